@@ -1,0 +1,178 @@
+package vn.hotline.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.flow.FlowCatalog;
+import vn.hotline.gateway.flow.FlowEngine;
+import vn.hotline.gateway.flow.FlowException;
+import vn.hotline.gateway.flow.FlowLoader;
+import vn.hotline.gateway.ops.HttpEdge;
+import vn.hotline.gateway.ops.Metrics;
+import vn.hotline.gateway.ops.OpsRoutes;
+import vn.hotline.gateway.report.Provinces;
+import vn.hotline.gateway.store.ReportRepository;
+import vn.hotline.gateway.store.SessionRepository;
+import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.voice.CallService;
+import vn.hotline.gateway.voice.TwilioSignatures;
+import vn.hotline.gateway.voice.TwimlRenderer;
+import vn.hotline.gateway.voice.VoiceRoutes;
+
+/**
+ * The one composition root: reads nothing itself, builds every part from the config, starts the HTTP server
+ * and the housekeeping timer, and takes it all down again in order.
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  private static final long HOUSEKEEPING_MS = 15_000;
+
+  private final GatewayConfig cfg;
+  private final Vertx vertx;
+  private final WorkerExecutor workers;
+  private final Store store;
+  private final Metrics metrics;
+  private final HttpServer server;
+  private final FlowCatalog flows;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Gateway(GatewayConfig cfg, Vertx vertx, WorkerExecutor workers, Store store, Metrics metrics,
+      HttpServer server, FlowCatalog flows) {
+    this.cfg = cfg;
+    this.vertx = vertx;
+    this.workers = workers;
+    this.store = store;
+    this.metrics = metrics;
+    this.server = server;
+    this.flows = flows;
+  }
+
+  /**
+   * Starts the gateway and returns once it listens. A broken flow or config stops startup with the problem
+   * named. A store that is down does not: the gateway serves the fallback and is not ready until the store
+   * answers and is migrated.
+   */
+  public static Gateway start(GatewayConfig cfg) {
+    return start(cfg, Clock.systemUTC());
+  }
+
+  public static Gateway start(GatewayConfig cfg, Clock clock) {
+    var provinces = Provinces.load(cfg.provincesFile());
+    Map<String, Set<String>> valueLists = Map.of("provinces", provinces.byCode().keySet());
+    var flows = new FlowLoader(valueLists).loadDirectory(cfg.flowsDir());
+    TwimlRenderer.checkVoices(flows);
+    var voiceFlow = flows.find(cfg.voiceFlow()).orElseThrow(() -> new FlowException(cfg.flowsDir()
+        + ": voice_flow '" + cfg.voiceFlow() + "' is not loaded (flows: " + flows.flows().keySet() + ")"));
+    if (!voiceFlow.channel().equals("voice")) {
+      throw new FlowException(voiceFlow.file() + ": voice_flow must be a voice flow, not " + voiceFlow.channel());
+    }
+
+    var metrics = new Metrics();
+    var store = Store.open(cfg.db(), metrics.registry());
+    var migrated = new AtomicBoolean(false);
+    if (store.ping()) {
+      store.migrate(); // a failing migration stops startup: a half-migrated store must not serve
+      migrated.set(true);
+    } else {
+      log.error("store {} is unreachable at startup; serving the fallback number until it answers", store.description());
+    }
+
+    var vertx = Vertx.vertx();
+    var workers = vertx.createSharedWorkerExecutor("store", cfg.db().poolSize() + 2, 60, TimeUnit.SECONDS);
+    var reports = new ReportRepository(store);
+    var sessions = new SessionRepository(store, reports);
+    var engine = new FlowEngine(valueLists);
+    var calls = new CallService(voiceFlow, engine, sessions, cfg.operators().hours(), metrics, clock);
+    var renderer = new TwimlRenderer(cfg.operators(), cfg.fallbackNumber());
+    var signatures = new TwilioSignatures(cfg.twilio().authToken(), cfg.publicUrl());
+
+    var router = Router.router(vertx);
+    HttpEdge.mount(router, metrics);
+    new OpsRoutes(store, migrated::get, flows, metrics, workers).mount(router);
+    new VoiceRoutes(calls, renderer, signatures, workers, metrics, cfg.http().maxBodyBytes(),
+        cfg.http().webhookDeadlineMs()).mount(router);
+
+    HttpServer server;
+    try {
+      server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.http().host()).setPort(cfg.http().port()))
+          .requestHandler(router)
+          .listen()
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
+      vertx.close();
+      store.close();
+      var cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IllegalStateException("cannot listen on " + cfg.http().host() + ":" + cfg.http().port() + ": "
+          + cause.getMessage(), cause);
+    }
+
+    var staleAfter = Duration.ofSeconds(cfg.sessions().staleAfterSeconds());
+    vertx.setPeriodic(HOUSEKEEPING_MS, HOUSEKEEPING_MS, id -> workers.executeBlocking(() -> {
+      if (!migrated.get() && store.ping()) {
+        store.migrate();
+        migrated.set(true);
+        log.info("store {} answers again and is migrated", store.description());
+      }
+      if (migrated.get()) {
+        int swept = calls.sweepStale(staleAfter);
+        if (swept > 0) {
+          log.info("closed {} call session(s) whose end was never reported", swept);
+        }
+        metrics.activeCalls(calls.activeCalls());
+      }
+      return null;
+    }, false).onFailure(e -> log.warn("housekeeping failed: {}", e.toString())));
+
+    return new Gateway(cfg, vertx, workers, store, metrics, server, flows);
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String storeDescription() {
+    return store.description();
+  }
+
+  public FlowCatalog flows() {
+    return flows;
+  }
+
+  public GatewayConfig config() {
+    return cfg;
+  }
+
+  /** Graceful: stop taking requests, let in-flight ones finish, then close the pool and the event loops. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    await(server.shutdown(cfg.http().shutdownGraceSeconds(), TimeUnit.SECONDS), cfg.http().shutdownGraceSeconds() + 5);
+    await(workers.close(), 10);
+    store.close();
+    await(vertx.close(), 10);
+    metrics.close();
+  }
+
+  private static void await(Future<?> f, long seconds) {
+    try {
+      f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("shutdown step did not finish cleanly: {}", e.toString());
+    }
+  }
+}

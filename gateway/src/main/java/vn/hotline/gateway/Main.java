@@ -1,0 +1,98 @@
+package vn.hotline.gateway;
+
+import ch.qos.logback.classic.Level;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import vn.hotline.gateway.config.ConfigException;
+import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.flow.FlowException;
+import vn.hotline.gateway.voice.CallSimulator;
+
+/** The command line: {@code serve} runs the gateway; the others are tools for people around it. */
+@Command(
+    name = "hotline-gateway",
+    mixinStandardHelpOptions = true,
+    version = "hotline-gateway 0.1",
+    description = "Intake gateway of the 111 child-protection hotline.",
+    subcommands = {Main.Serve.class, CallSimulator.Command.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    return new CommandLine(new Main());
+  }
+
+  @Override
+  public void run() {
+    CommandLine.usage(this, System.out);
+  }
+
+  /** Tools print for people; the gateway's own JSON logs would only get in their way. */
+  public static void quietLogs() {
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+  }
+
+  @Command(name = "serve", description = "Run the gateway (embedded store unless GATEWAY_DB_URL says otherwise).")
+  static final class Serve implements Callable<Integer> {
+    @Option(names = "--config", description = "YAML file overriding config/gateway.yaml (or GATEWAY_CONFIG)")
+    Path config;
+
+    @Override
+    public Integer call() {
+      var file = config != null ? config
+          : System.getenv("GATEWAY_CONFIG") != null ? Path.of(System.getenv("GATEWAY_CONFIG")) : null;
+      GatewayConfig cfg;
+      Gateway gateway;
+      try {
+        cfg = GatewayConfig.load(file, System.getenv());
+        if (cfg.mode() == GatewayConfig.Mode.DEV) {
+          devBanner(cfg);
+        }
+        gateway = Gateway.start(cfg);
+      } catch (ConfigException | FlowException e) {
+        System.err.println("hotline-gateway: startup refused: " + e.getMessage());
+        return 2;
+      } catch (RuntimeException e) {
+        System.err.println("hotline-gateway: startup failed: " + e);
+        return 1;
+      }
+      var stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        gateway.close(); // SIGTERM: drain in-flight webhooks, then close the pool
+        stopped.countDown();
+      }, "shutdown"));
+      System.out.printf("hotline-gateway listening on http://%s:%d (Twilio voice webhook %s/twilio/voice/incoming);"
+              + " store: %s; flows: %s; mode: %s%n",
+          cfg.http().host(), gateway.port(), cfg.publicUrl(), gateway.storeDescription(),
+          String.join(", ", gateway.flows().flows().keySet()), cfg.mode().name().toLowerCase());
+      System.out.flush();
+      try {
+        stopped.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return 0;
+    }
+
+    private static void devBanner(GatewayConfig cfg) {
+      var b = new StringBuilder();
+      b.append("\n*************************************************************************\n");
+      b.append("  DEV MODE: not for real calls. Set GATEWAY_MODE=production for that.\n");
+      for (var n : cfg.devNotices()) {
+        b.append("  - ").append(n).append('\n');
+      }
+      b.append("  Try it: java -jar gateway/target/hotline-gateway.jar simulate-call --to ")
+          .append(cfg.publicUrl()).append(" --digits 1,2,1\n");
+      b.append("*************************************************************************\n");
+      System.err.print(b);
+      System.err.flush();
+    }
+  }
+}

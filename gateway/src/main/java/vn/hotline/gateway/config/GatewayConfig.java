@@ -1,0 +1,266 @@
+package vn.hotline.gateway.config;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** The whole configuration, validated, immutable. Built once at startup by {@link #from(Settings)}. */
+public record GatewayConfig(
+    Mode mode,
+    URI publicUrl,
+    Path dataDir,
+    Path flowsDir,
+    String voiceFlow,
+    String fallbackNumber,
+    Path provincesFile,
+    Http http,
+    Db db,
+    Twilio twilio,
+    Operators operators,
+    Sessions sessions,
+    List<String> devNotices) {
+
+  public enum Mode { DEV, PRODUCTION }
+
+  public record Http(String host, int port, int maxBodyBytes, int webhookDeadlineMs, int shutdownGraceSeconds) {}
+
+  public record Db(String url, String user, String password, int poolSize, int connectTimeoutMs) {
+    public boolean embedded() {
+      return url.startsWith("jdbc:h2:");
+    }
+
+    /** What the startup line and health say about the store, without credentials. */
+    public String describe() {
+      if (embedded()) {
+        return "embedded H2 (" + url.replaceFirst("^jdbc:h2:", "").replaceFirst(";.*$", "") + ")";
+      }
+      return "MariaDB (" + url.replaceFirst("\\?.*$", "").replaceFirst("//[^@/]*@", "//") + ")";
+    }
+  }
+
+  public record Twilio(String authToken) {
+    @Override
+    public String toString() {
+      return "Twilio[authToken=<hidden>]"; // never let a secret reach a log through toString
+    }
+  }
+
+  public enum HandoffMode { DIAL, ENQUEUE }
+
+  public record Operators(
+      HandoffMode mode,
+      List<String> numbers,
+      String callerId,
+      int ringTimeoutSeconds,
+      int queueWaitSeconds,
+      String workflowSid,
+      OpeningHours hours) {}
+
+  public record Sessions(int staleAfterSeconds) {}
+
+  /** Placeholder number dialled in dev mode when no fallback is configured (a Twilio test number). */
+  public static final String DEV_FALLBACK_NUMBER = "+15005550006";
+  public static final String DEV_TOKEN_PREFIX = "dev_";
+  public static final String DEV_TOKEN_FILE = "dev-twilio-auth-token";
+
+  private static final Pattern E164 = Pattern.compile("\\+[1-9]\\d{6,14}");
+  private static final Pattern WORKFLOW_SID = Pattern.compile("WW[0-9a-fA-F]{32}");
+
+  /** Reads the environment and an optional file; the usual entry point. */
+  public static GatewayConfig load(Path file, Map<String, String> env) {
+    return from(Settings.load(file, env));
+  }
+
+  public static GatewayConfig from(Settings s) {
+    var notices = new ArrayList<String>();
+    var mode = switch (s.get("mode").toLowerCase(Locale.ROOT)) {
+      case "dev" -> Mode.DEV;
+      case "production" -> Mode.PRODUCTION;
+      default -> throw s.invalid("mode", "must be dev or production");
+    };
+    boolean prod = mode == Mode.PRODUCTION;
+
+    var http = new Http(
+        nonEmpty(s, "http.host"),
+        s.integer("http.port", 0, 65535),
+        s.integer("http.max_body_bytes", 1024, 10 * 1024 * 1024),
+        s.integer("http.webhook_deadline_ms", 100, 10_000),
+        s.integer("http.shutdown_grace_seconds", 0, 300));
+
+    URI publicUrl;
+    if (s.get("public_url").isEmpty()) {
+      if (prod) {
+        throw s.invalid("public_url", "required in production: the https URL Twilio calls, used to check signatures");
+      }
+      publicUrl = URI.create("http://localhost:" + (http.port() == 0 ? 8080 : http.port()));
+    } else {
+      publicUrl = parseBaseUrl(s, "public_url");
+      if (prod && !"https".equals(publicUrl.getScheme())) {
+        throw s.invalid("public_url", "must be https in production (Twilio sends callers' answers to it)");
+      }
+    }
+
+    var dataDir = Path.of(nonEmpty(s, "data_dir"));
+    var flowsDir = Path.of(nonEmpty(s, "flows_dir"));
+    var provinces = s.get("provinces_file").isEmpty() ? null : Path.of(s.get("provinces_file"));
+
+    String fallback = s.get("fallback_number");
+    if (fallback.isEmpty()) {
+      if (prod) {
+        throw s.invalid("fallback_number", "required in production: the number dialled when anything fails");
+      }
+      fallback = DEV_FALLBACK_NUMBER;
+      notices.add("fallback_number not set: failures dial the placeholder " + DEV_FALLBACK_NUMBER
+          + " (set GATEWAY_FALLBACK_NUMBER)");
+    } else if (!E164.matcher(fallback).matches()) {
+      throw s.invalid("fallback_number", "must be an E.164 number like +842437911111");
+    }
+
+    var db = db(s, dataDir, prod);
+
+    String token = s.get("twilio.auth_token");
+    if (token.isEmpty()) {
+      if (prod) {
+        throw s.invalid("twilio.auth_token", "required in production");
+      }
+      token = devToken(dataDir);
+      notices.add("Twilio auth token not set: generated one, kept in "
+          + dataDir.resolve(DEV_TOKEN_FILE) + " (simulate-call reads it from there)");
+    } else if (prod && token.startsWith(DEV_TOKEN_PREFIX)) {
+      throw s.invalid("twilio.auth_token", "is a dev token; production needs the real Twilio auth token");
+    }
+
+    var operators = operators(s, prod, notices);
+    var sessions = new Sessions(s.integer("sessions.stale_after_seconds", 60, 7 * 24 * 3600));
+    return new GatewayConfig(mode, publicUrl, dataDir, flowsDir, nonEmpty(s, "voice_flow"), fallback, provinces, http, db,
+        new Twilio(token), operators, sessions, List.copyOf(notices));
+  }
+
+  private static Db db(Settings s, Path dataDir, boolean prod) {
+    var url = s.get("db.url");
+    if (url.isEmpty()) {
+      var file = dataDir.toAbsolutePath().normalize().resolve("hotline");
+      url = "jdbc:h2:file:" + file + ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    } else if (!url.startsWith("jdbc:mariadb://") && !url.startsWith("jdbc:h2:")) {
+      throw s.invalid("db.url", "must start with jdbc:mariadb:// (or jdbc:h2: for the embedded store)");
+    }
+    var password = s.get("db.password");
+    if (prod && url.startsWith("jdbc:mariadb:") && password.isEmpty()) {
+      throw s.invalid("db.password", "required in production for MariaDB");
+    }
+    return new Db(url, s.get("db.user"), password,
+        s.integer("db.pool_size", 1, 200), s.integer("db.connect_timeout_ms", 250, 30_000));
+  }
+
+  private static Operators operators(Settings s, boolean prod, List<String> notices) {
+    var mode = switch (s.get("operators.mode").toLowerCase(Locale.ROOT)) {
+      case "dial" -> HandoffMode.DIAL;
+      case "enqueue" -> HandoffMode.ENQUEUE;
+      default -> throw s.invalid("operators.mode", "must be dial or enqueue");
+    };
+    var numbers = new ArrayList<String>();
+    for (var n : s.get("operators.numbers").split(",")) {
+      var t = n.trim();
+      if (t.isEmpty()) {
+        continue;
+      }
+      if (!E164.matcher(t).matches()) {
+        throw s.invalid("operators.numbers", "entry " + (numbers.size() + 1) + " is not an E.164 number");
+      }
+      numbers.add(t);
+    }
+    if (numbers.size() > 10) {
+      throw s.invalid("operators.numbers", "Twilio dials at most 10 numbers at once");
+    }
+    if (mode == HandoffMode.DIAL && numbers.isEmpty()) {
+      if (prod) {
+        throw s.invalid("operators.numbers", "dial mode needs at least one on-duty operator number");
+      }
+      notices.add("operators.numbers not set: handoffs dial the fallback number");
+    }
+    var callerId = s.get("operators.caller_id");
+    if (!callerId.isEmpty() && !E164.matcher(callerId).matches()) {
+      throw s.invalid("operators.caller_id", "must be an E.164 number");
+    }
+    var workflow = s.get("operators.workflow_sid");
+    if (!workflow.isEmpty() && !WORKFLOW_SID.matcher(workflow).matches()) {
+      throw s.invalid("operators.workflow_sid", "must look like WW followed by 32 hex digits");
+    }
+    ZoneId zone;
+    try {
+      zone = ZoneId.of(s.get("operators.timezone"));
+    } catch (DateTimeException e) {
+      throw s.invalid("operators.timezone", "not a time zone id such as Asia/Ho_Chi_Minh");
+    }
+    OpeningHours hours;
+    try {
+      hours = OpeningHours.parse(s.get("operators.hours"), zone);
+    } catch (IllegalArgumentException e) {
+      throw s.invalid("operators.hours", e.getMessage());
+    }
+    return new Operators(mode, List.copyOf(numbers), callerId,
+        s.integer("operators.ring_timeout_seconds", 5, 600),
+        s.integer("operators.queue_wait_seconds", 10, 3600), workflow, hours);
+  }
+
+  private static String nonEmpty(Settings s, String key) {
+    var v = s.get(key);
+    if (v.isEmpty()) {
+      throw s.invalid(key, "must not be empty");
+    }
+    return v;
+  }
+
+  private static URI parseBaseUrl(Settings s, String key) {
+    try {
+      var uri = new URI(s.get(key).replaceFirst("/+$", ""));
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        throw s.invalid(key, "must be an absolute http(s) URL");
+      }
+      if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        throw s.invalid(key, "must not have a query or fragment");
+      }
+      return uri;
+    } catch (java.net.URISyntaxException e) {
+      throw s.invalid(key, "not a URL: " + e.getReason());
+    }
+  }
+
+  /** The dev token survives restarts so a running simulate-call and the gateway keep agreeing. */
+  private static String devToken(Path dataDir) {
+    var file = dataDir.resolve(DEV_TOKEN_FILE);
+    try {
+      if (Files.isRegularFile(file)) {
+        var existing = Files.readString(file).trim();
+        if (existing.startsWith(DEV_TOKEN_PREFIX)) {
+          return existing;
+        }
+      }
+      Files.createDirectories(dataDir);
+      var bytes = new byte[16];
+      new SecureRandom().nextBytes(bytes);
+      var token = DEV_TOKEN_PREFIX + HexFormat.of().formatHex(bytes);
+      Files.writeString(file, token + "\n");
+      try {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException ignored) {
+        // not a POSIX file system; the file stays with default permissions
+      }
+      return token;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the dev auth token in " + file, e);
+    }
+  }
+}

@@ -1,0 +1,269 @@
+package vn.hotline.gateway.flow;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The channel-neutral flow engine: a pure function from (flow, state, input) to the next step. No I/O, no
+ * clock: the caller persists the state and renders the instruction, so the same engine serves voice and SMS
+ * and is tested without a network.
+ */
+public final class FlowEngine {
+  /** Facts about this contact the engine may use but not change. */
+  public record Context(String reference, boolean operatorsOpen) {}
+
+  private static final int MAX_ENTERS_PER_STEP = 64;
+
+  private final Map<String, Set<String>> valueLists;
+
+  public FlowEngine(Map<String, Set<String>> valueLists) {
+    this.valueLists = Map.copyOf(valueLists);
+  }
+
+  /** A new contact: enter the start node in the flow's default language. */
+  public Step start(FlowDefinition flow, Context ctx) {
+    var walk = new Walk(flow, ctx, new FlowState(flow.start(), flow.defaultLanguage(), 0, Map.of(), List.of(), null, false));
+    walk.enter(flow.start());
+    return walk.result();
+  }
+
+  /** Applies what the caller did at the current node. */
+  public Step advance(FlowDefinition flow, FlowState state, Input input, Context ctx) {
+    if (state.closed()) {
+      throw new FlowException(flow.file() + ": session is closed; no input is accepted at '" + state.nodeId() + "'");
+    }
+    var walk = new Walk(flow, ctx, state);
+    var node = flow.node(state.nodeId());
+    switch (node) {
+      case Node.Menu m when input instanceof Input.Digits d -> walk.menu(m, d.digits().strip());
+      case Node.Ask a when input instanceof Input.Digits d -> walk.ask(a, d.digits().strip());
+      case Node.Record r when input instanceof Input.Recorded rec -> walk.recorded(r, rec);
+      case Node.Handoff h when input instanceof Input.HandoffEnded e -> walk.handoffEnded(h, e.answered());
+      default -> {
+        walk.events.add(StepEvent.of(node.id(), "unexpected-input"));
+        walk.render(node);
+      }
+    }
+    return walk.result();
+  }
+
+  /** The current node again, unchanged: for a repeated or late callback, so a caller is never left silent. */
+  public Step repeat(FlowDefinition flow, FlowState state, Context ctx) {
+    var walk = new Walk(flow, ctx, state);
+    if (state.closed()) {
+      walk.action = new Instruction.Hangup(state.nodeId());
+    } else {
+      walk.render(flow.node(state.nodeId()));
+    }
+    return walk.result();
+  }
+
+  /** Mutable scratch for one step; never escapes {@link #result()}. */
+  private final class Walk {
+    final FlowDefinition flow;
+    final Context ctx;
+    String nodeId;
+    String language;
+    int attempts;
+    final Map<String, String> answers;
+    final List<String> path;
+    String outcome;
+    boolean closed;
+    final List<Instruction.Line> lines = new ArrayList<>();
+    final List<StepEvent> events = new ArrayList<>();
+    Instruction.Action action;
+    int enters;
+
+    Walk(FlowDefinition flow, Context ctx, FlowState s) {
+      this.flow = flow;
+      this.ctx = ctx;
+      this.nodeId = s.nodeId();
+      this.language = s.language();
+      this.attempts = s.attempts();
+      this.answers = new LinkedHashMap<>(s.answers());
+      this.path = new ArrayList<>(s.path());
+      this.outcome = s.outcome();
+      this.closed = s.closed();
+    }
+
+    Step result() {
+      var state = new FlowState(nodeId, language, attempts, answers, path, outcome, closed);
+      return new Step(state, new Instruction(lines, action), events);
+    }
+
+    void enter(String id) {
+      if (++enters > MAX_ENTERS_PER_STEP) {
+        throw new FlowException(flow.file() + ": node '" + id + "': more than " + MAX_ENTERS_PER_STEP
+            + " nodes entered without waiting for the caller");
+      }
+      var node = flow.node(id);
+      nodeId = id;
+      attempts = 0;
+      path.add(id);
+      events.add(StepEvent.of(id, "enter"));
+      apply(node.set());
+      switch (node) {
+        case Node.Say s -> {
+          say(s.prompt());
+          enter(s.next());
+        }
+        case Node.Handoff h when !ctx.operatorsOpen() -> {
+          events.add(StepEvent.of(id, "closed-hours"));
+          enter(h.noAnswer());
+        }
+        case Node.End e -> {
+          say(e.prompt());
+          finish(id);
+        }
+        default -> render(node);
+      }
+    }
+
+    /** Says the node's prompt and sets the action that waits at it. */
+    void render(Node node) {
+      switch (node) {
+        case Node.Menu m -> {
+          if (m.allLanguages()) {
+            flow.languages().forEach(l -> lines.add(new Instruction.Line(fill(m.prompt().in(l.code())), l.code(), l.voice())));
+          } else {
+            say(m.prompt());
+          }
+          action = new Instruction.CollectDigits(m.id(), 1, 1, m.timeoutSeconds());
+        }
+        case Node.Ask a -> {
+          say(a.prompt());
+          action = new Instruction.CollectDigits(a.id(), a.minDigits(), a.maxDigits(), a.timeoutSeconds());
+        }
+        case Node.Record r -> {
+          say(r.prompt());
+          action = new Instruction.RecordMessage(r.id(), r.maxSeconds(), r.transcribe());
+        }
+        case Node.Handoff h -> {
+          say(h.prompt());
+          action = new Instruction.ConnectOperator(h.id(), h.queue(), h.priority());
+        }
+        case Node.Say s -> enter(s.next()); // not a waiting node: only reached for a state saved mid-say
+        case Node.End e -> {
+          say(e.prompt());
+          finish(e.id());
+        }
+      }
+    }
+
+    void menu(Node.Menu m, String key) {
+      var option = m.options().get(key);
+      if (key.isEmpty()) {
+        failed(m, "timeout");
+      } else if (option == null) {
+        failed(m, "invalid");
+      } else {
+        events.add(new StepEvent(m.id(), "option", key));
+        apply(option.set());
+        enter(option.next());
+      }
+    }
+
+    void ask(Node.Ask a, String digits) {
+      if (digits.equals("*") && a.skippable()) {
+        events.add(StepEvent.of(a.id(), "skipped"));
+        enter(a.next());
+      } else if (digits.isEmpty()) {
+        failed(a, "timeout");
+      } else if (valid(a, digits)) {
+        answers.put(a.save(), digits);
+        events.add(new StepEvent(a.id(), "answer", digits));
+        enter(a.next());
+      } else {
+        failed(a, "invalid"); // the keys themselves are not kept: they could be anything a caller typed
+      }
+    }
+
+    boolean valid(Node.Ask a, String digits) {
+      if (!digits.matches("\\d{" + a.minDigits() + "," + a.maxDigits() + "}")) {
+        return false;
+      }
+      return a.allowedList() == null || valueLists.getOrDefault(a.allowedList(), Set.of()).contains(digits);
+    }
+
+    void failed(Node node, String kind) {
+      attempts++;
+      events.add(StepEvent.of(node.id(), kind));
+      int allowed = node instanceof Node.Menu m ? m.attempts() : ((Node.Ask) node).attempts();
+      if (attempts >= allowed) {
+        String target = node instanceof Node.Menu m
+            ? (kind.equals("invalid") && m.invalid() != null ? m.invalid() : m.timeout())
+            : ((Node.Ask) node).timeout();
+        events.add(StepEvent.of(node.id(), "gave-up"));
+        enter(target);
+      } else {
+        var retry = flow.retryPrompt().get(language);
+        lines.add(new Instruction.Line(retry, language, flow.language(language).voice()));
+        int kept = attempts;
+        render(node);
+        attempts = kept;
+      }
+    }
+
+    void recorded(Node.Record r, Input.Recorded rec) {
+      if (rec.recordingId() != null && rec.seconds() > 0) {
+        answers.put("recording_id", rec.recordingId());
+        outcome = "voicemail";
+        events.add(new StepEvent(r.id(), "recorded", Integer.toString(rec.seconds())));
+      } else {
+        events.add(StepEvent.of(r.id(), "no-recording"));
+      }
+      enter(r.next());
+    }
+
+    void handoffEnded(Node.Handoff h, boolean answered) {
+      if (answered) {
+        outcome = "operator";
+        events.add(StepEvent.of(h.id(), "answered"));
+        if (h.answered() != null) {
+          enter(h.answered());
+        } else {
+          finish(h.id());
+        }
+      } else {
+        events.add(StepEvent.of(h.id(), "no-answer"));
+        enter(h.noAnswer());
+      }
+    }
+
+    void finish(String id) {
+      closed = true;
+      if (outcome == null) {
+        outcome = "completed";
+      }
+      events.add(StepEvent.of(id, "hangup"));
+      action = new Instruction.Hangup(id);
+    }
+
+    void apply(Map<String, String> set) {
+      set.forEach((k, v) -> {
+        if (k.equals("language")) {
+          language = v;
+        } else {
+          answers.put(k, v);
+        }
+      });
+    }
+
+    void say(Prompt p) {
+      lines.add(new Instruction.Line(fill(p.in(language)), language, flow.language(language).voice()));
+    }
+
+    /** {reference} is read digit by digit, with pauses, so a child can write it down. */
+    String fill(String text) {
+      if (!text.contains("{reference}")) {
+        return text;
+      }
+      var spoken = ctx.reference().chars().mapToObj(c -> String.valueOf((char) c)).collect(Collectors.joining(", "));
+      return text.replace("{reference}", spoken);
+    }
+  }
+}

@@ -1,0 +1,446 @@
+package vn.hotline.gateway.flow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Reads flow files and refuses a flow that could strand a caller: an unknown target, a node nobody can reach,
+ * a prompt missing in a declared language, a menu with no timeout path, a loop that never waits, a node from
+ * which no end can be reached. Every message names the file, the node and the problem.
+ */
+public final class FlowLoader {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_]+)}");
+  private static final Set<String> PLACEHOLDERS = Set.of("reference");
+  private static final Pattern MENU_KEY = Pattern.compile("[0-9*#]");
+
+  private final Map<String, Set<String>> valueLists;
+
+  /** @param valueLists named lists an {@code ask} node may check answers against (e.g. "provinces"). */
+  public FlowLoader(Map<String, Set<String>> valueLists) {
+    this.valueLists = Map.copyOf(valueLists);
+  }
+
+  /** Loads every *.yaml / *.yml file of {@code dir}; two flows with one id are refused. */
+  public FlowCatalog loadDirectory(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new FlowException(dir + ": flows directory does not exist (set flows_dir / GATEWAY_FLOWS_DIR)");
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+    } catch (IOException e) {
+      throw new FlowException(dir + ": cannot list flows: " + e.getMessage());
+    }
+    if (files.isEmpty()) {
+      throw new FlowException(dir + ": no flow files (*.yaml)");
+    }
+    var flows = new LinkedHashMap<String, FlowDefinition>();
+    for (var f : files) {
+      var flow = load(f);
+      var previous = flows.putIfAbsent(flow.id(), flow);
+      if (previous != null) {
+        throw new FlowException(f + ": flow id '" + flow.id() + "' is already used by " + previous.file());
+      }
+    }
+    return new FlowCatalog(flows);
+  }
+
+  public FlowDefinition load(Path file) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new FlowException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (root == null || !root.isObject()) {
+      throw new FlowException(file + ": expected a mapping with id, languages, start and nodes");
+    }
+    return new Parser(file).parse(root);
+  }
+
+  private final class Parser {
+    private final Path file;
+
+    Parser(Path file) {
+      this.file = file;
+    }
+
+    FlowException fail(String problem) {
+      return new FlowException(file + ": " + problem);
+    }
+
+    FlowException fail(String node, String problem) {
+      return new FlowException(file + ": node '" + node + "': " + problem);
+    }
+
+    FlowDefinition parse(JsonNode root) {
+      allowOnly(root, null, Set.of("id", "description", "channel", "languages", "start", "retry_prompt", "nodes"));
+      var id = text(root, "id", null, true);
+      if (!ID.matcher(id).matches()) {
+        throw fail("flow id '" + id + "' must be lower-case letters, digits and dashes");
+      }
+      var channel = text(root, "channel", null, false);
+      channel = channel == null ? "voice" : channel;
+      if (!channel.equals("voice") && !channel.equals("sms")) {
+        throw fail("channel must be voice or sms, not '" + channel + "'");
+      }
+      var languages = languages(root.get("languages"));
+      var codes = languages.stream().map(FlowDefinition.Language::code).toList();
+      var start = text(root, "start", null, true);
+
+      var nodesNode = root.get("nodes");
+      if (nodesNode == null || !nodesNode.isObject() || nodesNode.isEmpty()) {
+        throw fail("'nodes' must be a mapping of node id to node");
+      }
+      var nodes = new LinkedHashMap<String, Node>();
+      for (var it = nodesNode.fields(); it.hasNext(); ) {
+        var e = it.next();
+        if (!ID.matcher(e.getKey()).matches()) {
+          throw fail(e.getKey(), "node ids must be lower-case letters, digits, '-' or '_'");
+        }
+        nodes.put(e.getKey(), node(e.getKey(), e.getValue(), codes, channel));
+      }
+      var retry = root.has("retry_prompt") ? prompt(null, root.get("retry_prompt"), codes, "retry_prompt") : null;
+      boolean collects = nodes.values().stream().anyMatch(n -> n instanceof Node.Menu || n instanceof Node.Ask);
+      if (collects && retry == null) {
+        throw fail("retry_prompt (said before a menu or question is repeated) is missing");
+      }
+      if (!nodes.containsKey(start)) {
+        throw fail("start points to unknown node '" + start + "'");
+      }
+      checkTargets(nodes);
+      checkReachable(nodes, start);
+      checkSayLoops(nodes);
+      checkEveryNodeCanFinish(nodes);
+      return new FlowDefinition(id, file, channel, languages, start, Map.copyOf(nodes),
+          retry == null ? Map.of() : retry.byLanguage());
+    }
+
+    List<FlowDefinition.Language> languages(JsonNode n) {
+      if (n == null || !n.isArray() || n.isEmpty()) {
+        throw fail("'languages' must list at least one language (code and voice)");
+      }
+      var out = new ArrayList<FlowDefinition.Language>();
+      var seen = new HashSet<String>();
+      for (var l : n) {
+        allowOnly(l, null, Set.of("code", "voice"));
+        var code = text(l, "code", null, true);
+        if (!code.matches("[a-z]{2}-[A-Z]{2}")) {
+          throw fail("language code '" + code + "' should look like vi-VN");
+        }
+        if (!seen.add(code)) {
+          throw fail("language " + code + " is declared twice");
+        }
+        out.add(new FlowDefinition.Language(code, text(l, "voice", null, false)));
+      }
+      return List.copyOf(out);
+    }
+
+    Node node(String id, JsonNode n, List<String> codes, String channel) {
+      if (!n.isObject()) {
+        throw fail(id, "must be a mapping with a type");
+      }
+      var type = text(n, "type", id, true);
+      var prompt = prompt(id, n.get("prompt"), codes, "prompt");
+      var set = set(id, n.get("set"), codes);
+      return switch (type) {
+        case "say" -> {
+          allowOnly(n, id, Set.of("type", "prompt", "set", "next"));
+          yield new Node.Say(id, prompt, set, text(n, "next", id, true));
+        }
+        case "menu" -> {
+          allowOnly(n, id, Set.of("type", "prompt", "set", "options", "timeout", "invalid", "attempts",
+              "timeout_seconds", "all_languages"));
+          if (!n.hasNonNull("timeout")) {
+            throw fail(id, "menu has no timeout path (where a caller who says nothing goes)");
+          }
+          yield new Node.Menu(id, prompt, set, bool(n, "all_languages", id, false), options(id, n.get("options"), codes),
+              text(n, "timeout", id, true), text(n, "invalid", id, false),
+              integer(n, "attempts", id, 3, 1, 5), integer(n, "timeout_seconds", id, 6, 2, 30));
+        }
+        case "ask" -> {
+          allowOnly(n, id, Set.of("type", "prompt", "set", "save", "min_digits", "max_digits", "allowed",
+              "skippable", "next", "timeout", "attempts", "timeout_seconds"));
+          int min = integer(n, "min_digits", id, 1, 1, 20);
+          int max = integer(n, "max_digits", id, min, 1, 20);
+          if (max < min) {
+            throw fail(id, "max_digits " + max + " is below min_digits " + min);
+          }
+          var allowed = text(n, "allowed", id, false);
+          if (allowed != null && !valueLists.containsKey(allowed)) {
+            throw fail(id, "allowed list '" + allowed + "' is unknown (known: " + valueLists.keySet() + ")");
+          }
+          if (!n.hasNonNull("timeout")) {
+            throw fail(id, "ask has no timeout path (where a caller who says nothing goes)");
+          }
+          yield new Node.Ask(id, prompt, set, key(id, text(n, "save", id, true)), min, max, allowed,
+              bool(n, "skippable", id, false), text(n, "next", id, true), text(n, "timeout", id, true),
+              integer(n, "attempts", id, 3, 1, 5), integer(n, "timeout_seconds", id, 8, 2, 30));
+        }
+        case "record" -> {
+          allowOnly(n, id, Set.of("type", "prompt", "set", "max_seconds", "transcribe", "next"));
+          if (!channel.equals("voice")) {
+            throw fail(id, "record nodes exist only in voice flows");
+          }
+          yield new Node.Record(id, prompt, set, integer(n, "max_seconds", id, 120, 5, 3600),
+              bool(n, "transcribe", id, false), text(n, "next", id, true));
+        }
+        case "handoff" -> {
+          allowOnly(n, id, Set.of("type", "prompt", "set", "queue", "priority", "no_answer", "answered"));
+          var queue = text(n, "queue", id, true);
+          if (!ID.matcher(queue).matches()) {
+            throw fail(id, "queue '" + queue + "' must be lower-case letters, digits and dashes");
+          }
+          var p = text(n, "priority", id, false);
+          Node.Priority priority;
+          try {
+            priority = p == null ? Node.Priority.NORMAL : Node.Priority.valueOf(p.toUpperCase());
+          } catch (IllegalArgumentException e) {
+            throw fail(id, "priority '" + p + "' must be urgent, high, normal or low");
+          }
+          if (!n.hasNonNull("no_answer")) {
+            throw fail(id, "handoff has no no_answer path (where a caller goes when no operator answers)");
+          }
+          yield new Node.Handoff(id, prompt, set, queue, priority, text(n, "no_answer", id, true),
+              text(n, "answered", id, false));
+        }
+        case "end" -> {
+          allowOnly(n, id, Set.of("type", "prompt", "set"));
+          for (var code : codes) {
+            if (!prompt.in(code).contains("{reference}")) {
+              throw fail(id, "end prompt in " + code + " must read back the {reference} number");
+            }
+          }
+          yield new Node.End(id, prompt, set);
+        }
+        default -> throw fail(id, "unknown type '" + type + "' (say, menu, ask, record, handoff, end)");
+      };
+    }
+
+    Map<String, Node.Option> options(String id, JsonNode n, List<String> codes) {
+      if (n == null || !n.isObject() || n.isEmpty()) {
+        throw fail(id, "menu needs options: a mapping of key to target node");
+      }
+      var out = new LinkedHashMap<String, Node.Option>();
+      for (var it = n.fields(); it.hasNext(); ) {
+        var e = it.next();
+        if (!MENU_KEY.matcher(e.getKey()).matches()) {
+          throw fail(id, "option '" + e.getKey() + "' is not a phone key (0-9, * or #)");
+        }
+        var v = e.getValue();
+        if (v.isTextual()) {
+          out.put(e.getKey(), new Node.Option(v.asText(), Map.of()));
+        } else if (v.isObject()) {
+          allowOnly(v, id + "' option '" + e.getKey(), Set.of("next", "set"));
+          if (!v.hasNonNull("next")) {
+            throw fail(id, "option " + e.getKey() + " has no next node");
+          }
+          out.put(e.getKey(), new Node.Option(v.get("next").asText(), set(id, v.get("set"), codes)));
+        } else {
+          throw fail(id, "option " + e.getKey() + " must be a node id or a mapping with next and set");
+        }
+      }
+      return Map.copyOf(out);
+    }
+
+    Prompt prompt(String id, JsonNode n, List<String> codes, String what) {
+      String where = id == null ? "" : "node '" + id + "': ";
+      if (n == null || !n.isObject()) {
+        throw fail(where + what + " is missing (one text per language: " + String.join(", ", codes) + ")");
+      }
+      var map = new HashMap<String, String>();
+      for (var it = n.fields(); it.hasNext(); ) {
+        var e = it.next();
+        if (!codes.contains(e.getKey())) {
+          throw fail(where + what + " has text in " + e.getKey() + ", which the flow does not declare");
+        }
+        var t = e.getValue().asText("").strip();
+        if (t.isEmpty()) {
+          throw fail(where + what + " in " + e.getKey() + " is empty");
+        }
+        var m = PLACEHOLDER.matcher(t);
+        while (m.find()) {
+          if (!PLACEHOLDERS.contains(m.group(1))) {
+            throw fail(where + what + " in " + e.getKey() + " uses unknown placeholder {" + m.group(1) + "}");
+          }
+        }
+        map.put(e.getKey(), t);
+      }
+      for (var code : codes) {
+        if (!map.containsKey(code)) {
+          throw fail(where + "has no " + what + " in " + code);
+        }
+      }
+      return new Prompt(map);
+    }
+
+    Map<String, String> set(String id, JsonNode n, List<String> codes) {
+      if (n == null) {
+        return Map.of();
+      }
+      if (!n.isObject()) {
+        throw fail(id, "set must be a mapping of answer name to value");
+      }
+      var out = new LinkedHashMap<String, String>();
+      for (var it = n.fields(); it.hasNext(); ) {
+        var e = it.next();
+        var value = e.getValue().asText();
+        if (e.getKey().equals("language") && !codes.contains(value)) {
+          throw fail(id, "sets language " + value + ", which the flow does not declare");
+        }
+        out.put(key(id, e.getKey()), value);
+      }
+      return Map.copyOf(out);
+    }
+
+    String key(String id, String k) {
+      if (!k.matches("[a-z][a-z0-9_]{0,31}")) {
+        throw fail(id, "'" + k + "' is not a valid answer name (lower-case letters, digits, _)");
+      }
+      return k;
+    }
+
+    void checkTargets(Map<String, Node> nodes) {
+      for (var node : nodes.values()) {
+        if (node instanceof Node.Menu m) {
+          for (var o : m.options().entrySet()) {
+            if (!nodes.containsKey(o.getValue().next())) {
+              throw fail(node.id(), "option " + o.getKey() + " points to unknown node '" + o.getValue().next() + "'");
+            }
+          }
+        }
+        for (var t : node.targets()) {
+          if (!nodes.containsKey(t)) {
+            throw fail(node.id(), "points to unknown node '" + t + "'");
+          }
+        }
+      }
+    }
+
+    void checkReachable(Map<String, Node> nodes, String start) {
+      var seen = new LinkedHashSet<String>();
+      var todo = new ArrayDeque<String>(List.of(start));
+      while (!todo.isEmpty()) {
+        var id = todo.pop();
+        if (seen.add(id)) {
+          todo.addAll(nodes.get(id).targets());
+        }
+      }
+      for (var id : nodes.keySet()) {
+        if (!seen.contains(id)) {
+          throw fail(id, "is unreachable from start '" + start + "'");
+        }
+      }
+    }
+
+    /**
+     * Say nodes go on without waiting, and so does a handoff outside opening hours (to its no_answer path);
+     * a loop made only of those would talk forever.
+     */
+    void checkSayLoops(Map<String, Node> nodes) {
+      for (var node : nodes.values()) {
+        var chain = new ArrayList<String>();
+        Node cur = node;
+        while (cur instanceof Node.Say || cur instanceof Node.Handoff) {
+          if (chain.contains(cur.id())) {
+            chain.add(cur.id());
+            throw fail(node.id(), "nodes loop without waiting for the caller: " + String.join(" -> ", chain));
+          }
+          chain.add(cur.id());
+          cur = nodes.get(cur instanceof Node.Say s ? s.next() : ((Node.Handoff) cur).noAnswer());
+        }
+      }
+    }
+
+    /** From every node some path must finish (an end, or a handoff that hangs up after the operator). */
+    void checkEveryNodeCanFinish(Map<String, Node> nodes) {
+      var finishing = new HashSet<String>();
+      for (var n : nodes.values()) {
+        if (n instanceof Node.End || (n instanceof Node.Handoff h && h.answered() == null)) {
+          finishing.add(n.id());
+        }
+      }
+      boolean grew = true;
+      while (grew) {
+        grew = false;
+        for (var n : nodes.values()) {
+          if (!finishing.contains(n.id()) && n.targets().stream().anyMatch(finishing::contains)) {
+            finishing.add(n.id());
+            grew = true;
+          }
+        }
+      }
+      for (var id : nodes.keySet()) {
+        if (!finishing.contains(id)) {
+          throw fail(id, "no path from here reaches an end node: callers would be trapped");
+        }
+      }
+    }
+
+    void allowOnly(JsonNode n, String id, Set<String> allowed) {
+      if (!n.isObject()) {
+        throw id == null ? fail("expected a mapping") : fail(id, "expected a mapping");
+      }
+      for (var it = n.fieldNames(); it.hasNext(); ) {
+        var k = it.next();
+        if (!allowed.contains(k)) {
+          var problem = "unknown key '" + k + "' (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")";
+          throw id == null ? fail(problem) : fail(id, problem);
+        }
+      }
+    }
+
+    String text(JsonNode n, String key, String id, boolean required) {
+      var v = n.get(key);
+      if (v == null || v.isNull() || v.asText().isBlank()) {
+        if (required) {
+          throw id == null ? fail("'" + key + "' is missing") : fail(id, "'" + key + "' is missing");
+        }
+        return null;
+      }
+      if (!v.isValueNode()) {
+        throw id == null ? fail("'" + key + "' must be a single value") : fail(id, "'" + key + "' must be a single value");
+      }
+      return v.asText().strip();
+    }
+
+    int integer(JsonNode n, String key, String id, int dflt, int min, int max) {
+      var v = n.get(key);
+      if (v == null) {
+        return dflt;
+      }
+      if (!v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+        throw fail(id, "'" + key + "' must be a whole number from " + min + " to " + max);
+      }
+      return v.asInt();
+    }
+
+    boolean bool(JsonNode n, String key, String id, boolean dflt) {
+      var v = n.get(key);
+      if (v == null) {
+        return dflt;
+      }
+      if (!v.isBoolean()) {
+        throw fail(id, "'" + key + "' must be true or false");
+      }
+      return v.asBoolean();
+    }
+  }
+}

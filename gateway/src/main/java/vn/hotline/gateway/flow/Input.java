@@ -1,0 +1,13 @@
+package vn.hotline.gateway.flow;
+
+/** What the caller did since the last instruction; each channel translates its own callbacks into these. */
+public sealed interface Input {
+  /** Keys pressed; empty means silence until the timeout. */
+  record Digits(String digits) implements Input {}
+
+  /** The voice message ended; {@code recordingId} is null when nothing was recorded. */
+  record Recorded(String recordingId, int seconds) implements Input {}
+
+  /** The handoff ended: a person talked with the caller, or nobody answered. */
+  record HandoffEnded(boolean answered) implements Input {}
+}

@@ -1,0 +1,29 @@
+package vn.hotline.gateway.flow;
+
+import java.util.List;
+
+/**
+ * What the channel must do next, independent of TwiML or SMS: say these lines, then one action.
+ * The voice renderer turns it into TwiML; an SMS renderer into text.
+ */
+public record Instruction(List<Line> lines, Action action) {
+  public Instruction {
+    lines = List.copyOf(lines);
+  }
+
+  /** One line to say, in one language, with that language's voice. */
+  public record Line(String text, String language, String voice) {}
+
+  public sealed interface Action {
+    String nodeId();
+  }
+
+  /** Wait for keys: exactly {@code maxDigits} for a menu, up to it (ended by #) for a question. */
+  public record CollectDigits(String nodeId, int minDigits, int maxDigits, int timeoutSeconds) implements Action {}
+
+  public record RecordMessage(String nodeId, int maxSeconds, boolean transcribe) implements Action {}
+
+  public record ConnectOperator(String nodeId, String queue, Node.Priority priority) implements Action {}
+
+  public record Hangup(String nodeId) implements Action {}
+}

@@ -1,0 +1,112 @@
+package vn.hotline.gateway.flow;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One step of a flow. A node says its prompt, then waits for the caller (menu, ask, record), hands over to a
+ * person (handoff), or finishes (end). {@code set} stores codes in the session when the node is entered.
+ */
+public sealed interface Node {
+  String id();
+
+  Prompt prompt();
+
+  Map<String, String> set();
+
+  /** Every node id this node can lead to. */
+  List<String> targets();
+
+  /** Says its prompt and goes on at once. */
+  record Say(String id, Prompt prompt, Map<String, String> set, String next) implements Node {
+    public List<String> targets() {
+      return List.of(next);
+    }
+  }
+
+  /** One key pressed picks an option; silence or a wrong key re-prompts, then takes the timeout path. */
+  record Menu(
+      String id,
+      Prompt prompt,
+      Map<String, String> set,
+      boolean allLanguages,
+      Map<String, Option> options,
+      String timeout,
+      String invalid,
+      int attempts,
+      int timeoutSeconds) implements Node {
+    public List<String> targets() {
+      var t = new java.util.ArrayList<String>();
+      options.values().forEach(o -> t.add(o.next()));
+      t.add(timeout);
+      if (invalid != null) {
+        t.add(invalid);
+      }
+      return t;
+    }
+  }
+
+  record Option(String next, Map<String, String> set) {}
+
+  /**
+   * Several digits (an age, a province code). A value outside {@code allowed} re-prompts; {@code *} skips
+   * when the node allows it.
+   */
+  record Ask(
+      String id,
+      Prompt prompt,
+      Map<String, String> set,
+      String save,
+      int minDigits,
+      int maxDigits,
+      String allowedList,
+      boolean skippable,
+      String next,
+      String timeout,
+      int attempts,
+      int timeoutSeconds) implements Node {
+    public List<String> targets() {
+      return List.of(next, timeout);
+    }
+  }
+
+  /** A voice message; {@code next} is taken whether or not anything was said. */
+  record Record(String id, Prompt prompt, Map<String, String> set, int maxSeconds, boolean transcribe, String next)
+      implements Node {
+    public List<String> targets() {
+      return List.of(next);
+    }
+  }
+
+  /** To a person: an operator queue at a priority. No answer (or closed hours) takes {@code noAnswer}. */
+  record Handoff(
+      String id,
+      Prompt prompt,
+      Map<String, String> set,
+      String queue,
+      Priority priority,
+      String noAnswer,
+      String answered) implements Node {
+    public List<String> targets() {
+      return answered == null ? List.of(noAnswer) : List.of(noAnswer, answered);
+    }
+  }
+
+  /** Reads the reference number back digit by digit, then hangs up. */
+  record End(String id, Prompt prompt, Map<String, String> set) implements Node {
+    public List<String> targets() {
+      return List.of();
+    }
+  }
+
+  /** Handoff priority; the number is what TaskRouter gets (higher is served first). */
+  enum Priority {
+    URGENT(100), HIGH(50), NORMAL(10), LOW(1);
+
+    public final int taskPriority;
+
+    Priority(int taskPriority) {
+      this.taskPriority = taskPriority;
+    }
+  }
+}

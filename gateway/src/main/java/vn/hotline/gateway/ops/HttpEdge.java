@@ -1,0 +1,61 @@
+package vn.hotline.gateway.ops;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * What every HTTP request shares: timing by route template, and errors as RFC 9457 problem details with a
+ * reason a person can act on.
+ */
+public final class HttpEdge {
+  private static final String ROUTE = "metrics.route";
+
+  private HttpEdge() {}
+
+  /** First handler of the router: times each request under the route template its handler declares. */
+  public static void mount(Router router, Metrics metrics) {
+    router.route().handler(ctx -> {
+      long start = System.nanoTime();
+      ctx.addEndHandler(ar -> {
+        String route = ctx.get(ROUTE);
+        metrics.request(ctx.request().method().name(), route == null ? "unmatched" : route,
+            ctx.response().getStatusCode(), System.nanoTime() - start);
+      });
+      ctx.next();
+    });
+    router.errorHandler(413, ctx -> problem(ctx, 413, "request body is larger than http.max_body_bytes"));
+    router.errorHandler(404, ctx -> problem(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+    router.errorHandler(405, ctx -> problem(ctx, 405, "method not allowed"));
+    router.errorHandler(500, ctx -> problem(ctx, 500, "internal error"));
+  }
+
+  /** Names the route template this request is timed under. */
+  public static void route(RoutingContext ctx, String template) {
+    ctx.put(ROUTE, template);
+  }
+
+  public static void problem(RoutingContext ctx, int status, String detail) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    var body = new JsonObject()
+        .put("type", "about:blank")
+        .put("title", title(status))
+        .put("status", status)
+        .put("detail", detail);
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json").end(body.encode());
+  }
+
+  private static String title(int status) {
+    return switch (status) {
+      case 400 -> "Bad Request";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 413 -> "Content Too Large";
+      case 503 -> "Service Unavailable";
+      default -> "Error";
+    };
+  }
+}

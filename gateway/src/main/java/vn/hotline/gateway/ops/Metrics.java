@@ -1,0 +1,77 @@
+package vn.hotline.gateway.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The gateway's meters, scraped as Prometheus text at /metrics. Tags never carry personal data. */
+public final class Metrics implements AutoCloseable {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicInteger activeCalls = new AtomicInteger();
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+
+  public Metrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    Gauge.builder("hotline.calls.active", activeCalls, AtomicInteger::get)
+        .description("Calls with an open flow session, across all instances sharing the store")
+        .register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** One HTTP request; {@code route} is the route template, so unknown paths cannot blow up cardinality. */
+  public void request(String method, String route, int status, long nanos) {
+    Timer.builder("http.server.requests")
+        .tags("method", method, "route", route, "status", Integer.toString(status))
+        .publishPercentileHistogram()
+        .maximumExpectedValue(Duration.ofSeconds(15))
+        .register(registry)
+        .record(Duration.ofNanos(nanos));
+  }
+
+  /** A caller got the fallback dial instead of the flow; {@code reason} is store, timeout, flow or other. */
+  public void fallback(String reason) {
+    Counter.builder("hotline.webhook.fallbacks").tag("reason", reason)
+        .description("Webhooks answered with the fallback dial").register(registry).increment();
+  }
+
+  /** A flow reached an outcome (operator, voicemail, completed, abandoned). */
+  public void outcome(String flow, String outcome) {
+    Counter.builder("hotline.flow.outcomes").tags("flow", flow, "outcome", outcome)
+        .description("Contacts by how their flow ended").register(registry).increment();
+  }
+
+  /** A webhook was refused: forged signature or malformed request. */
+  public void refused(String reason) {
+    Counter.builder("hotline.webhook.refused").tag("reason", reason).register(registry).increment();
+  }
+
+  public void activeCalls(int n) {
+    activeCalls.set(n);
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+    registry.close();
+  }
+}

@@ -1,0 +1,58 @@
+package vn.hotline.gateway.ops;
+
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import vn.hotline.gateway.flow.FlowCatalog;
+import vn.hotline.gateway.store.Store;
+
+/**
+ * /health/live (the process answers), /health/ready (the store answers, its schema is current, flows are
+ * loaded: take traffic) and /metrics (Prometheus text).
+ */
+public final class OpsRoutes {
+  private final Store store;
+  private final BooleanSupplier migrated;
+  private final FlowCatalog flows;
+  private final Metrics metrics;
+  private final WorkerExecutor workers;
+
+  public OpsRoutes(Store store, BooleanSupplier migrated, FlowCatalog flows, Metrics metrics, WorkerExecutor workers) {
+    this.store = store;
+    this.migrated = migrated;
+    this.flows = flows;
+    this.metrics = metrics;
+    this.workers = workers;
+  }
+
+  public void mount(Router router) {
+    router.get("/health/live").handler(ctx -> {
+      HttpEdge.route(ctx, "/health/live");
+      ctx.json(new JsonObject().put("status", "UP"));
+    });
+    router.get("/health/ready").handler(ctx -> {
+      HttpEdge.route(ctx, "/health/ready");
+      workers.executeBlocking(store::ping, false)
+          .timeout(2, TimeUnit.SECONDS)
+          .otherwise(false)
+          .onComplete(ar -> {
+            boolean storeUp = ar.result() && migrated.getAsBoolean();
+            boolean flowsUp = !flows.all().isEmpty();
+            var checks = new JsonObject()
+                .put("store", new JsonObject().put("status", storeUp ? "UP" : "DOWN")
+                    .put("detail", store.description() + (ar.result() && !migrated.getAsBoolean() ? ", schema not migrated yet" : "")))
+                .put("flows", new JsonObject().put("status", flowsUp ? "UP" : "DOWN")
+                    .put("detail", String.join(", ", flows.flows().keySet())));
+            boolean up = storeUp && flowsUp;
+            ctx.response().setStatusCode(up ? 200 : 503);
+            ctx.json(new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
+          });
+    });
+    router.get("/metrics").handler(ctx -> {
+      HttpEdge.route(ctx, "/metrics");
+      ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
+    });
+  }
+}

@@ -1,0 +1,50 @@
+package vn.hotline.gateway.report;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import vn.hotline.gateway.flow.FlowState;
+import vn.hotline.gateway.util.Ids;
+
+/**
+ * The structured report a contact turns into, in its first minimal form: codes only (category, age band,
+ * province code), never the caller's number or words. A contact that only asked for advice makes none.
+ *
+ * @param intent danger (someone is in danger now) or report (abuse or harm to report)
+ * @param outcome operator | voicemail | completed | abandoned
+ */
+public record Report(
+    String id,
+    String reference,
+    String contactId,
+    String channel,
+    String intent,
+    String category,
+    String about,
+    String ageBand,
+    String province,
+    boolean urgent,
+    String outcome,
+    String recordingId,
+    List<String> flowPath,
+    Instant receivedAt,
+    Instant completedAt) {
+
+  public Report {
+    flowPath = List.copyOf(flowPath);
+  }
+
+  /** The report of a contact whose flow has finished, if the caller came to report harm or danger. */
+  public static Optional<Report> of(
+      String reference, String contactId, String channel, FlowState state, String outcome,
+      Instant receivedAt, Instant completedAt) {
+    var intent = state.answer("intent");
+    if (!"danger".equals(intent) && !"report".equals(intent)) {
+      return Optional.empty();
+    }
+    return Optional.of(new Report(Ids.uuid7().toString(), reference, contactId, channel, intent,
+        state.answer("category"), state.answer("about"), state.answer("age_band"), state.answer("province"),
+        "danger".equals(intent) || "true".equals(state.answer("urgent")), outcome, state.answer("recording_id"),
+        state.path(), receivedAt, completedAt));
+  }
+}

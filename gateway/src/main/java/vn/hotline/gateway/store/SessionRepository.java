@@ -1,0 +1,270 @@
+package vn.hotline.gateway.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import vn.hotline.gateway.flow.FlowState;
+import vn.hotline.gateway.flow.StepEvent;
+import vn.hotline.gateway.report.Report;
+import vn.hotline.gateway.util.Ids;
+
+/** Contacts, their flow sessions and step history: the aggregate a webhook reads and advances. */
+public final class SessionRepository {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Store store;
+  private final ReportRepository reports;
+
+  public SessionRepository(Store store, ReportRepository reports) {
+    this.store = store;
+    this.reports = reports;
+  }
+
+  public Optional<ContactSession> find(String channel, String providerRef) {
+    return store.read(c -> {
+      try (var ps = c.prepareStatement(SELECT + " WHERE c.channel = ? AND c.provider_ref = ?")) {
+        ps.setString(1, channel);
+        ps.setString(2, providerRef);
+        try (var rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /**
+   * Stores a new contact with its first step, in one transaction. A duplicate provider reference (the provider
+   * retried the first webhook) or a reference already in use raises a duplicate-key {@link StoreException}.
+   */
+  public ContactSession create(String channel, String providerRef, String flowId, FlowState state,
+      List<StepEvent> events, String reference, Instant now) {
+    return store.inTransaction(c -> insert(c, channel, providerRef, flowId, state, events, reference, now));
+  }
+
+  private ContactSession insert(Connection c, String channel, String providerRef, String flowId, FlowState state,
+      List<StepEvent> events, String reference, Instant now) throws SQLException {
+    var contactId = Ids.uuid7().toString();
+    var sessionId = Ids.uuid7().toString();
+    try (var ps = c.prepareStatement(
+        "INSERT INTO contacts (id, channel, provider_ref, reference, started_at) VALUES (?, ?, ?, ?, ?)")) {
+      ps.setString(1, contactId);
+      ps.setString(2, channel);
+      ps.setString(3, providerRef);
+      ps.setString(4, reference);
+      ps.setObject(5, Store.toDb(now));
+      ps.executeUpdate();
+    }
+    try (var ps = c.prepareStatement("INSERT INTO flow_sessions (id, contact_id, flow_id, node_id, language, attempts,"
+        + " seq, answers, path, outcome, status, version, created_at, updated_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, 0, ?, ?)")) {
+      ps.setString(1, sessionId);
+      ps.setString(2, contactId);
+      ps.setString(3, flowId);
+      ps.setString(4, state.nodeId());
+      ps.setString(5, state.language());
+      ps.setInt(6, state.attempts());
+      ps.setString(7, json(state.answers()));
+      ps.setString(8, String.join(",", state.path()));
+      ps.setString(9, state.outcome());
+      ps.setString(10, state.closed() ? "closed" : "active");
+      ps.setObject(11, Store.toDb(now));
+      ps.setObject(12, Store.toDb(now));
+      ps.executeUpdate();
+    }
+    insertSteps(c, sessionId, 0, events, now);
+    var created = new ContactSession(sessionId, contactId, channel, providerRef, reference, flowId, 0, 0, now, state);
+    if (state.closed()) {
+      closeContact(c, created, state.outcome(), null, now, false);
+    }
+    return created;
+  }
+
+  /**
+   * Applies one step if nobody else has since {@code before} was read. Returns false when another instance
+   * (or a duplicate callback) got there first; the caller then re-reads and answers from the fresh state.
+   * When the step closes the flow, the contact's outcome and its report are written in the same transaction.
+   */
+  public boolean advance(ContactSession before, FlowState after, List<StepEvent> events, Instant now) {
+    return store.inTransaction(c -> {
+      try (var ps = c.prepareStatement("UPDATE flow_sessions SET node_id = ?, language = ?, attempts = ?, answers = ?,"
+          + " path = ?, outcome = ?, status = ?, seq = seq + 1, version = version + 1, updated_at = ?"
+          + " WHERE id = ? AND version = ?")) {
+        ps.setString(1, after.nodeId());
+        ps.setString(2, after.language());
+        ps.setInt(3, after.attempts());
+        ps.setString(4, json(after.answers()));
+        ps.setString(5, String.join(",", after.path()));
+        ps.setString(6, after.outcome());
+        ps.setString(7, after.closed() ? "closed" : "active");
+        ps.setObject(8, Store.toDb(now));
+        ps.setString(9, before.sessionId());
+        ps.setInt(10, before.version());
+        if (ps.executeUpdate() == 0) {
+          return false;
+        }
+      }
+      insertSteps(c, before.sessionId(), before.seq() + 1, events, now);
+      if (after.closed()) {
+        closeContact(c, withState(before, after), after.outcome(), null, now, false);
+      }
+      return true;
+    });
+  }
+
+  /**
+   * The call is over (status callback, or a stale session swept). Closes the session if the flow had not,
+   * records the provider's final status, and writes the report if the flow had not already.
+   *
+   * @return false when another writer changed the session first
+   */
+  public boolean end(ContactSession s, String endStatus, Instant now) {
+    return store.inTransaction(c -> {
+      var state = s.state();
+      var outcome = state.outcome() != null ? state.outcome() : "abandoned";
+      if (!state.closed()) {
+        try (var ps = c.prepareStatement("UPDATE flow_sessions SET status = 'closed', outcome = ?,"
+            + " version = version + 1, updated_at = ? WHERE id = ? AND version = ?")) {
+          ps.setString(1, outcome);
+          ps.setObject(2, Store.toDb(now));
+          ps.setString(3, s.sessionId());
+          ps.setInt(4, s.version());
+          if (ps.executeUpdate() == 0) {
+            return false;
+          }
+        }
+        insertSteps(c, s.sessionId(), s.seq(), List.of(StepEvent.of(state.nodeId(), "call-ended")), now);
+      }
+      closeContact(c, s, outcome, endStatus, now, true);
+      return true;
+    });
+  }
+
+  private void closeContact(Connection c, ContactSession s, String outcome, String endStatus, Instant now,
+      boolean callOver) throws SQLException {
+    var sql = callOver
+        ? "UPDATE contacts SET outcome = ?, end_status = ?, ended_at = ? WHERE id = ?"
+        : "UPDATE contacts SET outcome = ? WHERE id = ?";
+    try (var ps = c.prepareStatement(sql)) {
+      ps.setString(1, outcome);
+      if (callOver) {
+        ps.setString(2, endStatus);
+        ps.setObject(3, Store.toDb(now));
+        ps.setString(4, s.contactId());
+      } else {
+        ps.setString(2, s.contactId());
+      }
+      ps.executeUpdate();
+    }
+    var report = Report.of(s.reference(), s.contactId(), s.channel(), s.state(), outcome, s.startedAt(), now);
+    if (report.isPresent()) {
+      reports.insertIfAbsent(c, report.get());
+    }
+  }
+
+  /** Active sessions not touched since {@code before}: calls whose end we never heard of. */
+  public List<ContactSession> stale(Instant before, int limit) {
+    return store.read(c -> {
+      try (var ps = c.prepareStatement(SELECT + " WHERE s.status = 'active' AND s.updated_at < ? ORDER BY s.updated_at")) {
+        ps.setObject(1, Store.toDb(before));
+        ps.setMaxRows(limit);
+        try (var rs = ps.executeQuery()) {
+          var out = new ArrayList<ContactSession>();
+          while (rs.next()) {
+            out.add(row(rs));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+  public int countActive() {
+    return store.read(c -> {
+      try (var st = c.createStatement();
+          var rs = st.executeQuery("SELECT COUNT(*) FROM flow_sessions WHERE status = 'active'")) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    });
+  }
+
+  /** The step history of a session, oldest first, as (node, event, value). */
+  public List<StepEvent> steps(String sessionId) {
+    return store.read(c -> {
+      try (var ps = c.prepareStatement(
+          "SELECT node_id, event, step_value FROM flow_steps WHERE session_id = ? ORDER BY id")) {
+        ps.setString(1, sessionId);
+        try (var rs = ps.executeQuery()) {
+          var out = new ArrayList<StepEvent>();
+          while (rs.next()) {
+            out.add(new StepEvent(rs.getString(1), rs.getString(2), rs.getString(3)));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+  private static ContactSession withState(ContactSession s, FlowState state) {
+    return new ContactSession(s.sessionId(), s.contactId(), s.channel(), s.providerRef(), s.reference(), s.flowId(),
+        s.seq() + 1, s.version() + 1, s.startedAt(), state);
+  }
+
+  private static void insertSteps(Connection c, String sessionId, int seq, List<StepEvent> events, Instant now)
+      throws SQLException {
+    if (events.isEmpty()) {
+      return;
+    }
+    try (var ps = c.prepareStatement(
+        "INSERT INTO flow_steps (session_id, seq, node_id, event, step_value, at) VALUES (?, ?, ?, ?, ?, ?)")) {
+      for (var e : events) {
+        ps.setString(1, sessionId);
+        ps.setInt(2, seq);
+        ps.setString(3, e.nodeId());
+        ps.setString(4, e.event());
+        ps.setString(5, e.value());
+        ps.setObject(6, Store.toDb(now));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static final String SELECT = "SELECT s.id, c.id, c.channel, c.provider_ref, c.reference, s.flow_id, s.seq,"
+      + " s.version, c.started_at, s.node_id, s.language, s.attempts, s.answers, s.path, s.outcome, s.status"
+      + " FROM flow_sessions s JOIN contacts c ON c.id = s.contact_id";
+
+  private static ContactSession row(ResultSet rs) throws SQLException {
+    var path = rs.getString(14);
+    var state = new FlowState(rs.getString(10), rs.getString(11), rs.getInt(12), map(rs.getString(13)),
+        path.isEmpty() ? List.of() : Arrays.asList(path.split(",")), rs.getString(15), "closed".equals(rs.getString(16)));
+    return new ContactSession(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        rs.getString(6), rs.getInt(7), rs.getInt(8), Store.fromDb(rs.getObject(9, LocalDateTime.class)), state);
+  }
+
+  private static String json(Map<String, String> answers) {
+    try {
+      return JSON.writeValueAsString(answers);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Map<String, String> map(String json) {
+    try {
+      return JSON.readValue(json, new TypeReference<Map<String, String>>() {});
+    } catch (JsonProcessingException e) {
+      throw new StoreException("flow_sessions.answers is not JSON: " + e.getOriginalMessage());
+    }
+  }
+}

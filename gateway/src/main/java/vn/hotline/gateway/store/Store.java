@@ -1,0 +1,149 @@
+package vn.hotline.gateway.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.config.GatewayConfig;
+
+/**
+ * The relational store: a Hikari pool over MariaDB or embedded H2, migrated by Flyway from schema/.
+ * All methods block; callers run them on a worker thread, never on an event loop.
+ */
+public final class Store implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Store.class);
+
+  private final HikariDataSource dataSource;
+  private final String description;
+
+  private Store(HikariDataSource dataSource, String description) {
+    this.dataSource = dataSource;
+    this.description = description;
+  }
+
+  /** Opens the pool without touching the database, so a gateway can start while its store is down. */
+  public static Store open(GatewayConfig.Db db, MeterRegistry registry) {
+    var hc = new HikariConfig();
+    if (registry != null) {
+      hc.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+    }
+    hc.setJdbcUrl(jdbcUrl(db));
+    if (!db.user().isEmpty()) {
+      hc.setUsername(db.user());
+    }
+    if (!db.password().isEmpty()) {
+      hc.setPassword(db.password());
+    }
+    hc.setPoolName("store");
+    hc.setMaximumPoolSize(db.poolSize());
+    hc.setMinimumIdle(Math.min(2, db.poolSize()));
+    hc.setConnectionTimeout(db.connectTimeoutMs());
+    hc.setValidationTimeout(Math.max(250, db.connectTimeoutMs() / 2));
+    hc.setInitializationFailTimeout(-1); // do not fail here; readiness and the fallback TwiML cover a down store
+    hc.setAutoCommit(true);
+    hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    return new Store(new HikariDataSource(hc), db.describe());
+  }
+
+  /** MariaDB gets socket timeouts so a hung server fails a request instead of holding a worker forever. */
+  private static String jdbcUrl(GatewayConfig.Db db) {
+    if (!db.url().startsWith("jdbc:mariadb:")) {
+      return db.url();
+    }
+    var sep = db.url().contains("?") ? "&" : "?";
+    var extra = new StringBuilder();
+    if (!db.url().contains("connectTimeout=")) {
+      extra.append(sep).append("connectTimeout=").append(db.connectTimeoutMs());
+      sep = "&";
+    }
+    if (!db.url().contains("socketTimeout=")) {
+      extra.append(sep).append("socketTimeout=10000");
+    }
+    return db.url() + extra;
+  }
+
+  /** Brings the schema to the newest migration. Fails loudly: a half-migrated store must not serve. */
+  public void migrate() {
+    var result = Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:db/migration")
+        .failOnMissingLocations(true)
+        .load()
+        .migrate();
+    log.info("store migrated: {} migration(s) applied, schema version {}",
+        result.migrationsExecuted, result.targetSchemaVersion);
+  }
+
+  /** True when a connection can be had and answers a trivial query. */
+  public boolean ping() {
+    try (var c = dataSource.getConnection(); var st = c.createStatement()) {
+      st.setQueryTimeout(2);
+      return st.execute("SELECT 1");
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** Work that must commit or roll back as a whole. */
+  @FunctionalInterface
+  public interface TxWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  public <T> T inTransaction(TxWork<T> work) {
+    try (var c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new StoreException(e);
+    }
+  }
+
+  public <T> T read(TxWork<T> work) {
+    try (var c = dataSource.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw new StoreException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+
+  static LocalDateTime toDb(Instant t) {
+    return LocalDateTime.ofInstant(t.truncatedTo(ChronoUnit.MILLIS), ZoneOffset.UTC);
+  }
+
+  static Instant fromDb(LocalDateTime t) {
+    return t == null ? null : t.toInstant(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,25 @@
+package vn.hotline.gateway.store;
+
+import java.sql.SQLException;
+
+/** The store could not do what was asked: unreachable, timed out, or refused. */
+public final class StoreException extends RuntimeException {
+  public StoreException(SQLException cause) {
+    super(cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+  }
+
+  public StoreException(String message) {
+    super(message);
+  }
+
+  /** A unique key already held the value (a duplicate webhook, a reference collision). */
+  public boolean isDuplicateKey() {
+    return getCause() instanceof SQLException s && isDuplicateKey(s);
+  }
+
+  static boolean isDuplicateKey(SQLException e) {
+    // 23505 (H2, standard), 23000 with MariaDB error 1062
+    return "23505".equals(e.getSQLState()) || e.getErrorCode() == 1062
+        || e instanceof java.sql.SQLIntegrityConstraintViolationException;
+  }
+}

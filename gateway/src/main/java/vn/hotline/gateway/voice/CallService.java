@@ -1,0 +1,178 @@
+package vn.hotline.gateway.voice;
+
+import java.time.Clock;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.config.OpeningHours;
+import vn.hotline.gateway.flow.FlowDefinition;
+import vn.hotline.gateway.flow.FlowEngine;
+import vn.hotline.gateway.flow.Input;
+import vn.hotline.gateway.flow.Instruction;
+import vn.hotline.gateway.flow.Node;
+import vn.hotline.gateway.flow.Step;
+import vn.hotline.gateway.ops.Metrics;
+import vn.hotline.gateway.store.ContactSession;
+import vn.hotline.gateway.store.SessionRepository;
+import vn.hotline.gateway.store.StoreException;
+import vn.hotline.gateway.util.Ids;
+
+/**
+ * One call's life: start the flow, apply each callback, end it when Twilio says the call is over. Blocking
+ * (it talks to the store); the routes run it on a worker. State lives only in the store, so any instance
+ * can take any callback of any call.
+ */
+public final class CallService {
+  public static final String CHANNEL = "voice";
+  private static final Logger log = LoggerFactory.getLogger(CallService.class);
+  private static final Set<String> FINAL_STATUSES = Set.of("completed", "busy", "no-answer", "failed", "canceled");
+  private static final int TRIES = 5;
+
+  /** What to answer: the step and the session it belongs to (for the sequence number in URLs). */
+  public record Turn(ContactSession session, Step step) {
+    public Instruction instruction() {
+      return step.instruction();
+    }
+  }
+
+  private final FlowDefinition flow;
+  private final FlowEngine engine;
+  private final SessionRepository sessions;
+  private final OpeningHours hours;
+  private final Metrics metrics;
+  private final Clock clock;
+
+  public CallService(FlowDefinition flow, FlowEngine engine, SessionRepository sessions, OpeningHours hours,
+      Metrics metrics, Clock clock) {
+    this.flow = flow;
+    this.engine = engine;
+    this.sessions = sessions;
+    this.hours = hours;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  public FlowDefinition flow() {
+    return flow;
+  }
+
+  /** A new call. A repeated first webhook for the same CallSid answers from the stored session. */
+  public Turn incoming(String callSid) {
+    for (int attempt = 1; ; attempt++) {
+      var existing = sessions.find(CHANNEL, callSid);
+      if (existing.isPresent()) {
+        return repeat(existing.get());
+      }
+      var reference = Ids.reference();
+      var step = engine.start(flow, context(reference));
+      try {
+        var created = sessions.create(CHANNEL, callSid, flow.id(), step.state(), step.events(), reference, clock.instant());
+        countOutcome(created.state().outcome(), step);
+        return new Turn(created, step);
+      } catch (StoreException e) {
+        if (!e.isDuplicateKey() || attempt >= TRIES) {
+          throw e;
+        }
+        // the CallSid arrived twice at once, or the reference was taken: look again / draw another
+      }
+    }
+  }
+
+  /**
+   * A callback at a node. Applied only when it matches where the session is ({@code node}, {@code seq});
+   * anything else (a retry, a callback racing another instance) gets the current node again.
+   */
+  public Turn step(String callSid, String node, int seq, Input input) {
+    for (int attempt = 1; attempt <= TRIES; attempt++) {
+      Optional<ContactSession> found = sessions.find(CHANNEL, callSid);
+      if (found.isEmpty()) {
+        // We never saw this call start (its first webhook got the fallback): begin it now rather than drop it.
+        log.atWarn().addKeyValue("callSid", callSid).log("step callback for an unknown call; starting the flow");
+        return incoming(callSid);
+      }
+      var s = found.get();
+      if (s.state().closed() || s.seq() != seq || !s.state().nodeId().equals(node)) {
+        return repeat(s);
+      }
+      var step = engine.advance(flow, s.state(), input, context(s.reference()));
+      if (sessions.advance(s, step.state(), step.events(), clock.instant())) {
+        if (step.state().closed()) {
+          countOutcome(step.state().outcome(), step);
+        }
+        return new Turn(next(s, step), step);
+      }
+    }
+    throw new StoreException("call " + callSid + ": session kept changing under us; giving up after " + TRIES + " tries");
+  }
+
+  /** Twilio's status callback. A final status ends the call: session closed, outcome and report written. */
+  public void status(String callSid, String callStatus) {
+    if (!FINAL_STATUSES.contains(callStatus)) {
+      return;
+    }
+    for (int attempt = 1; attempt <= TRIES; attempt++) {
+      var found = sessions.find(CHANNEL, callSid);
+      if (found.isEmpty()) {
+        return; // a call we never answered from the store (fallback at the first webhook)
+      }
+      var s = found.get();
+      boolean wasOpen = !s.state().closed();
+      if (sessions.end(s, callStatus, clock.instant())) {
+        if (wasOpen) {
+          metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : "abandoned");
+        }
+        return;
+      }
+    }
+  }
+
+  /**
+   * Ends calls whose end Twilio never told us (a lost status callback), so they stop counting as active and
+   * their reports are written. Returns how many were closed.
+   */
+  public int sweepStale(java.time.Duration staleAfter) {
+    int closed = 0;
+    for (var s : sessions.stale(clock.instant().minus(staleAfter), 200)) {
+      if (sessions.end(s, "stale", clock.instant())) {
+        metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : "abandoned");
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  public int activeCalls() {
+    return sessions.countActive();
+  }
+
+  /** The hold lines for a caller waiting at a handoff node (read from the flow; no store needed). */
+  public List<Instruction.Line> holdLines(String nodeId, String language) {
+    if (!(flow.nodes().get(nodeId) instanceof Node.Handoff h)) {
+      return List.of();
+    }
+    var lang = flow.language(language == null ? flow.defaultLanguage() : language);
+    return List.of(new Instruction.Line(h.prompt().in(lang.code()), lang.code(), lang.voice()));
+  }
+
+  private Turn repeat(ContactSession s) {
+    return new Turn(s, engine.repeat(flow, s.state(), context(s.reference())));
+  }
+
+  private void countOutcome(String outcome, Step step) {
+    if (step.state().closed() && outcome != null) {
+      metrics.outcome(flow.id(), outcome);
+    }
+  }
+
+  private FlowEngine.Context context(String reference) {
+    return new FlowEngine.Context(reference, hours.isOpen(ZonedDateTime.now(clock)));
+  }
+
+  private static ContactSession next(ContactSession s, Step step) {
+    return new ContactSession(s.sessionId(), s.contactId(), s.channel(), s.providerRef(), s.reference(), s.flowId(),
+        s.seq() + 1, s.version() + 1, s.startedAt(), step.state());
+  }
+}

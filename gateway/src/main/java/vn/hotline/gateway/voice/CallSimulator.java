@@ -1,0 +1,415 @@
+package vn.hotline.gateway.voice;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Element;
+import org.xml.sax.InputSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import vn.hotline.gateway.Main;
+import vn.hotline.gateway.config.GatewayConfig;
+
+/**
+ * Plays Twilio for a newcomer without a Twilio account: places a call to the gateway, signs every request
+ * with the auth token as Twilio does, follows the TwiML (Gather actions, Redirects, Dial and Enqueue
+ * callbacks, Record) and prints what the caller hears and where the call ends up.
+ */
+public final class CallSimulator {
+  /** Where a simulated call ended. */
+  public enum Ending { OPERATOR, VOICEMAIL, HUNG_UP_BY_GATEWAY, CALLER_HUNG_UP, FALLBACK, NO_ANSWER, TOO_LONG }
+
+  /** What happened: where it ended, the reference read to the caller (if any), everything said. */
+  public record Result(Ending ending, String reference, List<String> heard, boolean voicemailLeft, String callSid) {}
+
+  private static final Pattern SPOKEN_REFERENCE = Pattern.compile("\\d(?:, \\d){5,}");
+  private static final String HANGUP = "hangup";
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final URI target;
+  private final URI signedBase;
+  private final String token;
+  private final PrintStream out;
+  private final Supplier<String> keys;
+  private final boolean operatorAnswers;
+  private final int messageSeconds;
+  private final int maxRequests;
+  private final String callSid = "CA" + hex(16);
+  private final String accountSid = "AC" + hex(16);
+
+  /**
+   * @param keys what the caller presses at each Gather: digits, "" for silence, "hangup" to hang up
+   * @param signedBase the gateway's public URL (what it checks signatures against)
+   */
+  public CallSimulator(URI target, URI signedBase, String token, PrintStream out, Supplier<String> keys,
+      boolean operatorAnswers, int messageSeconds, int maxRequests) {
+    this.target = URI.create(target.toString().replaceFirst("/+$", ""));
+    this.signedBase = URI.create(signedBase.toString().replaceFirst("/+$", ""));
+    this.token = token;
+    this.out = out;
+    this.keys = keys;
+    this.operatorAnswers = operatorAnswers;
+    this.messageSeconds = messageSeconds;
+    this.maxRequests = maxRequests;
+  }
+
+  /** Keys from a list, then silence once the list runs out. */
+  public static Supplier<String> keys(List<String> list) {
+    Deque<String> queue = new ArrayDeque<>(list);
+    return () -> {
+      var k = queue.poll();
+      return k == null || k.equals("-") ? "" : k.trim();
+    };
+  }
+
+  public Result run() throws IOException, InterruptedException {
+    var heard = new ArrayList<String>();
+    boolean voicemail = false;
+    out.println("Calling " + target + " as Twilio (CallSid " + callSid + ")");
+    var response = post("/twilio/voice/incoming", Map.of("CallStatus", "ringing"));
+    Ending ending = null;
+    for (int requests = 1; ending == null; requests++) {
+      if (requests > maxRequests) {
+        ending = Ending.TOO_LONG;
+        break;
+      }
+      String next = null;
+      Map<String, String> nextParams = Map.of();
+      boolean hungUp = true; // Twilio hangs up when a document ends without a verb that moves on
+      for (var verb : verbs(response)) {
+        switch (verb.getTagName()) {
+          case "Say" -> say(verb, heard);
+          case "Pause" -> { }
+          case "Gather" -> {
+            for (var child : children(verb)) {
+              if (child.getTagName().equals("Say")) {
+                say(child, heard);
+              }
+            }
+            var pressed = keys.get();
+            if (pressed.equals(HANGUP)) {
+              out.println("  (caller hangs up)");
+              ending = Ending.CALLER_HUNG_UP;
+            } else {
+              out.println(pressed.isEmpty() ? "  (caller says nothing)" : "  (caller presses " + pressed + ")");
+              next = verb.getAttribute("action");
+              nextParams = Map.of("Digits", pressed);
+            }
+            hungUp = false;
+          }
+          case "Record" -> {
+            out.println("  (beep: caller leaves a " + messageSeconds + " s message, max "
+                + verb.getAttribute("maxLength") + " s)");
+            if (messageSeconds > 0) {
+              var rec = "RE" + hex(16);
+              next = verb.getAttribute("action");
+              nextParams = Map.of("RecordingSid", rec, "RecordingDuration", Integer.toString(messageSeconds),
+                  "RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/" + accountSid + "/Recordings/" + rec);
+              voicemail = true;
+              hungUp = false;
+            } else {
+              continue; // nothing recorded: Twilio goes on to the next verb
+            }
+          }
+          case "Redirect" -> {
+            next = verb.getTextContent().trim();
+            nextParams = Map.of();
+            hungUp = false;
+          }
+          case "Dial" -> {
+            var numbers = children(verb).stream().map(e -> e.getTextContent().trim()).toList();
+            var action = verb.getAttribute("action");
+            out.println("  (ringing " + numbers.size() + " operator phone(s) for up to "
+                + (verb.hasAttribute("timeout") ? verb.getAttribute("timeout") : "30") + " s)");
+            out.println(operatorAnswers ? "  (an operator answers: the caller is talking with a person)"
+                : "  (nobody answers)");
+            if (action.isEmpty()) {
+              ending = operatorAnswers ? Ending.FALLBACK : Ending.NO_ANSWER;
+            } else {
+              next = action;
+              nextParams = operatorAnswers
+                  ? Map.of("DialCallStatus", "completed", "DialCallDuration", "240")
+                  : Map.of("DialCallStatus", "no-answer");
+              if (operatorAnswers) {
+                ending = Ending.OPERATOR; // the call may still go on (answered path) but a person was reached
+              }
+            }
+            hungUp = false;
+          }
+          case "Enqueue" -> {
+            out.println("  (waiting in operator queue '" + verb.getTextContent().trim() + "')");
+            var result = "bridged";
+            if (!operatorAnswers) {
+              result = waitInQueue(verb.getAttribute("waitUrl"), heard);
+              out.println("  (left the queue: nobody answered)");
+            } else {
+              out.println("  (an operator answers: the caller is talking with a person)");
+              ending = Ending.OPERATOR;
+            }
+            next = verb.getAttribute("action");
+            nextParams = Map.of("QueueResult", result, "QueueTime", "60");
+            hungUp = false;
+          }
+          case "Hangup" -> {
+            hungUp = true;
+          }
+          default -> out.println("  (ignoring <" + verb.getTagName() + ">)");
+        }
+        if (next != null || ending != null || verb.getTagName().equals("Hangup")) {
+          break;
+        }
+      }
+      if (ending == Ending.OPERATOR && next != null) {
+        response = post(next, nextParams); // let the flow hear how the handoff ended, then stop
+        for (var verb : verbs(response)) {
+          if (verb.getTagName().equals("Say")) {
+            say(verb, heard);
+          }
+        }
+        break;
+      }
+      if (ending != null) {
+        break;
+      }
+      if (next == null || next.isEmpty()) {
+        if (hungUp) {
+          ending = voicemail ? Ending.VOICEMAIL : Ending.HUNG_UP_BY_GATEWAY;
+        }
+        break;
+      }
+      response = post(next, nextParams);
+    }
+    if (ending == null) {
+      ending = voicemail ? Ending.VOICEMAIL : Ending.HUNG_UP_BY_GATEWAY;
+    }
+    post("/twilio/voice/status", Map.of("CallStatus", "completed", "CallDuration", "180"));
+    String reference = null;
+    for (var line : heard) {
+      var m = SPOKEN_REFERENCE.matcher(line);
+      while (m.find()) {
+        reference = m.group().replace(", ", "");
+      }
+    }
+    out.println("Call ended: " + describe(ending, voicemail)
+        + (reference != null ? "; reference number " + reference : "; no reference number was read"));
+    return new Result(ending, reference, heard, voicemail, callSid);
+  }
+
+  private String waitInQueue(String waitUrl, List<String> heard) throws IOException, InterruptedException {
+    if (waitUrl == null || waitUrl.isEmpty()) {
+      return "leave";
+    }
+    for (int seconds = 0; seconds <= 3600; seconds += 30) {
+      var hold = post(waitUrl, Map.of("QueueTime", Integer.toString(seconds), "QueuePosition", "1"));
+      for (var verb : verbs(hold)) {
+        if (verb.getTagName().equals("Leave")) {
+          return "leave";
+        }
+        if (verb.getTagName().equals("Say") && seconds == 0) {
+          say(verb, heard);
+        }
+      }
+    }
+    return "leave";
+  }
+
+  private static String describe(Ending e, boolean voicemail) {
+    return switch (e) {
+      case OPERATOR -> "connected to an operator";
+      case VOICEMAIL -> "voice message recorded, then the gateway hung up";
+      case HUNG_UP_BY_GATEWAY -> voicemail ? "voice message recorded" : "the gateway hung up";
+      case CALLER_HUNG_UP -> "the caller hung up";
+      case FALLBACK -> "sent to the fallback number (the gateway could not run the flow)";
+      case NO_ANSWER -> "dialled the fallback number; nobody answered";
+      case TOO_LONG -> "stopped: too many steps";
+    };
+  }
+
+  private void say(Element say, List<String> heard) {
+    var text = say.getTextContent().trim();
+    var lang = say.getAttribute("language");
+    heard.add(text);
+    out.println("  [" + (lang.isEmpty() ? "?" : lang) + "] " + text);
+  }
+
+  private String post(String pathOrUrl, Map<String, String> extra) throws IOException, InterruptedException {
+    var path = pathOrUrl.startsWith("http") ? URI.create(pathOrUrl).getRawPath()
+        + (URI.create(pathOrUrl).getRawQuery() == null ? "" : "?" + URI.create(pathOrUrl).getRawQuery()) : pathOrUrl;
+    var params = new LinkedHashMap<String, String>();
+    params.put("CallSid", callSid);
+    params.put("AccountSid", accountSid);
+    params.put("From", "+84900000000");
+    params.put("To", "111");
+    params.put("Direction", "inbound");
+    params.put("ApiVersion", "2010-04-01");
+    params.putIfAbsent("CallStatus", "in-progress");
+    params.putAll(extra);
+    var body = new StringBuilder();
+    params.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(enc(k)).append('=').append(enc(v)));
+    var request = HttpRequest.newBuilder(URI.create(target + path))
+        .timeout(Duration.ofSeconds(20))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("X-Twilio-Signature", sign(token, signedBase + path, params))
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+        .build();
+    var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() == 403) {
+      throw new IOException("the gateway refused the signature (403): check --token, and that --public-url "
+          + "matches the gateway's GATEWAY_PUBLIC_URL (" + signedBase + ")");
+    }
+    if (response.statusCode() / 100 != 2) {
+      throw new IOException("POST " + path + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
+  }
+
+  /** Twilio's signature: HMAC-SHA1 over the URL and the POST parameters sorted by name, base64. */
+  public static String sign(String token, String url, Map<String, String> params) {
+    try {
+      var data = new StringBuilder(url);
+      new TreeMap<>(params).forEach((k, v) -> data.append(k).append(v));
+      var mac = Mac.getInstance("HmacSHA1");
+      mac.init(new SecretKeySpec(token.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+      return Base64.getEncoder().encodeToString(mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<Element> verbs(String xml) throws IOException {
+    if (xml == null || xml.isBlank()) {
+      return List.of();
+    }
+    try {
+      var f = DocumentBuilderFactory.newInstance();
+      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+      var doc = f.newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
+      return children(doc.getDocumentElement());
+    } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException e) {
+      throw new IOException("the gateway did not answer TwiML: " + e.getMessage());
+    }
+  }
+
+  private static List<Element> children(Element e) {
+    var out = new ArrayList<Element>();
+    for (var n = e.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element el) {
+        out.add(el);
+      }
+    }
+    return out;
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static String hex(int bytes) {
+    var b = new byte[bytes];
+    new SecureRandom().nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  @CommandLine.Command(name = "simulate-call",
+      description = "Play Twilio: call the gateway, follow its TwiML, print what the caller hears and where the call ends.")
+  public static final class Command implements Callable<Integer> {
+    @Option(names = "--to", defaultValue = "http://localhost:8080", description = "Gateway base URL (default ${DEFAULT-VALUE})")
+    URI to;
+
+    @Option(names = "--digits", split = ",", description = "Keys for each menu in turn, e.g. 1,2,1; '-' is silence, 'hangup' hangs up")
+    List<String> digits;
+
+    @Option(names = "--interactive", description = "Read the keys for each menu from the terminal")
+    boolean interactive;
+
+    @Option(names = "--operator", defaultValue = "no-answer", description = "answers | no-answer (default ${DEFAULT-VALUE})")
+    String operator;
+
+    @Option(names = "--message-seconds", defaultValue = "20", description = "Length of the voice message left (0: none)")
+    int messageSeconds;
+
+    @Option(names = "--token", description = "Twilio auth token (default: TWILIO_AUTH_TOKEN, else the dev token in the data dir)")
+    String token;
+
+    @Option(names = "--public-url", description = "URL the gateway checks signatures against (default: --to)")
+    URI publicUrl;
+
+    @Option(names = "--data-dir", description = "Where the dev token is (default: GATEWAY_DATA_DIR or ./data)")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+      Main.quietLogs();
+      if (!operator.equals("answers") && !operator.equals("no-answer")) {
+        System.err.println("--operator must be answers or no-answer");
+        return 2;
+      }
+      var secret = token != null ? token : System.getenv("TWILIO_AUTH_TOKEN");
+      if (secret == null || secret.isBlank()) {
+        var dir = dataDir != null ? dataDir
+            : Path.of(System.getenv().getOrDefault("GATEWAY_DATA_DIR", "./data"));
+        var file = dir.resolve(GatewayConfig.DEV_TOKEN_FILE);
+        if (!Files.isRegularFile(file)) {
+          System.err.println("No auth token: pass --token, set TWILIO_AUTH_TOKEN, or start the gateway in dev mode"
+              + " first (it writes " + file + ")");
+          return 2;
+        }
+        secret = Files.readString(file).trim();
+      }
+      Supplier<String> keys;
+      if (interactive) {
+        var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        keys = () -> {
+          System.out.print("  keys (Enter = silence, 'hangup' = hang up)> ");
+          System.out.flush();
+          try {
+            var line = in.readLine();
+            return line == null ? HANGUP : line.trim();
+          } catch (IOException e) {
+            return HANGUP;
+          }
+        };
+      } else {
+        keys = keys(digits == null ? List.of() : digits);
+      }
+      try {
+        var sim = new CallSimulator(to, publicUrl != null ? publicUrl : to, secret, System.out, keys,
+            operator.equals("answers"), messageSeconds, 200);
+        var result = sim.run();
+        return result.ending() == Ending.TOO_LONG ? 1 : 0;
+      } catch (IOException e) {
+        System.err.println("simulate-call: " + e.getMessage());
+        return 1;
+      }
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package vn.hotline.gateway.voice;
+
+import com.twilio.http.HttpMethod;
+import com.twilio.twiml.TwiMLException;
+import com.twilio.twiml.VoiceResponse;
+import com.twilio.twiml.voice.Dial;
+import com.twilio.twiml.voice.Enqueue;
+import com.twilio.twiml.voice.Gather;
+import com.twilio.twiml.voice.Hangup;
+import com.twilio.twiml.voice.Leave;
+import com.twilio.twiml.voice.Number;
+import com.twilio.twiml.voice.Pause;
+import com.twilio.twiml.voice.Record;
+import com.twilio.twiml.voice.Redirect;
+import com.twilio.twiml.voice.Say;
+import com.twilio.twiml.voice.Task;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.flow.FlowCatalog;
+import vn.hotline.gateway.flow.FlowException;
+import vn.hotline.gateway.flow.Instruction;
+
+/**
+ * Turns engine instructions into TwiML with the Twilio SDK's builders. Every action points back at a step URL
+ * that carries the node and the session's sequence number, so a late or repeated callback is recognised.
+ */
+public final class TwimlRenderer {
+  static final String BASE = "/twilio/voice";
+
+  private static final Map<String, Say.Voice> VOICES = Arrays.stream(Say.Voice.values())
+      .collect(Collectors.toMap(Say.Voice::toString, Function.identity(), (a, b) -> a));
+
+  private final GatewayConfig.Operators operators;
+  private final String fallbackNumber;
+
+  public TwimlRenderer(GatewayConfig.Operators operators, String fallbackNumber) {
+    this.operators = operators;
+    this.fallbackNumber = fallbackNumber;
+  }
+
+  /** Refuses, at startup, a voice flow whose language or voice Twilio would not know. */
+  public static void checkVoices(FlowCatalog flows) {
+    for (var flow : flows.all()) {
+      if (!flow.channel().equals("voice")) {
+        continue;
+      }
+      for (var l : flow.languages()) {
+        if (language(l.code()) == null) {
+          throw new FlowException(flow.file() + ": language " + l.code() + " is not one Twilio <Say> speaks");
+        }
+        if (l.voice() != null && !VOICES.containsKey(l.voice())) {
+          throw new FlowException(flow.file() + ": voice '" + l.voice() + "' for " + l.code()
+              + " is not a Twilio <Say> voice (e.g. Google.vi-VN-Standard-A, Polly.Joanna)");
+        }
+      }
+    }
+  }
+
+  public static String stepPath(String nodeId, int seq) {
+    return BASE + "/step/" + nodeId + "?seq=" + seq;
+  }
+
+  public String render(Instruction ins, int seq, String reference) {
+    var response = new VoiceResponse.Builder();
+    var says = ins.lines().stream().map(TwimlRenderer::say).toList();
+    var url = stepPath(ins.action().nodeId(), seq);
+    switch (ins.action()) {
+      case Instruction.CollectDigits c -> {
+        var gather = new Gather.Builder()
+            .inputs(Gather.Input.DTMF)
+            .action(url)
+            .method(HttpMethod.POST)
+            .timeout(c.timeoutSeconds())
+            .actionOnEmptyResult(true); // silence reaches us too, so we re-prompt instead of Twilio hanging up
+        if (c.minDigits() == c.maxDigits()) {
+          gather.numDigits(c.maxDigits());
+        } else {
+          gather.finishOnKey("#");
+        }
+        says.forEach(gather::say); // inside the Gather: a caller who knows the menu need not wait
+        response.gather(gather.build());
+      }
+      case Instruction.RecordMessage r -> {
+        says.forEach(response::say);
+        response.record(new Record.Builder()
+            .action(url)
+            .method(HttpMethod.POST)
+            .maxLength(r.maxSeconds())
+            .timeout(6)
+            .finishOnKey("#")
+            .playBeep(true)
+            .transcribe(r.transcribe())
+            .build());
+        // Twilio goes on to the next verb when nothing was recorded: tell the flow so it still moves on.
+        response.redirect(new Redirect.Builder(url + "&event=no-recording").method(HttpMethod.POST).build());
+      }
+      case Instruction.ConnectOperator o -> {
+        says.forEach(response::say);
+        if (operators.mode() == GatewayConfig.HandoffMode.ENQUEUE) {
+          response.enqueue(enqueue(o, url, ins.lines().isEmpty() ? null : ins.lines().get(0).language(), reference));
+        } else {
+          response.dial(dial(url));
+        }
+      }
+      case Instruction.Hangup h -> {
+        says.forEach(response::say);
+        response.hangup(new Hangup.Builder().build());
+      }
+    }
+    return xml(response.build());
+  }
+
+  private Dial dial(String action) {
+    var dial = new Dial.Builder()
+        .action(action)
+        .method(HttpMethod.POST)
+        .timeout(operators.ringTimeoutSeconds())
+        .answerOnBridge(true);
+    if (!operators.callerId().isEmpty()) {
+      dial.callerId(operators.callerId());
+    }
+    var numbers = operators.numbers().isEmpty() ? List.of(fallbackNumber) : operators.numbers();
+    numbers.forEach(n -> dial.number(new Number.Builder(n).build()));
+    return dial.build();
+  }
+
+  private Enqueue enqueue(Instruction.ConnectOperator o, String action, String language, String reference) {
+    var wait = BASE + "/wait?node=" + enc(o.nodeId()) + (language == null ? "" : "&lang=" + enc(language));
+    var enqueue = new Enqueue.Builder()
+        .action(action)
+        .method(HttpMethod.POST)
+        .waitUrl(wait)
+        .waitUrlMethod(HttpMethod.POST);
+    if (operators.workflowSid().isEmpty()) {
+      return enqueue.name(o.queue()).build();
+    }
+    // TaskRouter: the operator's screen gets the queue, priority and reference, never the caller's number.
+    var attributes = "{\"queue\":\"" + o.queue() + "\",\"priority\":\"" + o.priority().name().toLowerCase(Locale.ROOT)
+        + "\",\"reference\":\"" + reference + "\"}";
+    return enqueue.workflowSid(operators.workflowSid())
+        .task(new Task.Builder(attributes).priority(o.priority().taskPriority).build())
+        .build();
+  }
+
+  /** Hold TwiML for a caller in an operator queue; after the configured wait, leave for the voicemail path. */
+  public String hold(int queueSeconds, List<Instruction.Line> holdLines) {
+    var response = new VoiceResponse.Builder();
+    if (queueSeconds >= operators.queueWaitSeconds()) {
+      response.leave(new Leave.Builder().build());
+    } else {
+      holdLines.forEach(l -> response.say(say(l)));
+      response.pause(new Pause.Builder().length(10).build());
+    }
+    return xml(response.build());
+  }
+
+  /** What every failure answers: an apology and the fallback number. Built once; it needs no store. */
+  public String fallback() {
+    return xml(new VoiceResponse.Builder()
+        .say(new Say.Builder("Xin lỗi, chúng tôi đang chuyển bạn tới tư vấn viên. Xin vui lòng giữ máy.")
+            .language(Say.Language.VI_VN).build())
+        .say(new Say.Builder("Please hold, we are connecting you to a counsellor.")
+            .language(Say.Language.EN_US).build())
+        .dial(new Dial.Builder().timeout(60).number(new Number.Builder(fallbackNumber).build()).build())
+        .build());
+  }
+
+  /** An empty response, for callbacks that need no TwiML. */
+  public static String empty() {
+    return xml(new VoiceResponse.Builder().build());
+  }
+
+  private static Say say(Instruction.Line line) {
+    var b = new Say.Builder(line.text());
+    var lang = language(line.language());
+    if (lang != null) {
+      b.language(lang);
+    }
+    if (line.voice() != null) {
+      b.voice(VOICES.get(line.voice()));
+    }
+    return b.build();
+  }
+
+  private static final Map<String, Say.Language> LANGUAGES = new HashMap<>();
+
+  static {
+    for (var l : Say.Language.values()) {
+      LANGUAGES.put(l.toString(), l);
+    }
+  }
+
+  private static Say.Language language(String code) {
+    return LANGUAGES.get(code);
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static String xml(VoiceResponse r) {
+    try {
+      return r.toXml();
+    } catch (TwiMLException e) {
+      throw new IllegalStateException("TwiML could not be written", e);
+    }
+  }
+}

@@ -1,0 +1,223 @@
+package vn.hotline.gateway.voice;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.HashMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.flow.FlowException;
+import vn.hotline.gateway.flow.Input;
+import vn.hotline.gateway.ops.HttpEdge;
+import vn.hotline.gateway.ops.Metrics;
+import vn.hotline.gateway.store.StoreException;
+
+/**
+ * Twilio voice webhooks. Event-loop handlers stay thin: check the signature, parse, hand the work to the store
+ * workers, reply. Whatever fails inside (store down, a flow bug, a slow database) the caller still hears TwiML
+ * that dials the fallback number within the deadline: a child must never meet silence.
+ */
+public final class VoiceRoutes {
+  private static final Logger log = LoggerFactory.getLogger(VoiceRoutes.class);
+  private static final Pattern CALL_SID = Pattern.compile("CA[0-9a-fA-F]{32}");
+  private static final Pattern NODE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+  private static final String XML = "text/xml; charset=utf-8";
+
+  private final CallService calls;
+  private final TwimlRenderer twiml;
+  private final TwilioSignatures signatures;
+  private final WorkerExecutor workers;
+  private final Metrics metrics;
+  private final int maxBodyBytes;
+  private final long deadlineMs;
+  private final String fallbackTwiml;
+
+  public VoiceRoutes(CallService calls, TwimlRenderer twiml, TwilioSignatures signatures, WorkerExecutor workers,
+      Metrics metrics, int maxBodyBytes, long deadlineMs) {
+    this.calls = calls;
+    this.twiml = twiml;
+    this.signatures = signatures;
+    this.workers = workers;
+    this.metrics = metrics;
+    this.maxBodyBytes = maxBodyBytes;
+    this.deadlineMs = deadlineMs;
+    this.fallbackTwiml = twiml.fallback();
+  }
+
+  public void mount(Router router) {
+    var base = TwimlRenderer.BASE;
+    router.post(base + "/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+    router.post(base + "/*").handler(this::verify);
+    router.post(base + "/incoming").handler(ctx -> {
+      HttpEdge.route(ctx, base + "/incoming");
+      var sid = callSid(ctx);
+      if (sid != null) {
+        answer(ctx, sid, () -> render(calls.incoming(sid)));
+      }
+    });
+    router.post(base + "/step/:node").handler(ctx -> {
+      HttpEdge.route(ctx, base + "/step/:node");
+      var sid = callSid(ctx);
+      if (sid == null) {
+        return;
+      }
+      var node = ctx.pathParam("node");
+      var seq = ctx.queryParam("seq").stream().findFirst().orElse("");
+      if (!NODE.matcher(node).matches() || !seq.matches("\\d{1,6}")) {
+        bad(ctx, "step URL needs a node id and a numeric seq");
+        return;
+      }
+      var input = input(ctx.request().formAttributes(), ctx.queryParam("event").stream().findFirst().orElse(""));
+      answer(ctx, sid, () -> render(calls.step(sid, node, Integer.parseInt(seq), input)));
+    });
+    router.post(base + "/wait").handler(ctx -> {
+      HttpEdge.route(ctx, base + "/wait");
+      var form = ctx.request().formAttributes();
+      int queued;
+      try {
+        queued = Integer.parseInt(form.get("QueueTime") == null ? "0" : form.get("QueueTime"));
+      } catch (NumberFormatException e) {
+        bad(ctx, "QueueTime must be a number of seconds");
+        return;
+      }
+      var node = ctx.queryParam("node").stream().findFirst().orElse("");
+      var lang = ctx.queryParam("lang").stream().findFirst().orElse(null);
+      xml(ctx, twiml.hold(queued, calls.holdLines(node, lang)));
+    });
+    router.post(base + "/status").handler(ctx -> {
+      HttpEdge.route(ctx, base + "/status");
+      var sid = callSid(ctx);
+      if (sid == null) {
+        return;
+      }
+      var status = ctx.request().getFormAttribute("CallStatus");
+      if (status == null || status.isBlank()) {
+        bad(ctx, "CallStatus is missing");
+        return;
+      }
+      workers.executeBlocking(() -> {
+        calls.status(sid, status);
+        return null;
+      }, false).onComplete(ar -> {
+        if (ar.failed()) {
+          // Twilio retries nothing here; the stale-session sweep closes the call later instead.
+          log.atError().addKeyValue("callSid", sid).addKeyValue("error", describe(ar.cause()))
+              .log("status callback not recorded");
+          ctx.response().setStatusCode(503).end();
+        } else {
+          ctx.response().setStatusCode(204).end();
+        }
+      });
+    });
+  }
+
+  /** Forged or missing signatures are refused before anything is parsed into the store. */
+  private void verify(RoutingContext ctx) {
+    var type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+      HttpEdge.route(ctx, TwimlRenderer.BASE + "/*");
+      bad(ctx, "expected an application/x-www-form-urlencoded body, as Twilio sends");
+      return;
+    }
+    var params = new HashMap<String, String>();
+    ctx.request().formAttributes().forEach(e -> params.put(e.getKey(), e.getValue()));
+    if (!signatures.valid(ctx.request().uri(), params, ctx.request().getHeader("X-Twilio-Signature"))) {
+      HttpEdge.route(ctx, TwimlRenderer.BASE + "/*");
+      metrics.refused("signature");
+      log.atWarn().addKeyValue("path", ctx.request().path()).log("refused a webhook with a missing or wrong Twilio signature");
+      ctx.response().setStatusCode(403).putHeader("Content-Type", "text/plain").end("invalid Twilio signature\n");
+      return;
+    }
+    ctx.next();
+  }
+
+  private String callSid(RoutingContext ctx) {
+    var sid = ctx.request().getFormAttribute("CallSid");
+    if (sid == null || !CALL_SID.matcher(sid).matches()) {
+      bad(ctx, "CallSid is missing or not a Twilio call SID (CA + 32 hex digits)");
+      return null;
+    }
+    return sid;
+  }
+
+  /** Translates a Twilio callback into what the caller did; the node type decides whether it fits. */
+  static Input input(MultiMap form, String event) {
+    if (form.contains("DialCallStatus")) {
+      var s = form.get("DialCallStatus");
+      return new Input.HandoffEnded("completed".equals(s) || "answered".equals(s));
+    }
+    if (form.contains("QueueResult")) {
+      return new Input.HandoffEnded("bridged".equals(form.get("QueueResult")));
+    }
+    if (event.equals("no-recording")) {
+      return new Input.Recorded(null, 0);
+    }
+    if (form.contains("RecordingSid") || form.contains("RecordingDuration")) {
+      int seconds;
+      try {
+        seconds = Integer.parseInt(form.get("RecordingDuration") == null ? "0" : form.get("RecordingDuration"));
+      } catch (NumberFormatException e) {
+        seconds = 0;
+      }
+      var sid = form.get("RecordingSid");
+      return new Input.Recorded(sid != null && sid.matches("RE[0-9a-fA-F]{32}") ? sid : null, seconds);
+    }
+    var digits = form.get("Digits");
+    return new Input.Digits(digits == null ? "" : digits.replaceAll("[^0-9*#]", ""));
+  }
+
+  private String render(CallService.Turn turn) {
+    return twiml.render(turn.instruction(), turn.session().seq(), turn.session().reference());
+  }
+
+  private void answer(RoutingContext ctx, String callSid, Callable<String> work) {
+    workers.executeBlocking(work, false)
+        .timeout(deadlineMs, TimeUnit.MILLISECONDS)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            xml(ctx, ar.result());
+            return;
+          }
+          var reason = reason(ar.cause());
+          metrics.fallback(reason);
+          // The CallSid lets an operator find the call in Twilio's console; the caller's number is never logged.
+          log.atError().addKeyValue("callSid", callSid).addKeyValue("reason", reason)
+              .addKeyValue("error", describe(ar.cause())).log("webhook failed; caller sent to the fallback number");
+          xml(ctx, fallbackTwiml);
+        });
+  }
+
+  private static String reason(Throwable t) {
+    if (t instanceof TimeoutException) {
+      return "timeout";
+    }
+    if (t instanceof StoreException) {
+      return "store";
+    }
+    if (t instanceof FlowException) {
+      return "flow";
+    }
+    return "other";
+  }
+
+  private static String describe(Throwable t) {
+    var m = t.getMessage();
+    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m.lines().findFirst().orElse(""));
+  }
+
+  private static void xml(RoutingContext ctx, String body) {
+    if (!ctx.response().ended()) {
+      ctx.response().putHeader("Content-Type", XML).end(body);
+    }
+  }
+
+  private static void bad(RoutingContext ctx, String reason) {
+    HttpEdge.problem(ctx, 400, reason);
+  }
+}
