@@ -12,7 +12,7 @@ CREATE TABLE contacts (
   ended_at      DATETIME(3)  NULL,
   end_status    VARCHAR(32)  NULL,               -- provider's final status (completed, no-answer, ...)
   outcome       VARCHAR(32)  NULL,               -- operator | voicemail | completed | abandoned | fallback
-  CONSTRAINT pk_contacts PRIMARY KEY (id),
+  PRIMARY KEY (id),
   CONSTRAINT uq_contacts_provider UNIQUE (channel, provider_ref),
   CONSTRAINT uq_contacts_reference UNIQUE (reference)
 );
@@ -32,7 +32,7 @@ CREATE TABLE flow_sessions (
   version       INT           NOT NULL,          -- optimistic lock: two instances never both apply a step
   created_at    DATETIME(3)   NOT NULL,
   updated_at    DATETIME(3)   NOT NULL,
-  CONSTRAINT pk_flow_sessions PRIMARY KEY (id),
+  PRIMARY KEY (id),
   CONSTRAINT uq_flow_sessions_contact UNIQUE (contact_id),
   CONSTRAINT fk_flow_sessions_contact FOREIGN KEY (contact_id) REFERENCES contacts (id)
 );
@@ -46,7 +46,7 @@ CREATE TABLE flow_steps (
   event         VARCHAR(32)  NOT NULL,           -- enter | option | answer | invalid | timeout | recorded | ...
   step_value    VARCHAR(64)  NULL,               -- a menu key or a validated code; never free input
   at            DATETIME(3)  NOT NULL,
-  CONSTRAINT pk_flow_steps PRIMARY KEY (id),
+  PRIMARY KEY (id),
   CONSTRAINT fk_flow_steps_session FOREIGN KEY (session_id) REFERENCES flow_sessions (id)
 );
 CREATE INDEX ix_flow_steps_session ON flow_steps (session_id, seq);
@@ -67,7 +67,7 @@ CREATE TABLE reports (
   flow_path     VARCHAR(2000) NOT NULL,
   received_at   DATETIME(3)   NOT NULL,
   completed_at  DATETIME(3)   NOT NULL,
-  CONSTRAINT pk_reports PRIMARY KEY (id),
+  PRIMARY KEY (id),
   CONSTRAINT uq_reports_reference UNIQUE (reference),
   CONSTRAINT uq_reports_contact UNIQUE (contact_id),
   CONSTRAINT fk_reports_contact FOREIGN KEY (contact_id) REFERENCES contacts (id)

@@ -82,10 +82,8 @@ public final class Gateway implements AutoCloseable {
 
     var metrics = new Metrics();
     var store = Store.open(cfg.db(), metrics.registry());
-    var migrated = new AtomicBoolean(false);
     if (store.ping()) {
       store.migrate(); // a failing migration stops startup: a half-migrated store must not serve
-      migrated.set(true);
     } else {
       log.error("store {} is unreachable at startup; serving the fallback number until it answers", store.description());
     }
@@ -101,7 +99,7 @@ public final class Gateway implements AutoCloseable {
 
     var router = Router.router(vertx);
     HttpEdge.mount(router, metrics);
-    new OpsRoutes(store, migrated::get, flows, metrics, workers).mount(router);
+    new OpsRoutes(store, flows, metrics, workers).mount(router);
     new VoiceRoutes(calls, renderer, signatures, workers, metrics, cfg.http().maxBodyBytes(),
         cfg.http().webhookDeadlineMs()).mount(router);
 
@@ -121,12 +119,7 @@ public final class Gateway implements AutoCloseable {
 
     var staleAfter = Duration.ofSeconds(cfg.sessions().staleAfterSeconds());
     vertx.setPeriodic(HOUSEKEEPING_MS, HOUSEKEEPING_MS, id -> workers.executeBlocking(() -> {
-      if (!migrated.get() && store.ping()) {
-        store.migrate();
-        migrated.set(true);
-        log.info("store {} answers again and is migrated", store.description());
-      }
-      if (migrated.get()) {
+      if (store.ready()) {
         int swept = calls.sweepStale(staleAfter);
         if (swept > 0) {
           log.info("closed {} call session(s) whose end was never reported", swept);

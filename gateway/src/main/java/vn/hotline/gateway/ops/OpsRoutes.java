@@ -4,7 +4,6 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import vn.hotline.gateway.flow.FlowCatalog;
 import vn.hotline.gateway.store.Store;
 
@@ -14,14 +13,12 @@ import vn.hotline.gateway.store.Store;
  */
 public final class OpsRoutes {
   private final Store store;
-  private final BooleanSupplier migrated;
   private final FlowCatalog flows;
   private final Metrics metrics;
   private final WorkerExecutor workers;
 
-  public OpsRoutes(Store store, BooleanSupplier migrated, FlowCatalog flows, Metrics metrics, WorkerExecutor workers) {
+  public OpsRoutes(Store store, FlowCatalog flows, Metrics metrics, WorkerExecutor workers) {
     this.store = store;
-    this.migrated = migrated;
     this.flows = flows;
     this.metrics = metrics;
     this.workers = workers;
@@ -34,15 +31,15 @@ public final class OpsRoutes {
     });
     router.get("/health/ready").handler(ctx -> {
       HttpEdge.route(ctx, "/health/ready");
-      workers.executeBlocking(store::ping, false)
+      workers.executeBlocking(store::ready, false)
           .timeout(2, TimeUnit.SECONDS)
           .otherwise(false)
           .onComplete(ar -> {
-            boolean storeUp = ar.result() && migrated.getAsBoolean();
+            boolean storeUp = ar.result();
             boolean flowsUp = !flows.all().isEmpty();
             var checks = new JsonObject()
                 .put("store", new JsonObject().put("status", storeUp ? "UP" : "DOWN")
-                    .put("detail", store.description() + (ar.result() && !migrated.getAsBoolean() ? ", schema not migrated yet" : "")))
+                    .put("detail", store.description() + (store.migrated() ? "" : ", schema not migrated yet")))
                 .put("flows", new JsonObject().put("status", flowsUp ? "UP" : "DOWN")
                     .put("detail", String.join(", ", flows.flows().keySet())));
             boolean up = storeUp && flowsUp;

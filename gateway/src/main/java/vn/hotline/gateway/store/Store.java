@@ -25,6 +25,7 @@ public final class Store implements AutoCloseable {
 
   private final HikariDataSource dataSource;
   private final String description;
+  private final java.util.concurrent.atomic.AtomicBoolean migrated = new java.util.concurrent.atomic.AtomicBoolean();
 
   private Store(HikariDataSource dataSource, String description) {
     this.dataSource = dataSource;
@@ -80,6 +81,7 @@ public final class Store implements AutoCloseable {
         .failOnMissingLocations(true)
         .load()
         .migrate();
+    migrated.set(true);
     log.info("store migrated: {} migration(s) applied, schema version {}",
         result.migrationsExecuted, result.targetSchemaVersion);
   }
@@ -92,6 +94,25 @@ public final class Store implements AutoCloseable {
     } catch (SQLException e) {
       return false;
     }
+  }
+
+  /**
+   * Ready to serve: reachable and migrated. A store that was down at startup is migrated here as soon as it
+   * answers, so readiness probes and housekeeping bring it back without a restart.
+   */
+  public synchronized boolean ready() {
+    if (!ping()) {
+      return false;
+    }
+    if (!migrated.get()) {
+      migrate();
+      log.info("store {} answers again and is migrated", description);
+    }
+    return true;
+  }
+
+  public boolean migrated() {
+    return migrated.get();
   }
 
   public DataSource dataSource() {

@@ -1,0 +1,141 @@
+package vn.hotline.gateway.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Plays Twilio's side of calls against a gateway over real HTTP, signing every request as Twilio does. */
+public final class FakeTwilio {
+  public static final String CALLER = "+84912345678";
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final URI base;
+  private final String token;
+
+  public FakeTwilio(URI base, String token) {
+    this.base = base;
+    this.token = token;
+  }
+
+  public static String newCallSid() {
+    var b = new byte[16];
+    ThreadLocalRandom.current().nextBytes(b);
+    return "CA" + HexFormat.of().formatHex(b);
+  }
+
+  public Call call() {
+    return new Call(newCallSid());
+  }
+
+  public Call call(String sid) {
+    return new Call(sid);
+  }
+
+  /** One phone call's callbacks. */
+  public final class Call {
+    public final String sid;
+
+    Call(String sid) {
+      this.sid = sid;
+    }
+
+    public Twiml incoming() {
+      return post("/twilio/voice/incoming", Map.of("CallStatus", "ringing"));
+    }
+
+    /** Keys pressed at the Gather of {@code at} ("" for silence). */
+    public Twiml press(Twiml at, String digits) {
+      return post(at.actionOf("Gather"), Map.of("Digits", digits));
+    }
+
+    public Twiml silence(Twiml at) {
+      return press(at, "");
+    }
+
+    /** A voice message of {@code seconds} left at the Record of {@code at}; 0 means nothing was said. */
+    public Twiml record(Twiml at, int seconds) {
+      if (seconds == 0) {
+        return post(at.actionOf("Redirect"), Map.of());
+      }
+      var rec = "RE" + newCallSid().substring(2);
+      return post(at.actionOf("Record"), Map.of("RecordingSid", rec, "RecordingDuration", Integer.toString(seconds),
+          "RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/AC00/Recordings/" + rec));
+    }
+
+    /** How the Dial at {@code at} ended: completed (an operator talked) or no-answer, busy, failed. */
+    public Twiml dialEnded(Twiml at, String dialCallStatus) {
+      return post(at.actionOf("Dial"), Map.of("DialCallStatus", dialCallStatus));
+    }
+
+    public Twiml status(String callStatus) {
+      return post("/twilio/voice/status", Map.of("CallStatus", callStatus, "CallDuration", "60"));
+    }
+
+    public Twiml post(String pathOrUrl, Map<String, String> extra) {
+      var params = new LinkedHashMap<String, String>();
+      params.put("CallSid", sid);
+      params.put("AccountSid", "AC0123456789abcdef0123456789abcdef");
+      params.put("From", CALLER);
+      params.put("To", "+84111");
+      params.put("CallStatus", "in-progress");
+      params.put("Direction", "inbound");
+      params.putAll(extra);
+      return signedPost(pathOrUrl, params);
+    }
+  }
+
+  /** POSTs form parameters with a correct signature for {@code base + path}. */
+  public Twiml signedPost(String path, Map<String, String> params) {
+    return rawPost(path, params, TwilioSigner.sign(token, base + path, params), "application/x-www-form-urlencoded");
+  }
+
+  /** POSTs with whatever signature the test gives (null: no header). */
+  public Twiml rawPost(String path, Map<String, String> params, String signature, String contentType) {
+    var body = new StringBuilder();
+    params.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&")
+        .append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+        .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return rawPost(path, body.toString(), signature, contentType);
+  }
+
+  public Twiml rawPost(String path, String body, String signature, String contentType) {
+    var b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    if (signature != null) {
+      b.header("X-Twilio-Signature", signature);
+    }
+    long start = System.nanoTime();
+    try {
+      var r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return Twiml.parse(r.statusCode(), r.body(), Duration.ofNanos(System.nanoTime() - start));
+    } catch (IOException e) {
+      throw new AssertionError("POST " + path + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  public HttpResponse<String> get(String path) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new AssertionError("GET " + path + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
