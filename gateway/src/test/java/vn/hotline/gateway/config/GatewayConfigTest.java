@@ -608,7 +608,7 @@ class GatewayConfigTest {
 
   @Test
   @Disabled("BUG: Settings.invalid (Settings.java:111) hides values only for keys named password/token/secret, "
-      + "so GatewayConfig.db (GatewayConfig.java:334) echoes a refused db.url in full, including a password "
+      + "so GatewayConfig.db (GatewayConfig.java:157) echoes a refused db.url in full, including a password "
       + "given in it (?password=... or user:password@); Db.describe() strips exactly these parts")
   void passwordInsideARefusedDbUrlIsNotShown() {
     var e = refused(env("GATEWAY_DB_URL", "jdbc:postgresql://db.internal/hotline?user=hotline&password=" + DB_PASSWORD));
@@ -630,7 +630,7 @@ class GatewayConfigTest {
   }
 
   @Test
-  @Disabled("BUG: GatewayConfig.Db (GatewayConfig.java:216) keeps the default record toString, so "
+  @Disabled("BUG: GatewayConfig.Db (GatewayConfig.java:39) keeps the default record toString, so "
       + "GatewayConfig.toString() prints the database password, while Twilio overrides toString for exactly "
       + "this reason (latent: nothing logs the whole config today)")
   void configToStringNeverShowsTheDbPassword() {

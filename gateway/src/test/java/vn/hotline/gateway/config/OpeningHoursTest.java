@@ -214,7 +214,7 @@ class OpeningHoursTest {
 
   @ParameterizedTest(name = "\"{0}\" is refused")
   @ValueSource(strings = {"mon-tue-fri 08:00-17:00", "mon- 08:00-17:00", "mon 08:00-17:00-"})
-  @Disabled("BUG: OpeningHours.parse/parseDays (OpeningHours.java:508, 529) split on '-' and ignore extra or empty "
+  @Disabled("BUG: OpeningHours.parse/parseDays (OpeningHours.java:65, 86) split on '-' and ignore extra or empty "
       + "trailing parts, so 'mon-tue-fri' is read as mon-tue, 'mon-' as mon and '08:00-17:00-' as 08:00-17:00 "
       + "instead of being refused")
   void rangeWithExtraOrMissingPartsIsRefused(String spec) {
