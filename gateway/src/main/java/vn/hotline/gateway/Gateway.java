@@ -105,7 +105,9 @@ public final class Gateway implements AutoCloseable {
 
     HttpServer server;
     try {
-      server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.http().host()).setPort(cfg.http().port()))
+      server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.http().host()).setPort(cfg.http().port())
+              // Twilio and Prometheus speak HTTP/1.1; no h2c upgrade path to get wrong.
+              .setHttp2ClearTextEnabled(false))
           .requestHandler(router)
           .listen()
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -41,6 +41,11 @@ public record GatewayConfig(
       return url.startsWith("jdbc:h2:");
     }
 
+    @Override
+    public String toString() {
+      return "Db[" + describe() + ", user=" + user + ", password=<hidden>, poolSize=" + poolSize + "]";
+    }
+
     /** What the startup line and health say about the store, without credentials. */
     public String describe() {
       if (embedded()) {

@@ -62,7 +62,7 @@ public record OpeningHours(ZoneId zone, List<Rule> rules) {
       if (pieces.length != 2) {
         throw new IllegalArgumentException("'" + p + "' should look like 'mon-fri 07:30-21:30'");
       }
-      var times = pieces[1].split("-");
+      var times = pieces[1].split("-", -1);
       if (times.length != 2) {
         throw new IllegalArgumentException("'" + pieces[1] + "' should be a time range like 07:30-21:30");
       }
@@ -82,8 +82,11 @@ public record OpeningHours(ZoneId zone, List<Rule> rules) {
 
   private static Set<DayOfWeek> parseDays(String spec) {
     var days = EnumSet.noneOf(DayOfWeek.class);
-    for (var item : spec.split(",")) {
-      var range = item.split("-");
+    for (var item : spec.split(",", -1)) {
+      var range = item.split("-", -1);
+      if (range.length > 2) {
+        throw new IllegalArgumentException("'" + item + "' should be one day or a range like mon-fri");
+      }
       int from = dayIndex(range[0]);
       int to = range.length > 1 ? dayIndex(range[1]) : from;
       for (int i = from; ; i = (i + 1) % 7) {

@@ -26,7 +26,11 @@ public final class Settings {
   /** Keys whose value may also come from a conventional variable outside the GATEWAY_ namespace. */
   static final Map<String, String> ALIASES = Map.of("twilio.auth_token", "TWILIO_AUTH_TOKEN");
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  /** GATEWAY_ variables that are not config keys but are read elsewhere. */
+  private static final java.util.Set<String> OTHER_VARIABLES = java.util.Set.of("GATEWAY_CONFIG", "GATEWAY_LOG_LEVEL");
 
   private final Map<String, String> values;
   private final Map<String, String> sources;
@@ -50,7 +54,12 @@ public final class Settings {
       try {
         flatten(YAML.readTree(file.toFile()), "", fileValues, fileSources, "file " + file);
       } catch (IOException e) {
-        throw new ConfigException("config file " + file + " is not valid YAML: " + e.getMessage());
+        // Only the position: the parser's own message quotes the line, which may hold a secret.
+        var where = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
+            ? " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() : "";
+        var dup = e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
+            ? ": " + e.getMessage().lines().findFirst().orElse("") : "";
+        throw new ConfigException("config file " + file + " is not valid YAML" + where + dup);
       }
       for (var key : fileValues.keySet()) {
         if (!values.containsKey(key)) {
@@ -59,6 +68,19 @@ public final class Settings {
       }
       values.putAll(fileValues);
       sources.putAll(fileSources);
+    }
+    var known = new java.util.HashSet<String>(OTHER_VARIABLES);
+    for (var key : values.keySet()) {
+      for (var name : envNames(key)) {
+        known.add(name);
+        known.add(name + "_FILE");
+      }
+    }
+    for (var name : env.keySet()) {
+      if (name.startsWith("GATEWAY_") && !known.contains(name)) {
+        throw new ConfigException("environment variable " + name + " is not a setting (a typo?); settings are GATEWAY_"
+            + " + a key of config/gateway.yaml, e.g. GATEWAY_HTTP_PORT");
+      }
     }
     for (var key : List.copyOf(values.keySet())) {
       for (var name : envNames(key)) {
@@ -108,9 +130,15 @@ public final class Settings {
   }
 
   public ConfigException invalid(String key, String why) {
-    var shown = key.contains("password") || key.contains("token") || key.contains("secret") ? "<hidden>" : get(key);
+    var shown = key.contains("password") || key.contains("token") || key.contains("secret") ? "<hidden>" : redact(get(key));
     return new ConfigException(
         "config " + key + " (" + describeSource(key) + ") = '" + shown + "': " + why);
+  }
+
+  /** Credentials inside a value (a URL with user:password@ or ?password=) never reach a message. */
+  static String redact(String value) {
+    return value.replaceAll("(?i)((?:password|pwd|secret|token)=)[^&;]*", "$1<hidden>")
+        .replaceAll("//[^/@\\s]*@", "//<hidden>@");
   }
 
   private String describeSource(String key) {
@@ -151,8 +179,8 @@ public final class Settings {
 
   private static void flatten(
       JsonNode node, String prefix, Map<String, String> out, Map<String, String> sources, String source) {
-    if (node == null || node.isNull()) {
-      return;
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return; // an empty or comments-only file changes nothing
     }
     if (!node.isObject()) {
       throw new ConfigException("config " + source + ": expected a mapping at '" + prefix + "'");

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * which no end can be reached. Every message names the file, the node and the problem.
  */
 public final class FlowLoader {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION); // a node defined twice
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_]+)}");
   private static final Set<String> PLACEHOLDERS = Set.of("reference");
@@ -409,14 +410,14 @@ public final class FlowLoader {
 
     String text(JsonNode n, String key, String id, boolean required) {
       var v = n.get(key);
+      if (v != null && !v.isNull() && !v.isValueNode()) {
+        throw id == null ? fail("'" + key + "' must be a single value") : fail(id, "'" + key + "' must be a single value");
+      }
       if (v == null || v.isNull() || v.asText().isBlank()) {
         if (required) {
           throw id == null ? fail("'" + key + "' is missing") : fail(id, "'" + key + "' is missing");
         }
         return null;
-      }
-      if (!v.isValueNode()) {
-        throw id == null ? fail("'" + key + "' must be a single value") : fail(id, "'" + key + "' must be a single value");
       }
       return v.asText().strip();
     }
@@ -426,7 +427,7 @@ public final class FlowLoader {
       if (v == null) {
         return dflt;
       }
-      if (!v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+      if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
         throw fail(id, "'" + key + "' must be a whole number from " + min + " to " + max);
       }
       return v.asInt();

@@ -39,7 +39,8 @@ public final class OpsRoutes {
             boolean flowsUp = !flows.all().isEmpty();
             var checks = new JsonObject()
                 .put("store", new JsonObject().put("status", storeUp ? "UP" : "DOWN")
-                    .put("detail", store.description() + (store.migrated() ? "" : ", schema not migrated yet")))
+                    .put("detail", store.description() + (store.migrated() ? "" : ", schema not migrated yet")
+                        + (store.lastError() == null ? "" : ", " + store.lastError())))
                 .put("flows", new JsonObject().put("status", flowsUp ? "UP" : "DOWN")
                     .put("detail", String.join(", ", flows.flows().keySet())));
             boolean up = storeUp && flowsUp;

@@ -2,6 +2,7 @@ package vn.hotline.gateway.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -25,6 +26,7 @@ public final class Store implements AutoCloseable {
 
   private final HikariDataSource dataSource;
   private final String description;
+  private volatile String lastError;
   private final java.util.concurrent.atomic.AtomicBoolean migrated = new java.util.concurrent.atomic.AtomicBoolean();
 
   private Store(HikariDataSource dataSource, String description) {
@@ -52,8 +54,24 @@ public final class Store implements AutoCloseable {
     hc.setValidationTimeout(Math.max(250, db.connectTimeoutMs() / 2));
     hc.setInitializationFailTimeout(-1); // do not fail here; readiness and the fallback TwiML cover a down store
     hc.setAutoCommit(true);
+    hc.setExceptionOverride(new EvictBrokenH2Links());
     hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     return new Store(new HikariDataSource(hc), db.describe());
+  }
+
+  /**
+   * H2 reports a dead link with its own codes rather than SQLSTATE 08xxx, so Hikari would hand the same dead
+   * connection out again and again; evict it. (90067 connection broken, 90098 database closed, 90121 closed at
+   * shutdown.)
+   */
+  static final class EvictBrokenH2Links implements SQLExceptionOverride {
+    @java.lang.Override
+    public SQLExceptionOverride.Override adjudicate(SQLException e) {
+      int code = e.getErrorCode();
+      return code == 90067 || code == 90098 || code == 90121
+          ? SQLExceptionOverride.Override.MUST_EVICT
+          : SQLExceptionOverride.Override.CONTINUE_EVICT;
+    }
   }
 
   /** MariaDB gets socket timeouts so a hung server fails a request instead of holding a worker forever. */
@@ -90,10 +108,18 @@ public final class Store implements AutoCloseable {
   public boolean ping() {
     try (var c = dataSource.getConnection(); var st = c.createStatement()) {
       st.setQueryTimeout(2);
-      return st.execute("SELECT 1");
+      st.execute("SELECT 1");
+      lastError = null;
+      return true;
     } catch (SQLException e) {
+      lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
       return false;
     }
+  }
+
+  /** Why the last ping failed, for the readiness detail; null when it succeeded. */
+  public String lastError() {
+    return lastError;
   }
 
   /**

@@ -53,7 +53,7 @@ public final class CallSimulator {
   private static final Pattern SPOKEN_REFERENCE = Pattern.compile("\\d(?:, \\d){5,}");
   private static final String HANGUP = "hangup";
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   private final URI target;
   private final URI signedBase;
   private final String token;

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -604,12 +603,9 @@ class GatewayConfigTest {
     assertMentions(e, "config http.port (default; set GATEWAY_HTTP_PORT) = '8080': test");
   }
 
-  // --- gaps found while writing these tests (see the BUG notes) ------------------------------------------
+  // --- gaps found while writing these tests, now fixed ---------------------------------------------------
 
   @Test
-  @Disabled("BUG: Settings.invalid (Settings.java:111) hides values only for keys named password/token/secret, "
-      + "so GatewayConfig.db (GatewayConfig.java:157) echoes a refused db.url in full, including a password "
-      + "given in it (?password=... or user:password@); Db.describe() strips exactly these parts")
   void passwordInsideARefusedDbUrlIsNotShown() {
     var e = refused(env("GATEWAY_DB_URL", "jdbc:postgresql://db.internal/hotline?user=hotline&password=" + DB_PASSWORD));
 
@@ -618,8 +614,6 @@ class GatewayConfigTest {
   }
 
   @Test
-  @Disabled("BUG: Settings.load (Settings.java:53) appends Jackson's parse message for a config file that is not "
-      + "valid YAML; SnakeYAML quotes the offending line, so a token on that line is printed in the error")
   void yamlErrorInTheConfigFileDoesNotShowTheTokenOnTheBrokenLine() throws IOException {
     var f = file("gateway.yaml", "twilio:\n  auth_token: \"" + TOKEN + "\n  other: [\n");
 
@@ -630,9 +624,6 @@ class GatewayConfigTest {
   }
 
   @Test
-  @Disabled("BUG: GatewayConfig.Db (GatewayConfig.java:39) keeps the default record toString, so "
-      + "GatewayConfig.toString() prints the database password, while Twilio overrides toString for exactly "
-      + "this reason (latent: nothing logs the whole config today)")
   void configToStringNeverShowsTheDbPassword() {
     var cfg = load(production());
 
@@ -641,9 +632,6 @@ class GatewayConfigTest {
   }
 
   @Test
-  @Disabled("BUG: Settings.flatten (Settings.java:154) skips null and YAML null but not Jackson's MissingNode, "
-      + "which is what an empty or comments-only config file reads as; such a file is refused with the "
-      + "puzzling \"expected a mapping at ''\"")
   void commentsOnlyConfigFileChangesNothing() throws IOException {
     var f = file("gateway.yaml", "# everything at its default for now\n");
 

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vn.hotline.gateway.report.Provinces;
@@ -749,12 +748,9 @@ class FlowLoaderTest {
     assertMentions(e, missing.toString(), "does not exist", "GATEWAY_FLOWS_DIR");
   }
 
-  // --- gaps found while writing these tests (see the BUG notes) ------------------------------------------
+  // --- gaps found while writing these tests, now fixed ---------------------------------------------------
 
   @Test
-  @Disabled("BUG: FlowLoader.load (FlowLoader.java:68) reads YAML with Jackson's default tree reader, which keeps "
-      + "the last of two equal keys; a flow defining the same node id twice loads silently with the first "
-      + "definition dropped")
   void nodeDefinedTwiceInOneFileIsRefused() {
     var file = writeText("twice.yaml", """
         id: test-flow
@@ -769,9 +765,6 @@ class FlowLoaderTest {
   }
 
   @Test
-  @Disabled("BUG: FlowLoader.Parser.text (FlowLoader.java:412) tests asText().isBlank() before isValueNode(), "
-      + "so a list or mapping where a node id belongs is reported as \"'next' is missing\"; the \"must be a "
-      + "single value\" branch (line 418) is unreachable for lists and mappings")
   void listWhereASingleTargetBelongsIsReportedAsNotASingleValue() {
     var file = goodFlowWith(f -> node(f, "voicemail").put("next", List.of("goodbye", "handoff")));
 
@@ -779,9 +772,6 @@ class FlowLoaderTest {
   }
 
   @Test
-  @Disabled("BUG: FlowLoader.Parser.integer (FlowLoader.java:429) uses canConvertToInt(), which is true for "
-      + "2.7, so a fractional 'attempts: 2.7' is silently truncated to 2 instead of being refused as not a "
-      + "whole number")
   void fractionalNumberIsRefusedAsNotAWholeNumber() {
     var file = goodFlowWith(f -> node(f, "menu").put("attempts", 2.7));
 

@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /** Plays Twilio's side of calls against a gateway over real HTTP, signing every request as Twilio does. */
 public final class FakeTwilio {
   public static final String CALLER = "+84912345678";
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   private final URI base;
   private final String token;
 

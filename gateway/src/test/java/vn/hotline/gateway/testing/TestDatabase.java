@@ -61,8 +61,10 @@ public final class TestDatabase implements AutoCloseable {
       // Through TCP so the connection can be cut like a real remote store's.
       var server = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", dir.toAbsolutePath().toString()).start();
       var proxy = TcpProxy.start("127.0.0.1", server.getPort());
-      var direct = "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/hotline" + H2_OPTIONS;
-      var viaProxy = "jdbc:h2:tcp://127.0.0.1:" + proxy.port() + "/hotline" + H2_OPTIONS;
+      // DB_CLOSE_DELAY=-1: a cut connection must not close the server-side database for the reconnects after it.
+      var options = H2_OPTIONS + ";DB_CLOSE_DELAY=-1";
+      var direct = "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/hotline" + options;
+      var viaProxy = "jdbc:h2:tcp://127.0.0.1:" + proxy.port() + "/hotline" + options;
       return new TestDatabase(kind, direct, viaProxy, null, proxy, server);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create a " + kind + " test database (is MariaDB running on "

@@ -1,0 +1,136 @@
+package vn.hotline.gateway.voice;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import vn.hotline.gateway.testing.FakeTwilio;
+import vn.hotline.gateway.testing.RunningGateway;
+import vn.hotline.gateway.testing.TestDatabase;
+import vn.hotline.gateway.testing.Twiml;
+
+/**
+ * The store fails under a live call: the caller must still reach a person, within two seconds. The gateway
+ * reaches its store through a TCP proxy that the test cuts (connection refused) or stalls (a hung server).
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TestDatabase.Kind.class)
+class StoreFaultTest {
+  private static final Duration TWILIO_PATIENCE = Duration.ofSeconds(2);
+
+  @Parameter TestDatabase.Kind kind;
+  @TempDir Path dir;
+
+  TestDatabase db;
+  RunningGateway gw;
+
+  @BeforeEach
+  void start() {
+    db = TestDatabase.create(kind, dir, true);
+  }
+
+  @AfterEach
+  void stop() {
+    if (gw != null) {
+      gw.close();
+    }
+    db.close();
+  }
+
+  @Test
+  void aStoreCutMidCallStillSendsTheCallerToThePersonOnTheFallbackNumber() {
+    gw = RunningGateway.start(db, dir.resolve("data"));
+    var call = gw.twilio().call();
+    var menu = call.incoming();
+    assertTrue(menu.has("Gather"));
+
+    db.proxy().cut();
+    var next = call.press(menu, "1");
+
+    assertFallback(next);
+    var metrics = gw.twilio().get("/metrics").body();
+    assertTrue(metrics.contains("hotline_webhook_fallbacks_total{reason=\"store\"}")
+        || metrics.contains("hotline_webhook_fallbacks_total{reason=\"timeout\"}"), metrics);
+  }
+
+  @Test
+  void aHungStoreIsNotWaitedOnPastTheDeadline() {
+    gw = RunningGateway.start(db, dir.resolve("data"));
+    var call = gw.twilio().call();
+    var menu = call.incoming();
+
+    db.proxy().stall();
+    var next = call.press(menu, "2");
+    assertFallback(next);
+    var newCall = gw.twilio().call().incoming();
+    assertFallback(newCall);
+  }
+
+  @Test
+  void healthGoesNotReadyWhileTheStoreIsDownAndReadyWhenItReturns() {
+    gw = RunningGateway.start(db, dir.resolve("data"));
+    var twilio = gw.twilio();
+    assertEquals(200, twilio.get("/health/ready").statusCode());
+
+    db.proxy().cut();
+    var down = twilio.get("/health/ready");
+    assertEquals(503, down.statusCode(), down.body());
+    assertTrue(down.body().contains("\"store\":{\"status\":\"DOWN\""), down.body());
+    assertEquals(200, twilio.get("/health/live").statusCode(), "the process itself is alive");
+
+    db.proxy().restore();
+    var back = readyWithin(twilio, Duration.ofSeconds(15));
+    assertEquals(200, back.statusCode(), back.body());
+    var call = twilio.call();
+    assertTrue(call.incoming().has("Gather"), "calls run the flow again");
+  }
+
+  @Test
+  void aGatewayStartedWhileItsStoreIsDownAnswersWithTheFallbackAndRecoversWithoutARestart() {
+    db.proxy().cut();
+    gw = RunningGateway.start(db, dir.resolve("data"), Map.of());
+    var twilio = gw.twilio();
+    assertEquals(503, twilio.get("/health/ready").statusCode());
+    assertFallback(twilio.call().incoming());
+
+    db.proxy().restore();
+    var ready = readyWithin(twilio, Duration.ofSeconds(15));
+    assertEquals(200, ready.statusCode(), "the readiness probe migrates the store once it answers: " + ready.body());
+    assertTrue(twilio.call().incoming().has("Gather"));
+  }
+
+  /** Probes as a load balancer would, until ready or the deadline passes; the pool needs a moment to refill. */
+  private static java.net.http.HttpResponse<String> readyWithin(FakeTwilio twilio, Duration deadline) {
+    long end = System.nanoTime() + deadline.toNanos();
+    while (true) {
+      var r = twilio.get("/health/ready");
+      if (r.statusCode() == 200 || System.nanoTime() > end) {
+        return r;
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return r;
+      }
+    }
+  }
+
+  private static void assertFallback(Twiml t) {
+    assertEquals(200, t.status(), t.body());
+    assertTrue(t.took().compareTo(TWILIO_PATIENCE) < 0, "answered in " + t.took().toMillis() + " ms");
+    assertEquals(java.util.List.of(RunningGateway.FALLBACK), t.dialled(), t.body());
+    assertFalse(t.verb("Dial").hasAttribute("action"), "the fallback needs nothing more from the store");
+    assertTrue(t.heardText().contains("tư vấn viên"), t.heardText());
+  }
+}
