@@ -156,11 +156,13 @@ public final class Gateway implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    log.info("stopping: draining in-flight requests for up to {} s", cfg.http().shutdownGraceSeconds());
     await(server.shutdown(cfg.http().shutdownGraceSeconds(), TimeUnit.SECONDS), cfg.http().shutdownGraceSeconds() + 5);
     await(workers.close(), 10);
     store.close();
     await(vertx.close(), 10);
     metrics.close();
+    log.info("stopped");
   }
 
   private static void await(Future<?> f, long seconds) {

@@ -1,0 +1,165 @@
+package vn.hotline.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import vn.hotline.gateway.testing.FakeTwilio;
+
+/**
+ * What a newcomer does on a fresh clone, with the built jar as a separate process: run {@code serve} with no
+ * configuration, hear a call with {@code simulate-call}, stop it with SIGTERM. Also what an operator meets when
+ * startup is refused.
+ */
+class JarEndToEndIT {
+  private static final Path JAR = Path.of("gateway/target/hotline-gateway.jar").toAbsolutePath();
+  private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+  @TempDir Path work;
+  Process gateway;
+  Path stdout;
+  Path stderr;
+
+  @BeforeEach
+  void copyFlows() throws IOException {
+    Files.createDirectories(work.resolve("ivr-flows"));
+    Files.copy(Path.of("ivr-flows/hotline-111.yaml"), work.resolve("ivr-flows/hotline-111.yaml"));
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (gateway != null && gateway.isAlive()) {
+      gateway.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void serveWithNoConfigurationAnswersCallsAndSimulateCallReachesAVoicemailAndAnOperator() throws Exception {
+    int port = port8080IfFree();
+    // No configuration at all, but the port when 8080 is taken on this machine.
+    var env = port == 8080 ? Map.<String, String>of() : Map.of("GATEWAY_HTTP_PORT", Integer.toString(port));
+    gateway = start(env, "serve");
+    var line = awaitLine(stdout, "hotline-gateway listening on", Duration.ofSeconds(60));
+    assertTrue(line.contains(":" + port + " "), line);
+    assertTrue(line.contains("store: embedded H2"), line);
+    assertTrue(line.contains(work.resolve("data").toString()), "the store is under ./data: " + line);
+    var banner = Files.readString(stderr);
+    assertTrue(banner.contains("DEV MODE"), banner);
+    assertTrue(banner.contains("dev-twilio-auth-token"), "says where simulate-call finds the token: " + banner);
+
+    var token = Files.readString(work.resolve("data/dev-twilio-auth-token")).trim();
+    var answer = new FakeTwilio(java.net.URI.create("http://localhost:" + port), token).call().incoming();
+    assertEquals(200, answer.status());
+    assertTrue(answer.has("Gather"), answer.body());
+
+    var voicemail = run(Map.of(), "simulate-call", "--to", "http://localhost:" + port, "--digits", "1,2,1");
+    assertEquals(0, voicemail.exit(), voicemail.out());
+    assertTrue(voicemail.out().contains("Call ended: voice message recorded"), voicemail.out());
+    var ref = Pattern.compile("reference number (\\d{8})").matcher(voicemail.out());
+    assertTrue(ref.find(), voicemail.out());
+
+    var operator = run(Map.of(), "simulate-call", "--to", "http://localhost:" + port, "--digits", "2,1",
+        "--operator", "answers");
+    assertEquals(0, operator.exit(), operator.out());
+    assertTrue(operator.out().contains("We are connecting you to a counsellor right now"), operator.out());
+    assertTrue(operator.out().contains("Call ended: connected to an operator"), operator.out());
+
+    gateway.destroy(); // SIGTERM
+    assertTrue(gateway.waitFor(30, TimeUnit.SECONDS), "the gateway stops on SIGTERM");
+    var logs = Files.readString(stdout);
+    assertTrue(logs.contains("\"formattedMessage\":\"stopped\""), "drained and closed the pool: " + logs);
+    assertFalse(logs.contains("900000000"), "the simulated caller's number is never logged");
+    assertFalse(logs.contains("912345678"), "the fake Twilio caller's number is never logged");
+  }
+
+  @Test
+  void productionModeWithoutSecretsRefusesToStartNamingTheKey() throws Exception {
+    var r = run(Map.of("GATEWAY_MODE", "production"), "serve");
+    assertEquals(2, r.exit(), r.out());
+    assertTrue(r.out().contains("startup refused: config public_url"), r.out());
+  }
+
+  @Test
+  void aBrokenFlowFileStopsStartupNamingTheFileAndTheNode() throws Exception {
+    var flow = work.resolve("ivr-flows/hotline-111.yaml");
+    Files.writeString(flow, Files.readString(flow).replace("no_answer: danger-voicemail", "no_answer: danger-voicemial"));
+    var r = run(Map.of("GATEWAY_HTTP_PORT", Integer.toString(freePort())), "serve");
+    assertEquals(2, r.exit(), r.out());
+    assertTrue(r.out().contains("ivr-flows/hotline-111.yaml: node 'danger-handoff': points to unknown node 'danger-voicemial'"),
+        r.out());
+  }
+
+  record Result(int exit, String out) {}
+
+  private Process start(Map<String, String> env, String... args) throws IOException {
+    stdout = work.resolve("gateway.out");
+    stderr = work.resolve("gateway.err");
+    return builder(env, args).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+  }
+
+  private Result run(Map<String, String> env, String... args) throws Exception {
+    var out = Files.createTempFile(work, "run", ".out");
+    var p = builder(env, args).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("timed out: " + String.join(" ", args) + "\n" + Files.readString(out));
+    }
+    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+  }
+
+  private ProcessBuilder builder(Map<String, String> env, String... args) {
+    var cmd = new ArrayList<>(List.of(JAVA, "-jar", JAR.toString()));
+    cmd.addAll(List.of(args));
+    var pb = new ProcessBuilder(cmd).directory(work.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("GATEWAY_") || k.startsWith("TWILIO_"));
+    pb.environment().putAll(env);
+    return pb;
+  }
+
+  private static String awaitLine(Path file, String needle, Duration timeout) throws Exception {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      if (Files.exists(file)) {
+        for (var l : Files.readAllLines(file)) {
+          if (l.contains(needle)) {
+            return l;
+          }
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no line with '" + needle + "' within " + timeout + ":\n"
+        + (Files.exists(file) ? Files.readString(file) : "(no output)"));
+  }
+
+  private static int port8080IfFree() {
+    try (var s = new ServerSocket(8080)) {
+      return 8080;
+    } catch (IOException e) {
+      return freePort();
+    }
+  }
+
+  private static int freePort() {
+    try (var s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

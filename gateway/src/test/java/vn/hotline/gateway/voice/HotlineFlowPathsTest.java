@@ -1,0 +1,351 @@
+package vn.hotline.gateway.voice;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import vn.hotline.gateway.flow.FlowDefinition;
+import vn.hotline.gateway.flow.FlowEngine;
+import vn.hotline.gateway.flow.FlowLoader;
+import vn.hotline.gateway.flow.FlowState;
+import vn.hotline.gateway.flow.Input;
+import vn.hotline.gateway.flow.Instruction;
+import vn.hotline.gateway.flow.Node;
+import vn.hotline.gateway.flow.Step;
+import vn.hotline.gateway.report.Provinces;
+import vn.hotline.gateway.testing.FakeTwilio;
+import vn.hotline.gateway.testing.RunningGateway;
+import vn.hotline.gateway.testing.TestDatabase;
+import vn.hotline.gateway.testing.Twiml;
+
+/**
+ * Every path of ivr-flows/hotline-111.yaml, walked to its end. First through the engine: all states a caller
+ * can reach (every key, silence, wrong keys, skips, operators answering or not, a message left or not, inside
+ * and outside opening hours), checking that every call ends with a person or with the reference number read
+ * out. Then over HTTP against a real gateway on each store: a set of calls that together take every one of
+ * those transitions, each checked step by step against the engine and, at the end, against the stored rows.
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TestDatabase.Kind.class)
+class HotlineFlowPathsTest {
+  private static final String REFERENCE = "31415926";
+  private static final String SPOKEN = "3, 1, 4, 1, 5, 9, 2, 6";
+
+  @Parameter TestDatabase.Kind kind;
+  @TempDir Path dir;
+
+  final Map<String, Set<String>> lists = Map.of("provinces", Provinces.load(null).byCode().keySet());
+  final FlowDefinition flow = new FlowLoader(lists).load(Path.of("ivr-flows/hotline-111.yaml"));
+  final FlowEngine engine = new FlowEngine(lists);
+
+  /** One thing a caller (or Twilio) can do at a waiting node. */
+  record Choice(String label, Input input) {}
+
+  /** A reachable situation: what matters for where the call can go next. */
+  record Situation(String node, int attempts, String language, String outcome, boolean closed) {
+    static Situation of(FlowState s) {
+      return new Situation(s.nodeId(), s.attempts(), s.language(), s.outcome(), s.closed());
+    }
+  }
+
+  /** A transition of the state graph, with the step the engine took. */
+  record Edge(Situation from, Choice choice, Step step) {}
+
+  @Test
+  void everyPathEndsWithAPersonOrAVoiceMessageAndTheReferenceNumber() {
+    for (boolean open : List.of(true, false)) {
+      var graph = explore(open);
+      int terminals = 0;
+      for (var e : graph.edges) {
+        if (e.step().state().closed()) {
+          terminals++;
+          var heard = String.join(" ", e.step().instruction().lines().stream().map(Instruction.Line::text).toList());
+          boolean person = "operator".equals(e.step().state().outcome());
+          assertTrue(person || heard.contains(SPOKEN),
+              "a call ends with neither a person nor the reference number: " + e + " heard: " + heard);
+          assertTrue(e.step().instruction().action() instanceof Instruction.Hangup);
+          if (!open) {
+            assertFalse(person, "no operator outside opening hours");
+            assertTrue(e.step().state().path().stream().anyMatch(n -> flow.node(n) instanceof Node.Record),
+                "outside hours every caller is offered a voice message: " + e.step().state().path());
+          }
+        }
+      }
+      assertTrue(terminals > 10, "explored " + terminals + " endings");
+      for (var s : graph.waiting) {
+        assertFalse(choices(graph.example.get(s)).isEmpty(), "a caller waits at " + s + " with nothing to do");
+      }
+      assertTrue(graph.paths > 1000, "counted " + graph.paths + " distinct complete calls");
+      System.out.printf("operators %s: %d distinct complete calls, %d transitions, %d endings, all checked%n",
+          open ? "open" : "closed", graph.paths, graph.edges.size(), terminals);
+    }
+  }
+
+  @Test
+  void dangerIsOneKeyAwayAndReportersHearTheirReferenceBeforeBeingHandedOver() {
+    var start = engine.start(flow, new FlowEngine.Context(REFERENCE, true));
+    var danger = engine.advance(flow, engine.advance(flow, start.state(), new Input.Digits("1"), ctx(true)).state(),
+        new Input.Digits("1"), ctx(true));
+    assertTrue(danger.instruction().action() instanceof Instruction.ConnectOperator c && c.priority() == Node.Priority.URGENT);
+
+    var graph = explore(true);
+    for (var e : graph.edges) {
+      if (e.step().instruction().action() instanceof Instruction.ConnectOperator c && c.nodeId().equals("report-handoff")) {
+        var heard = String.join(" ", e.step().instruction().lines().stream().map(Instruction.Line::text).toList());
+        assertTrue(heard.contains(SPOKEN), "reference read before the report handoff: " + heard);
+      }
+    }
+  }
+
+  // --- over HTTP ------------------------------------------------------------------------------------
+
+  TestDatabase db;
+  RunningGateway gw;
+
+  @BeforeEach
+  void start() {
+    db = TestDatabase.create(kind, dir);
+    gw = RunningGateway.start(db, dir.resolve("data"));
+  }
+
+  @AfterEach
+  void stop() {
+    gw.close();
+    db.close();
+  }
+
+  @Test
+  void callsTakingEveryTransitionOfTheFlowBehaveOverHttpAsTheEngineSaysAndAreStored() throws SQLException {
+    var graph = explore(true);
+    var scripts = coveringScripts(graph);
+    int requests = 0;
+    for (var script : scripts) {
+      requests += replay(script);
+    }
+    assertTrue(scripts.size() >= 10, scripts.size() + " calls");
+    assertEquals(scripts.size(), db.count("contacts"));
+    System.out.printf("%s: %d calls, %d webhook requests, covering %d transitions%n",
+        kind, scripts.size(), requests, graph.edges.size());
+  }
+
+  /** Plays one scripted call over HTTP; checks each answer against the engine and the stored end. */
+  private int replay(List<Choice> script) throws SQLException {
+    var call = gw.twilio().call();
+    var twiml = call.incoming();
+    var reference = (String) row("SELECT reference FROM contacts WHERE provider_ref = ?", call.sid).get("reference");
+    var context = new FlowEngine.Context(reference, true);
+    var step = engine.start(flow, context);
+    assertHeard(step, twiml, script, 0);
+    int i = 0;
+    for (var choice : script) {
+      step = engine.advance(flow, step.state(), choice.input(), context);
+      twiml = switch (choice.input()) {
+        case Input.Digits d -> call.press(twiml, d.digits());
+        case Input.Recorded r -> call.record(twiml, r.seconds());
+        case Input.HandoffEnded h -> call.dialEnded(twiml, h.answered() ? "completed" : "no-answer");
+      };
+      assertHeard(step, twiml, script, ++i);
+    }
+    assertTrue(step.state().closed(), "script ends the call: " + script);
+    assertTrue(twiml.has("Hangup"), twiml.body());
+    call.status("completed");
+
+    var contact = row("SELECT outcome FROM contacts WHERE provider_ref = ?", call.sid);
+    assertEquals(step.state().outcome(), contact.get("outcome"), script.toString());
+    var intent = step.state().answer("intent");
+    int reports = count("SELECT COUNT(*) FROM reports r JOIN contacts c ON c.id = r.contact_id WHERE c.provider_ref = ?", call.sid);
+    boolean reportable = "danger".equals(intent) || "report".equals(intent);
+    assertEquals(reportable ? 1 : 0, reports, "report for intent " + intent + ": " + script);
+    if (reportable) {
+      var r = row("SELECT r.category, r.age_band, r.province, r.about FROM reports r JOIN contacts c"
+          + " ON c.id = r.contact_id WHERE c.provider_ref = ?", call.sid);
+      assertEquals(step.state().answer("category"), r.get("category"));
+      assertEquals(step.state().answer("age_band"), r.get("age_band"));
+      assertEquals(step.state().answer("province"), r.get("province"));
+      assertEquals(step.state().answer("about"), r.get("about"));
+    }
+    return script.size() + 2;
+  }
+
+  private void assertHeard(Step step, Twiml twiml, List<Choice> script, int at) {
+    assertEquals(200, twiml.status(), twiml.body());
+    var expected = step.instruction().lines().stream().map(Instruction.Line::text).toList();
+    assertEquals(expected, twiml.heard(), "step " + at + " of " + script);
+    switch (step.instruction().action()) {
+      case Instruction.CollectDigits c -> assertNotNull(twiml.actionOf("Gather"));
+      case Instruction.RecordMessage r -> assertTrue(twiml.has("Record"));
+      case Instruction.ConnectOperator c -> assertEquals(
+          List.of(RunningGateway.OPERATOR_1, RunningGateway.OPERATOR_2), twiml.dialled());
+      case Instruction.Hangup h -> assertTrue(twiml.has("Hangup"));
+    }
+  }
+
+  // --- the state graph --------------------------------------------------------------------------------
+
+  static final class Graph {
+    final List<Edge> edges = new ArrayList<>();
+    final Set<Situation> waiting = new HashSet<>();
+    final Map<Situation, List<Choice>> routeTo = new HashMap<>();
+    final Map<Situation, FlowState> example = new HashMap<>();
+    long paths;
+  }
+
+  private FlowEngine.Context ctx(boolean open) {
+    return new FlowEngine.Context(REFERENCE, open);
+  }
+
+  private Graph explore(boolean open) {
+    var g = new Graph();
+    var first = engine.start(flow, ctx(open));
+    var root = Situation.of(first.state());
+    g.routeTo.put(root, List.of());
+    g.example.put(root, first.state());
+    var todo = new ArrayDeque<Situation>(List.of(root));
+    var successors = new LinkedHashMap<Situation, List<Situation>>();
+    while (!todo.isEmpty()) {
+      var s = todo.poll();
+      var state = g.example.get(s);
+      if (state.closed()) {
+        successors.put(s, List.of());
+        continue;
+      }
+      g.waiting.add(s);
+      var next = new ArrayList<Situation>();
+      for (var choice : choices(state)) {
+        var step = engine.advance(flow, state, choice.input(), ctx(open));
+        g.edges.add(new Edge(s, choice, step));
+        var t = Situation.of(step.state());
+        next.add(t);
+        if (!g.example.containsKey(t)) {
+          g.example.put(t, step.state());
+          var route = new ArrayList<>(g.routeTo.get(s));
+          route.add(choice);
+          g.routeTo.put(t, route);
+          todo.add(t);
+        }
+      }
+      successors.put(s, next);
+    }
+    g.paths = countPaths(root, successors, new HashMap<>());
+    return g;
+  }
+
+  private static long countPaths(Situation s, Map<Situation, List<Situation>> next, Map<Situation, Long> memo) {
+    var known = memo.get(s);
+    if (known != null) {
+      return known;
+    }
+    var succ = next.get(s);
+    long n = succ.isEmpty() ? 1 : 0;
+    for (var t : succ) {
+      n += countPaths(t, next, memo);
+    }
+    memo.put(s, n);
+    return n;
+  }
+
+  /** What a caller can do where the state waits: every key the node knows, silence, a wrong key, and so on. */
+  private List<Choice> choices(FlowState state) {
+    var out = new ArrayList<Choice>();
+    switch (flow.node(state.nodeId())) {
+      case Node.Menu m -> {
+        m.options().keySet().stream().sorted().forEach(k -> out.add(new Choice("key " + k, new Input.Digits(k))));
+        out.add(new Choice("silence", new Input.Digits("")));
+        var wrong = "0123456789*#".chars().mapToObj(c -> String.valueOf((char) c))
+            .filter(k -> !m.options().containsKey(k)).findFirst().orElseThrow();
+        out.add(new Choice("wrong key " + wrong, new Input.Digits(wrong)));
+      }
+      case Node.Ask a -> {
+        out.add(new Choice("valid 79", new Input.Digits("79")));
+        if (a.skippable()) {
+          out.add(new Choice("skip *", new Input.Digits("*")));
+        }
+        out.add(new Choice("silence", new Input.Digits("")));
+        out.add(new Choice("not in list 00", new Input.Digits("00")));
+      }
+      case Node.Record r -> {
+        out.add(new Choice("message 30 s", new Input.Recorded("RE" + "0".repeat(31) + "1", 30)));
+        out.add(new Choice("no message", new Input.Recorded(null, 0)));
+      }
+      case Node.Handoff h -> {
+        out.add(new Choice("operator answers", new Input.HandoffEnded(true)));
+        out.add(new Choice("nobody answers", new Input.HandoffEnded(false)));
+      }
+      default -> { }
+    }
+    return out;
+  }
+
+  /**
+   * Calls that together take every transition: for each one not yet taken, the shortest way to it, the
+   * transition, then the first choice at every step until the call ends.
+   */
+  private List<List<Choice>> coveringScripts(Graph g) {
+    var covered = new HashSet<String>();
+    var scripts = new ArrayList<List<Choice>>();
+    for (var e : g.edges) {
+      var key = e.from() + "|" + e.choice().label();
+      if (covered.contains(key)) {
+        continue;
+      }
+      var script = new ArrayList<>(g.routeTo.get(e.from()));
+      script.add(e.choice());
+      var state = e.step().state();
+      while (!state.closed()) {
+        var c = choices(state).get(0);
+        script.add(c);
+        state = engine.advance(flow, state, c.input(), ctx(true)).state();
+      }
+      // mark what this script takes
+      var s = engine.start(flow, ctx(true)).state();
+      for (var c : script) {
+        covered.add(Situation.of(s) + "|" + c.label());
+        s = engine.advance(flow, s, c.input(), ctx(true)).state();
+      }
+      scripts.add(script);
+    }
+    return scripts;
+  }
+
+  private Map<String, Object> row(String sql, String arg) throws SQLException {
+    try (var c = db.connect(); var ps = c.prepareStatement(sql)) {
+      ps.setString(1, arg);
+      try (var rs = ps.executeQuery()) {
+        assertTrue(rs.next(), sql);
+        var out = new HashMap<String, Object>();
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+          out.put(rs.getMetaData().getColumnLabel(i).toLowerCase(), rs.getObject(i));
+        }
+        return out;
+      }
+    }
+  }
+
+  private int count(String sql, String arg) throws SQLException {
+    try (var c = db.connect(); var ps = c.prepareStatement(sql)) {
+      ps.setString(1, arg);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+}
