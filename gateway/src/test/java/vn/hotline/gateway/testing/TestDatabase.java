@@ -113,6 +113,31 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
+  /** The one row {@code sql} selects for {@code arg}, column labels in lower case; fails when there is none. */
+  public java.util.Map<String, Object> row(String sql, String arg) {
+    try (var c = connect(); var ps = c.prepareStatement(sql)) {
+      ps.setString(1, arg);
+      try (var rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new AssertionError("no row for " + sql + " with " + arg);
+        }
+        var out = new java.util.HashMap<String, Object>();
+        var md = rs.getMetaData();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+          out.put(md.getColumnLabel(i).toLowerCase(), rs.getObject(i));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A count query with one argument. */
+  public int count(String sql, String arg) {
+    return ((Number) row(sql, arg).values().iterator().next()).intValue();
+  }
+
   @Override
   public void close() {
     if (proxy != null) {

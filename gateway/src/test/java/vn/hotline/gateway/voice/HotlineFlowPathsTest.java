@@ -150,7 +150,7 @@ class HotlineFlowPathsTest {
   private int replay(List<Choice> script) throws SQLException {
     var call = gw.twilio().call();
     var twiml = call.incoming();
-    var reference = (String) row("SELECT reference FROM contacts WHERE provider_ref = ?", call.sid).get("reference");
+    var reference = (String) db.row("SELECT reference FROM contacts WHERE provider_ref = ?", call.sid).get("reference");
     var context = new FlowEngine.Context(reference, true);
     var step = engine.start(flow, context);
     assertHeard(step, twiml, script, 0);
@@ -168,14 +168,14 @@ class HotlineFlowPathsTest {
     assertTrue(twiml.has("Hangup"), twiml.body());
     call.status("completed");
 
-    var contact = row("SELECT outcome FROM contacts WHERE provider_ref = ?", call.sid);
+    var contact = db.row("SELECT outcome FROM contacts WHERE provider_ref = ?", call.sid);
     assertEquals(step.state().outcome(), contact.get("outcome"), script.toString());
     var intent = step.state().answer("intent");
-    int reports = count("SELECT COUNT(*) FROM reports r JOIN contacts c ON c.id = r.contact_id WHERE c.provider_ref = ?", call.sid);
+    int reports = db.count("SELECT COUNT(*) FROM reports r JOIN contacts c ON c.id = r.contact_id WHERE c.provider_ref = ?", call.sid);
     boolean reportable = "danger".equals(intent) || "report".equals(intent);
     assertEquals(reportable ? 1 : 0, reports, "report for intent " + intent + ": " + script);
     if (reportable) {
-      var r = row("SELECT r.category, r.age_band, r.province, r.about FROM reports r JOIN contacts c"
+      var r = db.row("SELECT r.category, r.age_band, r.province, r.about FROM reports r JOIN contacts c"
           + " ON c.id = r.contact_id WHERE c.provider_ref = ?", call.sid);
       assertEquals(step.state().answer("category"), r.get("category"));
       assertEquals(step.state().answer("age_band"), r.get("age_band"));
@@ -323,29 +323,5 @@ class HotlineFlowPathsTest {
       scripts.add(script);
     }
     return scripts;
-  }
-
-  private Map<String, Object> row(String sql, String arg) throws SQLException {
-    try (var c = db.connect(); var ps = c.prepareStatement(sql)) {
-      ps.setString(1, arg);
-      try (var rs = ps.executeQuery()) {
-        assertTrue(rs.next(), sql);
-        var out = new HashMap<String, Object>();
-        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-          out.put(rs.getMetaData().getColumnLabel(i).toLowerCase(), rs.getObject(i));
-        }
-        return out;
-      }
-    }
-  }
-
-  private int count(String sql, String arg) throws SQLException {
-    try (var c = db.connect(); var ps = c.prepareStatement(sql)) {
-      ps.setString(1, arg);
-      try (var rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    }
   }
 }

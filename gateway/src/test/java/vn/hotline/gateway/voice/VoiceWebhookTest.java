@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -368,11 +367,11 @@ class VoiceWebhookTest {
   // --- what the store holds ---------------------------------------------------------------------------
 
   Map<String, Object> contact(String callSid) throws SQLException {
-    return row("SELECT * FROM contacts WHERE provider_ref = ?", callSid);
+    return db.row("SELECT * FROM contacts WHERE provider_ref = ?", callSid);
   }
 
   Map<String, Object> report(String callSid) throws SQLException {
-    var r = row("SELECT r.* FROM reports r JOIN contacts c ON c.id = r.contact_id WHERE c.provider_ref = ?", callSid);
+    var r = db.row("SELECT r.* FROM reports r JOIN contacts c ON c.id = r.contact_id WHERE c.provider_ref = ?", callSid);
     var urgent = r.get("urgent");
     r.put("urgent", Boolean.toString(urgent instanceof Boolean b ? b : ((Number) urgent).intValue() != 0));
     return r;
@@ -398,21 +397,6 @@ class VoiceWebhookTest {
         "SELECT COUNT(*) FROM flow_sessions WHERE status = 'active'")) {
       rs.next();
       return rs.getInt(1);
-    }
-  }
-
-  Map<String, Object> row(String sql, String arg) throws SQLException {
-    try (var c = db.connect(); var ps = c.prepareStatement(sql)) {
-      ps.setString(1, arg);
-      try (var rs = ps.executeQuery()) {
-        assertTrue(rs.next(), "no row for " + sql);
-        var out = new HashMap<String, Object>();
-        var md = rs.getMetaData();
-        for (int i = 1; i <= md.getColumnCount(); i++) {
-          out.put(md.getColumnLabel(i).toLowerCase(), rs.getObject(i));
-        }
-        return out;
-      }
     }
   }
 
