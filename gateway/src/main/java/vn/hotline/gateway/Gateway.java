@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.audit.Pseudonyms;
+import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.flow.FlowCatalog;
 import vn.hotline.gateway.flow.FlowEngine;
@@ -90,10 +92,12 @@ public final class Gateway implements AutoCloseable {
 
     var vertx = Vertx.vertx();
     var workers = vertx.createSharedWorkerExecutor("store", cfg.db().poolSize() + 2, 60, TimeUnit.SECONDS);
-    var reports = new ReportRepository(store);
-    var sessions = new SessionRepository(store, reports);
+    var sealer = Sealer.parse(cfg.privacy().encryptionKeys());
+    var pseudonyms = Pseudonyms.parse(cfg.privacy().pseudonymKey());
+    var reports = new ReportRepository(store, sealer);
+    var sessions = new SessionRepository(store, reports, sealer);
     var engine = new FlowEngine(valueLists);
-    var calls = new CallService(voiceFlow, engine, sessions, cfg.operators().hours(), metrics, clock);
+    var calls = new CallService(voiceFlow, engine, sessions, pseudonyms, cfg.operators().hours(), metrics, clock);
     var renderer = new TwimlRenderer(cfg.operators(), cfg.fallbackNumber());
     var signatures = new TwilioSignatures(cfg.twilio().authToken(), cfg.publicUrl());
 

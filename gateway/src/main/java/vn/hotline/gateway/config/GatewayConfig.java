@@ -30,6 +30,9 @@ public record GatewayConfig(
     Twilio twilio,
     Operators operators,
     Sessions sessions,
+    Privacy privacy,
+    Sms sms,
+    List<SmppLink> smppLinks,
     List<String> devNotices) {
 
   public enum Mode { DEV, PRODUCTION }
@@ -55,10 +58,37 @@ public record GatewayConfig(
     }
   }
 
-  public record Twilio(String authToken) {
+  public record Twilio(String authToken, String accountSid, URI apiBaseUrl, String smsFrom) {
     @Override
     public String toString() {
-      return "Twilio[authToken=<hidden>]"; // never let a secret reach a log through toString
+      return "Twilio[authToken=<hidden>, accountSid=" + accountSid + "]"; // a secret never reaches a log via toString
+    }
+
+    /** Whether SMS can be sent without a webhook to answer (reminders, expiry notices). */
+    public boolean canSendSms() {
+      return !accountSid.isEmpty() && !smsFrom.isEmpty();
+    }
+  }
+
+  /** Keys for pseudonyms and for encryption at rest, as id:base64 specs. */
+  public record Privacy(String pseudonymKey, String encryptionKeys) {
+    @Override
+    public String toString() {
+      return "Privacy[<hidden>]";
+    }
+  }
+
+  public record Sms(String flow, int sessionIdleMinutes, int reminderAfterMinutes, int concatTimeoutSeconds,
+      int dedupeWindowSeconds) {}
+
+  public enum BindMode { TRANSCEIVER, RECEIVER, TRANSMITTER }
+
+  /** One SMPP link to a telco's SMSC. */
+  public record SmppLink(String name, String host, int port, String systemId, String password, String systemType,
+      BindMode bindMode, String source, int maxTps, int window, int enquireLinkSeconds, int reconnectMaxSeconds) {
+    @Override
+    public String toString() {
+      return "SmppLink[" + name + " " + host + ":" + port + " system_id=" + systemId + "]";
     }
   }
 
@@ -147,10 +177,31 @@ public record GatewayConfig(
       throw s.invalid("twilio.auth_token", "is a dev token; production needs the real Twilio auth token");
     }
 
+    var accountSid = s.get("twilio.account_sid");
+    if (!accountSid.isEmpty() && !accountSid.matches("AC[0-9a-fA-F]{32}")) {
+      throw s.invalid("twilio.account_sid", "must look like AC followed by 32 hex digits");
+    }
+    var smsFrom = s.get("twilio.sms_from");
+    if (!smsFrom.isEmpty() && !E164.matcher(smsFrom).matches() && !smsFrom.matches("MG[0-9a-fA-F]{32}")) {
+      throw s.invalid("twilio.sms_from", "must be an E.164 number or a Messaging Service SID (MG...)");
+    }
+    var twilio = new Twilio(token, accountSid, parseBaseUrl(s, "twilio.api_base_url"), smsFrom);
+
     var operators = operators(s, prod, notices);
     var sessions = new Sessions(s.integer("sessions.stale_after_seconds", 60, 7 * 24 * 3600));
+    var privacy = new Privacy(
+        devKey(s, "privacy.pseudonym_key", dataDir, prod, notices, "dev-pseudonym-key"),
+        devKey(s, "privacy.encryption_keys", dataDir, prod, notices, "dev-encryption-keys"));
+    int idle = s.integer("sms.session_idle_minutes", 2, 24 * 60);
+    int remind = s.integer("sms.reminder_after_minutes", 1, 24 * 60);
+    if (remind >= idle) {
+      throw s.invalid("sms.reminder_after_minutes", "must be less than sms.session_idle_minutes (" + idle + ")");
+    }
+    var sms = new Sms(nonEmpty(s, "sms.flow"), idle, remind, s.integer("sms.concat_timeout_seconds", 5, 3600),
+        s.integer("sms.dedupe_window_seconds", 60, 7 * 24 * 3600));
+    var links = SmppLinks.load(s, prod);
     return new GatewayConfig(mode, publicUrl, dataDir, flowsDir, nonEmpty(s, "voice_flow"), fallback, provinces, http, db,
-        new Twilio(token), operators, sessions, List.copyOf(notices));
+        twilio, operators, sessions, privacy, sms, links, List.copyOf(notices));
   }
 
   private static Db db(Settings s, Path dataDir, boolean prod) {
@@ -220,6 +271,43 @@ public record GatewayConfig(
         s.integer("operators.queue_wait_seconds", 10, 3600), workflow, hours);
   }
 
+  /**
+   * A key spec (id:base64, comma-separated) from config, or in dev a generated one kept under the data dir. Each
+   * key must decode to 32 bytes; production refuses the dev key id.
+   */
+  private static String devKey(Settings s, String key, Path dataDir, boolean prod, List<String> notices, String file) {
+    var spec = s.get(key);
+    if (spec.isEmpty()) {
+      if (prod) {
+        throw s.invalid(key, "required in production (id:base64 of 32 random bytes)");
+      }
+      notices.add(key + " not set: generated a dev key, kept in " + dataDir.resolve(file));
+      return devSecret(dataDir, file, () -> {
+        var bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return "dev:" + java.util.Base64.getEncoder().encodeToString(bytes);
+      }, v -> v.startsWith("dev:"));
+    }
+    for (var item : spec.split(",")) {
+      var t = item.trim();
+      int colon = t.indexOf(':');
+      if (colon <= 0) {
+        throw s.invalid(key, "each key must read id:base64");
+      }
+      try {
+        if (java.util.Base64.getDecoder().decode(t.substring(colon + 1)).length != 32) {
+          throw s.invalid(key, "key '" + t.substring(0, colon) + "' must be 32 bytes");
+        }
+      } catch (IllegalArgumentException e) {
+        throw s.invalid(key, "key '" + t.substring(0, colon) + "' is not base64");
+      }
+      if (prod && t.startsWith("dev:")) {
+        throw s.invalid(key, "is a dev key; production needs its own");
+      }
+    }
+    return spec;
+  }
+
   private static String nonEmpty(Settings s, String key) {
     var v = s.get(key);
     if (v.isEmpty()) {
@@ -245,27 +333,36 @@ public record GatewayConfig(
 
   /** The dev token survives restarts so a running simulate-call and the gateway keep agreeing. */
   private static String devToken(Path dataDir) {
-    var file = dataDir.resolve(DEV_TOKEN_FILE);
+    return devSecret(dataDir, DEV_TOKEN_FILE, () -> {
+      var bytes = new byte[16];
+      new SecureRandom().nextBytes(bytes);
+      return DEV_TOKEN_PREFIX + HexFormat.of().formatHex(bytes);
+    }, v -> v.startsWith(DEV_TOKEN_PREFIX));
+  }
+
+  /** A dev secret kept in a file of the data dir (owner-only), made once and reused across restarts. */
+  private static String devSecret(Path dataDir, String name, java.util.function.Supplier<String> make,
+      java.util.function.Predicate<String> looksRight) {
+    var file = dataDir.resolve(name);
     try {
       if (Files.isRegularFile(file)) {
         var existing = Files.readString(file).trim();
-        if (existing.startsWith(DEV_TOKEN_PREFIX)) {
+        if (looksRight.test(existing)) {
           return existing;
         }
       }
       Files.createDirectories(dataDir);
-      var bytes = new byte[16];
-      new SecureRandom().nextBytes(bytes);
-      var token = DEV_TOKEN_PREFIX + HexFormat.of().formatHex(bytes);
-      Files.writeString(file, token + "\n");
+      var token = make.get();
+      Files.deleteIfExists(file);
       try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } catch (UnsupportedOperationException ignored) {
-        // not a POSIX file system; the file stays with default permissions
+        Files.createFile(file); // not a POSIX file system: default permissions
       }
+      Files.writeString(file, token + "\n");
       return token;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot keep the dev auth token in " + file, e);
+      throw new UncheckedIOException("cannot keep the dev secret in " + file, e);
     }
   }
 }

@@ -24,7 +24,8 @@ import java.util.Map;
  */
 public final class Settings {
   /** Keys whose value may also come from a conventional variable outside the GATEWAY_ namespace. */
-  static final Map<String, String> ALIASES = Map.of("twilio.auth_token", "TWILIO_AUTH_TOKEN");
+  static final Map<String, String> ALIASES = Map.of("twilio.auth_token", "TWILIO_AUTH_TOKEN",
+      "twilio.account_sid", "TWILIO_ACCOUNT_SID");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);

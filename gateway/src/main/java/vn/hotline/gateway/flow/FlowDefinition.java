@@ -15,10 +15,34 @@ public record FlowDefinition(
     List<Language> languages,
     String start,
     Map<String, Node> nodes,
-    Map<String, String> retryPrompt) {
+    Map<String, String> retryPrompt,
+    List<Keyword> keywords,
+    Map<String, Prompt> texts) {
 
   /** A language the flow speaks; the first one declared is the default. */
   public record Language(String code, String voice) {}
+
+  /** What an SMS keyword does. The words live in the flow file; the meaning of each action in code. */
+  public enum Action { REPORT, HELP, OPT_OUT, OPT_IN }
+
+  /** SMS keywords: any of {@code words} (compared after {@link Keywords#normalize}) triggers the action. */
+  public record Keyword(List<String> words, Action action, String language) {}
+
+  /** The keyword a whole message is, if it is one. */
+  public java.util.Optional<Keyword> keyword(String message) {
+    var n = Keywords.normalize(message);
+    return keywords.stream().filter(k -> k.words().contains(n)).findFirst();
+  }
+
+  /** A flow-level text (help, menu, reminder...) in a language, falling back to the default language. */
+  public String text(String name, String language) {
+    var p = texts.get(name);
+    if (p == null) {
+      throw new FlowException(file + ": no text '" + name + "'");
+    }
+    var t = p.in(language);
+    return t != null ? t : p.in(defaultLanguage());
+  }
 
   public Node node(String id) {
     var n = nodes.get(id);

@@ -26,7 +26,13 @@ public final class FlowEngine {
 
   /** A new contact: enter the start node in the flow's default language. */
   public Step start(FlowDefinition flow, Context ctx) {
-    var walk = new Walk(flow, ctx, new FlowState(flow.start(), flow.defaultLanguage(), 0, Map.of(), List.of(), null, false));
+    return start(flow, ctx, flow.defaultLanguage());
+  }
+
+  /** A new contact in a given language (an SMS keyword says which). */
+  public Step start(FlowDefinition flow, Context ctx, String language) {
+    var walk = new Walk(flow, ctx,
+        new FlowState(flow.start(), language, 0, Map.of(), Map.of(), List.of(), null, false));
     walk.enter(flow.start());
     return walk.result();
   }
@@ -43,12 +49,25 @@ public final class FlowEngine {
       case Node.Ask a when input instanceof Input.Digits d -> walk.ask(a, d.digits().strip());
       case Node.Record r when input instanceof Input.Recorded rec -> walk.recorded(r, rec);
       case Node.Handoff h when input instanceof Input.HandoffEnded e -> walk.handoffEnded(h, e.answered());
+      case Node.Text t when input instanceof Input.Text text -> walk.text(t, text.text());
+      case Node.Menu m when input instanceof Input.Text text -> walk.menu(m, keys(text.text()));
+      case Node.Ask a when input instanceof Input.Text text -> walk.ask(a, keys(text.text()));
       default -> {
         walk.events.add(StepEvent.of(node.id(), "unexpected-input"));
         walk.render(node);
       }
     }
     return walk.result();
+  }
+
+  /** An SMS reply read as keys: "1", " 1.", "so 1" all mean 1; anything else is not a choice. */
+  static String keys(String text) {
+    var t = text.strip();
+    if (t.equals("*")) {
+      return t;
+    }
+    var digits = t.replaceAll("[^0-9]", "");
+    return digits.isEmpty() || t.replaceAll("[\\s.,;:!)(-]", "").length() > digits.length() + 3 ? "?" : digits;
   }
 
   /** The current node again, unchanged: for a repeated or late callback, so a caller is never left silent. */
@@ -70,6 +89,7 @@ public final class FlowEngine {
     String language;
     int attempts;
     final Map<String, String> answers;
+    final Map<String, String> texts;
     final List<String> path;
     String outcome;
     boolean closed;
@@ -85,13 +105,14 @@ public final class FlowEngine {
       this.language = s.language();
       this.attempts = s.attempts();
       this.answers = new LinkedHashMap<>(s.answers());
+      this.texts = new LinkedHashMap<>(s.texts());
       this.path = new ArrayList<>(s.path());
       this.outcome = s.outcome();
       this.closed = s.closed();
     }
 
     Step result() {
-      var state = new FlowState(nodeId, language, attempts, answers, path, outcome, closed);
+      var state = new FlowState(nodeId, language, attempts, answers, texts, path, outcome, closed);
       return new Step(state, new Instruction(lines, action), events);
     }
 
@@ -117,6 +138,9 @@ public final class FlowEngine {
         }
         case Node.End e -> {
           say(e.prompt());
+          if (e.cancel()) {
+            outcome = "cancelled";
+          }
           finish(id);
         }
         default -> render(node);
@@ -145,6 +169,10 @@ public final class FlowEngine {
         case Node.Handoff h -> {
           say(h.prompt());
           action = new Instruction.ConnectOperator(h.id(), h.queue(), h.priority());
+        }
+        case Node.Text t -> {
+          say(t.prompt());
+          action = new Instruction.CollectText(t.id());
         }
         case Node.Say s -> enter(s.next()); // not a waiting node: only reached for a state saved mid-say
         case Node.End e -> {
@@ -208,6 +236,29 @@ public final class FlowEngine {
       }
     }
 
+    /** Free text is kept in {@code texts} (sealed at rest); the step history records only its length. */
+    void text(Node.Text t, String message) {
+      var done = t.done().contains(Keywords.normalize(message));
+      if (done) {
+        events.add(StepEvent.of(t.id(), "done"));
+        enter(t.next());
+        return;
+      }
+      var sofar = texts.get(t.save());
+      var joined = sofar == null ? message.strip() : sofar + "\n" + message.strip();
+      if (joined.length() > t.maxChars()) {
+        joined = joined.substring(0, t.maxChars());
+      }
+      texts.put(t.save(), joined);
+      events.add(new StepEvent(t.id(), "text", Integer.toString(message.strip().length())));
+      if (!t.multiple() || joined.length() >= t.maxChars()) {
+        enter(t.next());
+      } else {
+        say(t.morePrompt());
+        action = new Instruction.CollectText(t.id());
+      }
+    }
+
     void recorded(Node.Record r, Input.Recorded rec) {
       if (rec.recordingId() != null && rec.seconds() > 0) {
         answers.put("recording_id", rec.recordingId());
@@ -257,10 +308,13 @@ public final class FlowEngine {
       lines.add(new Instruction.Line(fill(p.in(language)), language, flow.language(language).voice()));
     }
 
-    /** {reference} is read digit by digit, with pauses, so a child can write it down. */
+    /** {reference} is read digit by digit on voice, with pauses, so a child can write it down. */
     String fill(String text) {
       if (!text.contains("{reference}")) {
         return text;
+      }
+      if (flow.channel().equals("sms")) {
+        return text.replace("{reference}", ctx.reference());
       }
       var spoken = ctx.reference().chars().mapToObj(c -> String.valueOf((char) c)).collect(Collectors.joining(", "));
       return text.replace("{reference}", spoken);

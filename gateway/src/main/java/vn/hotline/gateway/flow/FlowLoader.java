@@ -92,7 +92,8 @@ public final class FlowLoader {
     }
 
     FlowDefinition parse(JsonNode root) {
-      allowOnly(root, null, Set.of("id", "description", "channel", "languages", "start", "retry_prompt", "nodes"));
+      allowOnly(root, null, Set.of("id", "description", "channel", "languages", "start", "retry_prompt", "nodes",
+          "keywords", "texts"));
       var id = text(root, "id", null, true);
       if (!ID.matcher(id).matches()) {
         throw fail("flow id '" + id + "' must be lower-case letters, digits and dashes");
@@ -120,6 +121,9 @@ public final class FlowLoader {
       }
       var retry = root.has("retry_prompt") ? prompt(null, root.get("retry_prompt"), codes, "retry_prompt") : null;
       boolean collects = nodes.values().stream().anyMatch(n -> n instanceof Node.Menu || n instanceof Node.Ask);
+      if (channel.equals("sms") && nodes.values().stream().anyMatch(n -> n instanceof Node.Handoff)) {
+        throw fail("handoff nodes exist only in voice flows (an SMS conversation ends with a reference)");
+      }
       if (collects && retry == null) {
         throw fail("retry_prompt (said before a menu or question is repeated) is missing");
       }
@@ -130,8 +134,87 @@ public final class FlowLoader {
       checkReachable(nodes, start);
       checkSayLoops(nodes);
       checkEveryNodeCanFinish(nodes);
+      List<FlowDefinition.Keyword> keywords = List.of();
+      Map<String, Prompt> texts = Map.of();
+      if (channel.equals("sms")) {
+        keywords = keywords(root.get("keywords"), codes);
+        texts = texts(root.get("texts"), codes);
+      } else if (root.has("keywords") || root.has("texts")) {
+        throw fail("keywords and texts belong to sms flows");
+      }
       return new FlowDefinition(id, file, channel, languages, start, Map.copyOf(nodes),
-          retry == null ? Map.of() : retry.byLanguage());
+          retry == null ? Map.of() : retry.byLanguage(), keywords, texts);
+    }
+
+    static final Set<String> SMS_TEXTS = Set.of("help", "menu", "opted_out", "opted_in", "reminder", "expired",
+        "restarted");
+
+    List<FlowDefinition.Keyword> keywords(JsonNode n, List<String> codes) {
+      if (n == null || !n.isArray() || n.isEmpty()) {
+        throw fail("an sms flow needs 'keywords': a list of {words, action, language}");
+      }
+      var out = new ArrayList<FlowDefinition.Keyword>();
+      var seen = new HashMap<String, String>();
+      int i = 0;
+      for (var k : n) {
+        i++;
+        var where = "keyword " + i;
+        allowOnly(k, null, Set.of("words", "action", "language"));
+        FlowDefinition.Action action;
+        var a = text(k, "action", null, true);
+        try {
+          action = FlowDefinition.Action.valueOf(a.toUpperCase());
+        } catch (IllegalArgumentException e) {
+          throw fail(where + ": action '" + a + "' must be report, help, opt_out or opt_in");
+        }
+        var language = text(k, "language", null, false);
+        if (language != null && !codes.contains(language)) {
+          throw fail(where + ": language " + language + " is not declared by the flow");
+        }
+        var words = k.get("words");
+        if (words == null || !words.isArray() || words.isEmpty()) {
+          throw fail(where + ": 'words' must list at least one word");
+        }
+        var normalized = new ArrayList<String>();
+        for (var w : words) {
+          var norm = Keywords.normalize(w.asText());
+          if (norm.isEmpty()) {
+            throw fail(where + ": '" + w.asText() + "' has no letters or digits");
+          }
+          var before = seen.put(norm, a);
+          if (before != null) {
+            throw fail(where + ": '" + w.asText() + "' is already a keyword (" + before + ")");
+          }
+          normalized.add(norm);
+        }
+        out.add(new FlowDefinition.Keyword(List.copyOf(normalized), action, language));
+      }
+      for (var action : FlowDefinition.Action.values()) {
+        if (out.stream().noneMatch(k -> k.action() == action)) {
+          throw fail("keywords: no word for action " + action.name().toLowerCase());
+        }
+      }
+      return List.copyOf(out);
+    }
+
+    Map<String, Prompt> texts(JsonNode n, List<String> codes) {
+      if (n == null || !n.isObject()) {
+        throw fail("an sms flow needs 'texts': " + String.join(", ", SMS_TEXTS.stream().sorted().toList()));
+      }
+      var out = new HashMap<String, Prompt>();
+      for (var it = n.fields(); it.hasNext(); ) {
+        var e = it.next();
+        if (!SMS_TEXTS.contains(e.getKey())) {
+          throw fail("texts: unknown text '" + e.getKey() + "' (known: " + String.join(", ", SMS_TEXTS.stream().sorted().toList()) + ")");
+        }
+        out.put(e.getKey(), prompt(null, e.getValue(), codes, "texts." + e.getKey()));
+      }
+      for (var name : SMS_TEXTS) {
+        if (!out.containsKey(name)) {
+          throw fail("texts: '" + name + "' is missing");
+        }
+      }
+      return Map.copyOf(out);
     }
 
     List<FlowDefinition.Language> languages(JsonNode n) {
@@ -222,14 +305,39 @@ public final class FlowLoader {
           yield new Node.Handoff(id, prompt, set, queue, priority, text(n, "no_answer", id, true),
               text(n, "answered", id, false));
         }
+        case "text" -> {
+          allowOnly(n, id, Set.of("type", "prompt", "set", "save", "multiple", "more_prompt", "done", "max_chars", "next"));
+          if (!channel.equals("sms")) {
+            throw fail(id, "text nodes exist only in sms flows");
+          }
+          boolean multiple = bool(n, "multiple", id, false);
+          var done = new ArrayList<String>();
+          var doneNode = n.get("done");
+          if (doneNode != null) {
+            if (!doneNode.isArray()) {
+              throw fail(id, "'done' must list words");
+            }
+            doneNode.forEach(w -> done.add(Keywords.normalize(w.asText())));
+          }
+          if (multiple && done.isEmpty()) {
+            throw fail(id, "a multiple text node needs 'done' words (how the texter says they have finished)");
+          }
+          Prompt more = null;
+          if (multiple) {
+            more = prompt(id, n.get("more_prompt"), codes, "more_prompt");
+          }
+          yield new Node.Text(id, prompt, set, key(id, text(n, "save", id, true)), multiple, more, List.copyOf(done),
+              integer(n, "max_chars", id, 2000, 10, 20000), text(n, "next", id, true));
+        }
         case "end" -> {
-          allowOnly(n, id, Set.of("type", "prompt", "set"));
+          allowOnly(n, id, Set.of("type", "prompt", "set", "cancel"));
+          boolean cancel = bool(n, "cancel", id, false);
           for (var code : codes) {
-            if (!prompt.in(code).contains("{reference}")) {
+            if (!cancel && !prompt.in(code).contains("{reference}")) {
               throw fail(id, "end prompt in " + code + " must read back the {reference} number");
             }
           }
-          yield new Node.End(id, prompt, set);
+          yield new Node.End(id, prompt, set, cancel);
         }
         default -> throw fail(id, "unknown type '" + type + "' (say, menu, ask, record, handoff, end)");
       };

@@ -5,6 +5,9 @@ public sealed interface Input {
   /** Keys pressed; empty means silence until the timeout. */
   record Digits(String digits) implements Input {}
 
+  /** A text message (SMS), as the texter wrote it. */
+  record Text(String text) implements Input {}
+
   /** The voice message ended; {@code recordingId} is null when nothing was recorded. */
   record Recorded(String recordingId, int seconds) implements Input {}
 

@@ -21,6 +21,9 @@ public record Instruction(List<Line> lines, Action action) {
   /** Wait for keys: exactly {@code maxDigits} for a menu, up to it (ended by #) for a question. */
   public record CollectDigits(String nodeId, int minDigits, int maxDigits, int timeoutSeconds) implements Action {}
 
+  /** Wait for free text (SMS). */
+  public record CollectText(String nodeId) implements Action {}
+
   public record RecordMessage(String nodeId, int maxSeconds, boolean transcribe) implements Action {}
 
   public record ConnectOperator(String nodeId, String queue, Node.Priority priority) implements Action {}

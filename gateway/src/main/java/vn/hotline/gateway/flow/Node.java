@@ -92,8 +92,31 @@ public sealed interface Node {
     }
   }
 
-  /** Reads the reference number back digit by digit, then hangs up. */
-  record End(String id, Prompt prompt, Map<String, String> set) implements Node {
+  /**
+   * Free text (SMS): what happened, in the texter's words, possibly over several messages. With {@code multiple}
+   * every message is added and answered with {@code morePrompt} until one of the {@code done} words (or
+   * {@code maxChars}); otherwise one message is the answer. A done word as the first answer means "nothing".
+   */
+  record Text(
+      String id,
+      Prompt prompt,
+      Map<String, String> set,
+      String save,
+      boolean multiple,
+      Prompt morePrompt,
+      List<String> done,
+      int maxChars,
+      String next) implements Node {
+    public List<String> targets() {
+      return List.of(next);
+    }
+  }
+
+  /**
+   * Reads the reference number back (digit by digit on voice), then hangs up or ends the conversation. A
+   * {@code cancel} end (the texter withdrew) needs no reference and makes no report.
+   */
+  record End(String id, Prompt prompt, Map<String, String> set, boolean cancel) implements Node {
     public List<String> targets() {
       return List.of();
     }

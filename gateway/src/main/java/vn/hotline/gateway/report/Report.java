@@ -7,8 +7,9 @@ import vn.hotline.gateway.flow.FlowState;
 import vn.hotline.gateway.util.Ids;
 
 /**
- * The structured report a contact turns into, in its first minimal form: codes only (category, age band,
- * province code), never the caller's number or words. A contact that only asked for advice makes none.
+ * The structured report a contact turns into: codes (category, age band, province code), and from SMS the
+ * texter's own description and the harmful-content URLs found in what they wrote (personal data: sealed at
+ * rest). Never the caller's number. A contact that only asked for advice makes none.
  *
  * @param intent danger (someone is in danger now) or report (abuse or harm to report)
  * @param outcome operator | voicemail | completed | abandoned
@@ -26,12 +27,20 @@ public record Report(
     boolean urgent,
     String outcome,
     String recordingId,
+    String description,
+    List<String> urls,
     List<String> flowPath,
     Instant receivedAt,
     Instant completedAt) {
 
   public Report {
     flowPath = List.copyOf(flowPath);
+    urls = List.copyOf(urls);
+  }
+
+  @Override
+  public String toString() {
+    return "Report[" + id + " ref=" + reference + " " + channel + " " + intent + " " + category + "]"; // no free text
   }
 
   /** The report of a contact whose flow has finished, if the caller came to report harm or danger. */
@@ -45,6 +54,7 @@ public record Report(
     return Optional.of(new Report(Ids.uuid7().toString(), reference, contactId, channel, intent,
         state.answer("category"), state.answer("about"), state.answer("age_band"), state.answer("province"),
         "danger".equals(intent) || "true".equals(state.answer("urgent")), outcome, state.answer("recording_id"),
+        state.text("description"), Urls.extract(state.text("description"), state.text("links")),
         state.path(), receivedAt, completedAt));
   }
 }

@@ -4,8 +4,9 @@ import java.time.Instant;
 import vn.hotline.gateway.flow.FlowState;
 
 /**
- * A contact (one call) with its flow session as stored. {@code seq} counts the inputs applied; step URLs
- * carry it so a repeated or stale callback is recognised. {@code version} guards concurrent writers.
+ * A contact (one call, one SMS conversation) with its flow session as stored. {@code seq} counts the inputs
+ * applied; voice step URLs carry it so a repeated or stale callback is recognised. {@code version} guards
+ * concurrent writers. {@code callerSealed} is the number, encrypted, kept only where replies are owed.
  */
 public record ContactSession(
     String sessionId,
@@ -17,4 +18,21 @@ public record ContactSession(
     int seq,
     int version,
     Instant startedAt,
-    FlowState state) {}
+    Instant updatedAt,
+    Instant remindedAt,
+    String callerPseudonym,
+    String callerSealed,
+    String smsLink,
+    FlowState state) {
+
+  /** The same session after one applied step. */
+  public ContactSession advanced(FlowState next, Instant now) {
+    return new ContactSession(sessionId, contactId, channel, providerRef, reference, flowId, seq + 1, version + 1,
+        startedAt, now, remindedAt, callerPseudonym, callerSealed, smsLink, next);
+  }
+
+  @Override
+  public String toString() {
+    return "ContactSession[" + sessionId + " " + channel + " ref=" + reference + " at " + state.nodeId() + "]";
+  }
+}

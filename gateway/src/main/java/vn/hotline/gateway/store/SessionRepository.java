@@ -13,21 +13,28 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.flow.FlowState;
 import vn.hotline.gateway.flow.StepEvent;
 import vn.hotline.gateway.report.Report;
 import vn.hotline.gateway.util.Ids;
 
-/** Contacts, their flow sessions and step history: the aggregate a webhook reads and advances. */
+/**
+ * Contacts, their flow sessions and step history: the aggregate a webhook or an SMS reads and advances.
+ * Methods taking a {@link Connection} join the caller's transaction (an SMS is processed, answered and marked
+ * done in one); the others run their own.
+ */
 public final class SessionRepository {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Store store;
   private final ReportRepository reports;
+  private final Sealer sealer;
 
-  public SessionRepository(Store store, ReportRepository reports) {
+  public SessionRepository(Store store, ReportRepository reports, Sealer sealer) {
     this.store = store;
     this.reports = reports;
+    this.sealer = sealer;
   }
 
   public Optional<ContactSession> find(String channel, String providerRef) {
@@ -35,54 +42,66 @@ public final class SessionRepository {
       try (var ps = c.prepareStatement(SELECT + " WHERE c.channel = ? AND c.provider_ref = ?")) {
         ps.setString(1, channel);
         ps.setString(2, providerRef);
-        try (var rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(row(rs)) : Optional.empty();
-        }
+        return one(ps.executeQuery());
       }
     });
+  }
+
+  /** The open conversation of one caller on one channel, locked for this transaction. */
+  public Optional<ContactSession> findActive(Connection c, String channel, String callerPseudonym) throws SQLException {
+    try (var ps = c.prepareStatement(SELECT + " WHERE c.channel = ? AND c.caller_pseudonym = ? AND s.status = 'active'"
+        + " ORDER BY c.started_at DESC FOR UPDATE")) {
+      ps.setString(1, channel);
+      ps.setString(2, callerPseudonym);
+      return one(ps.executeQuery());
+    }
   }
 
   /**
    * Stores a new contact with its first step, in one transaction. A duplicate provider reference (the provider
    * retried the first webhook) or a reference already in use raises a duplicate-key {@link StoreException}.
    */
-  public ContactSession create(String channel, String providerRef, String flowId, FlowState state,
-      List<StepEvent> events, String reference, Instant now) {
-    return store.inTransaction(c -> insert(c, channel, providerRef, flowId, state, events, reference, now));
+  public ContactSession create(NewContact n, FlowState state, List<StepEvent> events, Instant now) {
+    return store.inTransaction(c -> create(c, n, state, events, now));
   }
 
-  private ContactSession insert(Connection c, String channel, String providerRef, String flowId, FlowState state,
-      List<StepEvent> events, String reference, Instant now) throws SQLException {
+  public ContactSession create(Connection c, NewContact n, FlowState state, List<StepEvent> events, Instant now)
+      throws SQLException {
     var contactId = Ids.uuid7().toString();
     var sessionId = Ids.uuid7().toString();
-    try (var ps = c.prepareStatement(
-        "INSERT INTO contacts (id, channel, provider_ref, reference, started_at) VALUES (?, ?, ?, ?, ?)")) {
+    try (var ps = c.prepareStatement("INSERT INTO contacts (id, channel, provider_ref, reference, started_at,"
+        + " caller_pseudonym, caller_sealed, sms_link) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, contactId);
-      ps.setString(2, channel);
-      ps.setString(3, providerRef);
-      ps.setString(4, reference);
+      ps.setString(2, n.channel());
+      ps.setString(3, n.providerRef());
+      ps.setString(4, n.reference());
       ps.setObject(5, Store.toDb(now));
+      ps.setString(6, n.callerPseudonym());
+      ps.setString(7, n.callerSealed());
+      ps.setString(8, n.smsLink());
       ps.executeUpdate();
     }
     try (var ps = c.prepareStatement("INSERT INTO flow_sessions (id, contact_id, flow_id, node_id, language, attempts,"
-        + " seq, answers, path, outcome, status, version, created_at, updated_at)"
-        + " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, 0, ?, ?)")) {
+        + " seq, answers, texts_sealed, path, outcome, status, version, created_at, updated_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, 0, ?, ?)")) {
       ps.setString(1, sessionId);
       ps.setString(2, contactId);
-      ps.setString(3, flowId);
+      ps.setString(3, n.flowId());
       ps.setString(4, state.nodeId());
       ps.setString(5, state.language());
       ps.setInt(6, state.attempts());
       ps.setString(7, json(state.answers()));
-      ps.setString(8, String.join(",", state.path()));
-      ps.setString(9, state.outcome());
-      ps.setString(10, state.closed() ? "closed" : "active");
-      ps.setObject(11, Store.toDb(now));
+      ps.setString(8, sealTexts(state.texts()));
+      ps.setString(9, String.join(",", state.path()));
+      ps.setString(10, state.outcome());
+      ps.setString(11, state.closed() ? "closed" : "active");
       ps.setObject(12, Store.toDb(now));
+      ps.setObject(13, Store.toDb(now));
       ps.executeUpdate();
     }
     insertSteps(c, sessionId, 0, events, now);
-    var created = new ContactSession(sessionId, contactId, channel, providerRef, reference, flowId, 0, 0, now, state);
+    var created = new ContactSession(sessionId, contactId, n.channel(), n.providerRef(), n.reference(), n.flowId(), 0, 0,
+        now, now, null, n.callerPseudonym(), n.callerSealed(), n.smsLink(), state);
     if (state.closed()) {
       closeContact(c, created, state.outcome(), null, now, false);
     }
@@ -95,68 +114,86 @@ public final class SessionRepository {
    * When the step closes the flow, the contact's outcome and its report are written in the same transaction.
    */
   public boolean advance(ContactSession before, FlowState after, List<StepEvent> events, Instant now) {
-    return store.inTransaction(c -> {
-      try (var ps = c.prepareStatement("UPDATE flow_sessions SET node_id = ?, language = ?, attempts = ?, answers = ?,"
-          + " path = ?, outcome = ?, status = ?, seq = seq + 1, version = version + 1, updated_at = ?"
-          + " WHERE id = ? AND version = ?")) {
-        ps.setString(1, after.nodeId());
-        ps.setString(2, after.language());
-        ps.setInt(3, after.attempts());
-        ps.setString(4, json(after.answers()));
-        ps.setString(5, String.join(",", after.path()));
-        ps.setString(6, after.outcome());
-        ps.setString(7, after.closed() ? "closed" : "active");
-        ps.setObject(8, Store.toDb(now));
-        ps.setString(9, before.sessionId());
-        ps.setInt(10, before.version());
-        if (ps.executeUpdate() == 0) {
-          return false;
-        }
+    return store.inTransaction(c -> advance(c, before, after, events, now));
+  }
+
+  public boolean advance(Connection c, ContactSession before, FlowState after, List<StepEvent> events, Instant now)
+      throws SQLException {
+    try (var ps = c.prepareStatement("UPDATE flow_sessions SET node_id = ?, language = ?, attempts = ?, answers = ?,"
+        + " texts_sealed = ?, path = ?, outcome = ?, status = ?, seq = seq + 1, version = version + 1, updated_at = ?,"
+        + " reminded_at = NULL WHERE id = ? AND version = ?")) {
+      ps.setString(1, after.nodeId());
+      ps.setString(2, after.language());
+      ps.setInt(3, after.attempts());
+      ps.setString(4, json(after.answers()));
+      ps.setString(5, sealTexts(after.texts()));
+      ps.setString(6, String.join(",", after.path()));
+      ps.setString(7, after.outcome());
+      ps.setString(8, after.closed() ? "closed" : "active");
+      ps.setObject(9, Store.toDb(now));
+      ps.setString(10, before.sessionId());
+      ps.setInt(11, before.version());
+      if (ps.executeUpdate() == 0) {
+        return false;
       }
-      insertSteps(c, before.sessionId(), before.seq() + 1, events, now);
-      if (after.closed()) {
-        closeContact(c, withState(before, after), after.outcome(), null, now, false);
-      }
-      return true;
-    });
+    }
+    insertSteps(c, before.sessionId(), before.seq() + 1, events, now);
+    if (after.closed()) {
+      closeContact(c, before.advanced(after, now), after.outcome(), null, now, true);
+    }
+    return true;
   }
 
   /**
-   * The call is over (status callback, or a stale session swept). Closes the session if the flow had not,
-   * records the provider's final status, and writes the report if the flow had not already.
+   * The contact is over (status callback, an expired or restarted conversation, a stale session swept). Closes
+   * the session if the flow had not, records the provider's final status, and writes the report if the flow had
+   * not already. {@code outcome} overrides the session's own (null: the session's, else "abandoned").
    *
    * @return false when another writer changed the session first
    */
   public boolean end(ContactSession s, String endStatus, Instant now) {
-    return store.inTransaction(c -> {
-      var state = s.state();
-      var outcome = state.outcome() != null ? state.outcome() : "abandoned";
-      if (!state.closed()) {
-        try (var ps = c.prepareStatement("UPDATE flow_sessions SET status = 'closed', outcome = ?,"
-            + " version = version + 1, updated_at = ? WHERE id = ? AND version = ?")) {
-          ps.setString(1, outcome);
-          ps.setObject(2, Store.toDb(now));
-          ps.setString(3, s.sessionId());
-          ps.setInt(4, s.version());
-          if (ps.executeUpdate() == 0) {
-            return false;
-          }
+    return store.inTransaction(c -> end(c, s, endStatus, null, now));
+  }
+
+  public boolean end(Connection c, ContactSession s, String endStatus, String outcomeOverride, Instant now)
+      throws SQLException {
+    var state = s.state();
+    var outcome = outcomeOverride != null ? outcomeOverride : state.outcome() != null ? state.outcome() : "abandoned";
+    if (!state.closed()) {
+      try (var ps = c.prepareStatement("UPDATE flow_sessions SET status = 'closed', outcome = ?,"
+          + " version = version + 1, updated_at = ? WHERE id = ? AND version = ?")) {
+        ps.setString(1, outcome);
+        ps.setObject(2, Store.toDb(now));
+        ps.setString(3, s.sessionId());
+        ps.setInt(4, s.version());
+        if (ps.executeUpdate() == 0) {
+          return false;
         }
-        insertSteps(c, s.sessionId(), s.seq(), List.of(StepEvent.of(state.nodeId(), "call-ended")), now);
       }
-      closeContact(c, s, outcome, endStatus, now, true);
-      return true;
-    });
+      insertSteps(c, s.sessionId(), s.seq(), List.of(StepEvent.of(state.nodeId(), "ended-" + outcome)), now);
+    }
+    closeContact(c, s, outcome, endStatus, now, true);
+    return true;
+  }
+
+  /** Marks that the reminder went out, so it is sent once per silence. */
+  public void markReminded(Connection c, ContactSession s, Instant now) throws SQLException {
+    try (var ps = c.prepareStatement("UPDATE flow_sessions SET reminded_at = ? WHERE id = ?")) {
+      ps.setObject(1, Store.toDb(now));
+      ps.setString(2, s.sessionId());
+      ps.executeUpdate();
+    }
   }
 
   private void closeContact(Connection c, ContactSession s, String outcome, String endStatus, Instant now,
-      boolean callOver) throws SQLException {
-    var sql = callOver
-        ? "UPDATE contacts SET outcome = ?, end_status = ?, ended_at = ? WHERE id = ?"
+      boolean over) throws SQLException {
+    var sql = over
+        ? "UPDATE contacts SET outcome = ?, end_status = COALESCE(?, end_status), ended_at = COALESCE(ended_at, ?)"
+            + " WHERE id = ?"
         : "UPDATE contacts SET outcome = ? WHERE id = ?";
     try (var ps = c.prepareStatement(sql)) {
       ps.setString(1, outcome);
-      if (callOver) {
+      if (over) {
         ps.setString(2, endStatus);
         ps.setObject(3, Store.toDb(now));
         ps.setString(4, s.contactId());
@@ -165,27 +202,33 @@ public final class SessionRepository {
       }
       ps.executeUpdate();
     }
-    var report = Report.of(s.reference(), s.contactId(), s.channel(), s.state(), outcome, s.startedAt(), now);
-    if (report.isPresent()) {
-      reports.insertIfAbsent(c, report.get());
+    if (!"cancelled".equals(outcome) && !"restarted".equals(outcome) && !"opted-out".equals(outcome)) {
+      var report = Report.of(s.reference(), s.contactId(), s.channel(), s.state(), outcome, s.startedAt(), now);
+      if (report.isPresent()) {
+        reports.insertIfAbsent(c, report.get());
+      }
     }
   }
 
-  /** Active sessions not touched since {@code before}: calls whose end we never heard of. */
-  public List<ContactSession> stale(Instant before, int limit) {
+  /** Active sessions of a channel group not touched since {@code before}. */
+  public List<ContactSession> idleSince(String channelPrefix, Instant before, int limit) {
     return store.read(c -> {
-      try (var ps = c.prepareStatement(SELECT + " WHERE s.status = 'active' AND s.updated_at < ? ORDER BY s.updated_at")) {
-        ps.setObject(1, Store.toDb(before));
+      try (var ps = c.prepareStatement(SELECT + " WHERE s.status = 'active' AND c.channel LIKE ? AND s.updated_at < ?"
+          + " ORDER BY s.updated_at")) {
+        ps.setString(1, channelPrefix + "%");
+        ps.setObject(2, Store.toDb(before));
         ps.setMaxRows(limit);
-        try (var rs = ps.executeQuery()) {
-          var out = new ArrayList<ContactSession>();
-          while (rs.next()) {
-            out.add(row(rs));
-          }
-          return out;
-        }
+        return all(ps.executeQuery());
       }
     });
+  }
+
+  /** Re-reads a session inside a transaction, locked, to act on it (remind, expire) without racing a message. */
+  public Optional<ContactSession> lock(Connection c, String sessionId) throws SQLException {
+    try (var ps = c.prepareStatement(SELECT + " WHERE s.id = ? FOR UPDATE")) {
+      ps.setString(1, sessionId);
+      return one(ps.executeQuery());
+    }
   }
 
   public int countActive() {
@@ -215,11 +258,6 @@ public final class SessionRepository {
     });
   }
 
-  private static ContactSession withState(ContactSession s, FlowState state) {
-    return new ContactSession(s.sessionId(), s.contactId(), s.channel(), s.providerRef(), s.reference(), s.flowId(),
-        s.seq() + 1, s.version() + 1, s.startedAt(), state);
-  }
-
   private static void insertSteps(Connection c, String sessionId, int seq, List<StepEvent> events, Instant now)
       throws SQLException {
     if (events.isEmpty()) {
@@ -241,20 +279,48 @@ public final class SessionRepository {
   }
 
   private static final String SELECT = "SELECT s.id, c.id, c.channel, c.provider_ref, c.reference, s.flow_id, s.seq,"
-      + " s.version, c.started_at, s.node_id, s.language, s.attempts, s.answers, s.path, s.outcome, s.status"
+      + " s.version, c.started_at, s.node_id, s.language, s.attempts, s.answers, s.path, s.outcome, s.status,"
+      + " s.texts_sealed, s.updated_at, s.reminded_at, c.caller_pseudonym, c.caller_sealed, c.sms_link"
       + " FROM flow_sessions s JOIN contacts c ON c.id = s.contact_id";
 
-  private static ContactSession row(ResultSet rs) throws SQLException {
-    var path = rs.getString(14);
-    var state = new FlowState(rs.getString(10), rs.getString(11), rs.getInt(12), map(rs.getString(13)),
-        path.isEmpty() ? List.of() : Arrays.asList(path.split(",")), rs.getString(15), "closed".equals(rs.getString(16)));
-    return new ContactSession(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        rs.getString(6), rs.getInt(7), rs.getInt(8), Store.fromDb(rs.getObject(9, LocalDateTime.class)), state);
+  private Optional<ContactSession> one(ResultSet rs) throws SQLException {
+    try (rs) {
+      return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+    }
   }
 
-  private static String json(Map<String, String> answers) {
+  private List<ContactSession> all(ResultSet rs) throws SQLException {
+    try (rs) {
+      var out = new ArrayList<ContactSession>();
+      while (rs.next()) {
+        out.add(row(rs));
+      }
+      return out;
+    }
+  }
+
+  private ContactSession row(ResultSet rs) throws SQLException {
+    var path = rs.getString(14);
+    var state = new FlowState(rs.getString(10), rs.getString(11), rs.getInt(12), map(rs.getString(13)),
+        openTexts(rs.getString(17)), path.isEmpty() ? List.of() : Arrays.asList(path.split(",")), rs.getString(15),
+        "closed".equals(rs.getString(16)));
+    return new ContactSession(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        rs.getString(6), rs.getInt(7), rs.getInt(8), Store.fromDb(rs.getObject(9, LocalDateTime.class)),
+        Store.fromDb(rs.getObject(18, LocalDateTime.class)), Store.fromDb(rs.getObject(19, LocalDateTime.class)),
+        rs.getString(20), rs.getString(21), rs.getString(22), state);
+  }
+
+  private String sealTexts(Map<String, String> texts) {
+    return texts.isEmpty() ? null : sealer.seal(json(texts));
+  }
+
+  private Map<String, String> openTexts(String sealed) {
+    return sealed == null ? Map.of() : map(sealer.open(sealed));
+  }
+
+  static String json(Object value) {
     try {
-      return JSON.writeValueAsString(answers);
+      return JSON.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

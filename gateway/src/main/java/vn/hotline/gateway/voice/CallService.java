@@ -15,7 +15,9 @@ import vn.hotline.gateway.flow.Instruction;
 import vn.hotline.gateway.flow.Node;
 import vn.hotline.gateway.flow.Step;
 import vn.hotline.gateway.ops.Metrics;
+import vn.hotline.gateway.audit.Pseudonyms;
 import vn.hotline.gateway.store.ContactSession;
+import vn.hotline.gateway.store.NewContact;
 import vn.hotline.gateway.store.SessionRepository;
 import vn.hotline.gateway.store.StoreException;
 import vn.hotline.gateway.util.Ids;
@@ -39,15 +41,17 @@ public final class CallService {
   }
 
   private final FlowDefinition flow;
+  private final Pseudonyms pseudonyms;
   private final FlowEngine engine;
   private final SessionRepository sessions;
   private final OpeningHours hours;
   private final Metrics metrics;
   private final Clock clock;
 
-  public CallService(FlowDefinition flow, FlowEngine engine, SessionRepository sessions, OpeningHours hours,
-      Metrics metrics, Clock clock) {
+  public CallService(FlowDefinition flow, FlowEngine engine, SessionRepository sessions, Pseudonyms pseudonyms,
+      OpeningHours hours, Metrics metrics, Clock clock) {
     this.flow = flow;
+    this.pseudonyms = pseudonyms;
     this.engine = engine;
     this.sessions = sessions;
     this.hours = hours;
@@ -60,7 +64,7 @@ public final class CallService {
   }
 
   /** A new call. A repeated first webhook for the same CallSid answers from the stored session. */
-  public Turn incoming(String callSid) {
+  public Turn incoming(String callSid, String from) {
     for (int attempt = 1; ; attempt++) {
       var existing = sessions.find(CHANNEL, callSid);
       if (existing.isPresent()) {
@@ -69,7 +73,10 @@ public final class CallService {
       var reference = Ids.reference();
       var step = engine.start(flow, context(reference));
       try {
-        var created = sessions.create(CHANNEL, callSid, flow.id(), step.state(), step.events(), reference, clock.instant());
+        // Voice keeps only the pseudonym: nothing is sent back to a caller's number.
+        var contact = new NewContact(CHANNEL, callSid, reference, flow.id(),
+            from == null || from.isBlank() ? null : pseudonyms.of(from), null, null);
+        var created = sessions.create(contact, step.state(), step.events(), clock.instant());
         countOutcome(created.state().outcome(), step);
         return new Turn(created, step);
       } catch (StoreException e) {
@@ -85,13 +92,13 @@ public final class CallService {
    * A callback at a node. Applied only when it matches where the session is ({@code node}, {@code seq});
    * anything else (a retry, a callback racing another instance) gets the current node again.
    */
-  public Turn step(String callSid, String node, int seq, Input input) {
+  public Turn step(String callSid, String from, String node, int seq, Input input) {
     for (int attempt = 1; attempt <= TRIES; attempt++) {
       Optional<ContactSession> found = sessions.find(CHANNEL, callSid);
       if (found.isEmpty()) {
         // We never saw this call start (its first webhook got the fallback): begin it now rather than drop it.
         log.atWarn().addKeyValue("callSid", callSid).log("step callback for an unknown call; starting the flow");
-        return incoming(callSid);
+        return incoming(callSid, from);
       }
       var s = found.get();
       if (s.state().closed() || s.seq() != seq || !s.state().nodeId().equals(node)) {
@@ -102,7 +109,7 @@ public final class CallService {
         if (step.state().closed()) {
           countOutcome(step.state().outcome(), step);
         }
-        return new Turn(next(s, step), step);
+        return new Turn(s.advanced(step.state(), clock.instant()), step);
       }
     }
     throw new StoreException("call " + callSid + ": session kept changing under us; giving up after " + TRIES + " tries");
@@ -135,7 +142,7 @@ public final class CallService {
    */
   public int sweepStale(java.time.Duration staleAfter) {
     int closed = 0;
-    for (var s : sessions.stale(clock.instant().minus(staleAfter), 200)) {
+    for (var s : sessions.idleSince(CHANNEL, clock.instant().minus(staleAfter), 200)) {
       if (sessions.end(s, "stale", clock.instant())) {
         metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : "abandoned");
         closed++;
@@ -169,10 +176,5 @@ public final class CallService {
 
   private FlowEngine.Context context(String reference) {
     return new FlowEngine.Context(reference, hours.isOpen(ZonedDateTime.now(clock)));
-  }
-
-  private static ContactSession next(ContactSession s, Step step) {
-    return new ContactSession(s.sessionId(), s.contactId(), s.channel(), s.providerRef(), s.reference(), s.flowId(),
-        s.seq() + 1, s.version() + 1, s.startedAt(), step.state());
   }
 }

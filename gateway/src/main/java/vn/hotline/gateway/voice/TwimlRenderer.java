@@ -114,6 +114,8 @@ public final class TwimlRenderer {
         says.forEach(response::say);
         response.hangup(new Hangup.Builder().build());
       }
+      case Instruction.CollectText t ->
+          throw new IllegalStateException("node '" + t.nodeId() + "' waits for text, which a call cannot give");
     }
     return xml(response.build());
   }

@@ -58,7 +58,8 @@ public final class VoiceRoutes {
       HttpEdge.route(ctx, base + "/incoming");
       var sid = callSid(ctx);
       if (sid != null) {
-        answer(ctx, sid, () -> render(calls.incoming(sid)));
+        var from = ctx.request().getFormAttribute("From");
+        answer(ctx, sid, () -> render(calls.incoming(sid, from)));
       }
     });
     router.post(base + "/step/:node").handler(ctx -> {
@@ -74,7 +75,8 @@ public final class VoiceRoutes {
         return;
       }
       var input = input(ctx.request().formAttributes(), ctx.queryParam("event").stream().findFirst().orElse(""));
-      answer(ctx, sid, () -> render(calls.step(sid, node, Integer.parseInt(seq), input)));
+      var from = ctx.request().getFormAttribute("From");
+      answer(ctx, sid, () -> render(calls.step(sid, from, node, Integer.parseInt(seq), input)));
     });
     router.post(base + "/wait").handler(ctx -> {
       HttpEdge.route(ctx, base + "/wait");

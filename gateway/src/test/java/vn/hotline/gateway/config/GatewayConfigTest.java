@@ -51,7 +51,9 @@ class GatewayConfigTest {
         "GATEWAY_OPERATORS_NUMBERS", "+84901234567, +84912345678",
         "GATEWAY_DB_URL", "jdbc:mariadb://db.internal:3306/hotline",
         "GATEWAY_DB_USER", "hotline",
-        "GATEWAY_DB_PASSWORD", DB_PASSWORD);
+        "GATEWAY_DB_PASSWORD", DB_PASSWORD,
+        "GATEWAY_PRIVACY_PSEUDONYM_KEY", "p1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]),
+        "GATEWAY_PRIVACY_ENCRYPTION_KEYS", "k2:" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
   }
 
   private static GatewayConfig load(Path file, Map<String, String> env) {

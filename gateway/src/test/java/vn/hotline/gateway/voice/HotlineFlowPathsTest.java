@@ -161,6 +161,7 @@ class HotlineFlowPathsTest {
         case Input.Digits d -> call.press(twiml, d.digits());
         case Input.Recorded r -> call.record(twiml, r.seconds());
         case Input.HandoffEnded h -> call.dialEnded(twiml, h.answered() ? "completed" : "no-answer");
+        case Input.Text t -> throw new AssertionError("a call cannot send text");
       };
       assertHeard(step, twiml, script, ++i);
     }
@@ -195,6 +196,7 @@ class HotlineFlowPathsTest {
       case Instruction.ConnectOperator c -> assertEquals(
           List.of(RunningGateway.OPERATOR_1, RunningGateway.OPERATOR_2), twiml.dialled());
       case Instruction.Hangup h -> assertTrue(twiml.has("Hangup"));
+      case Instruction.CollectText t -> throw new AssertionError("a voice flow never waits for text");
     }
   }
 
