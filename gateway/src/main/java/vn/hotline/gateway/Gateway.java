@@ -19,6 +19,7 @@ import vn.hotline.gateway.audit.Pseudonyms;
 import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.flow.FlowCatalog;
+import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.flow.FlowLoader;
@@ -28,9 +29,14 @@ import vn.hotline.gateway.ops.OpsRoutes;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.SessionRepository;
+import vn.hotline.gateway.store.SmsRepository;
+import vn.hotline.gateway.sms.SmsConversations;
+import vn.hotline.gateway.sms.twilio.TwilioSmsRoutes;
+import vn.hotline.gateway.sms.twilio.TwilioSmsSender;
 import vn.hotline.gateway.store.Store;
 import vn.hotline.gateway.voice.CallService;
-import vn.hotline.gateway.voice.TwilioSignatures;
+import vn.hotline.gateway.twilio.TwilioSignatures;
+import vn.hotline.gateway.twilio.TwilioWebhookGuard;
 import vn.hotline.gateway.voice.TwimlRenderer;
 import vn.hotline.gateway.voice.VoiceRoutes;
 
@@ -49,10 +55,11 @@ public final class Gateway implements AutoCloseable {
   private final Metrics metrics;
   private final HttpServer server;
   private final FlowCatalog flows;
+  private final Runnable housekeeping;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Gateway(GatewayConfig cfg, Vertx vertx, WorkerExecutor workers, Store store, Metrics metrics,
-      HttpServer server, FlowCatalog flows) {
+      HttpServer server, FlowCatalog flows, Runnable housekeeping) {
     this.cfg = cfg;
     this.vertx = vertx;
     this.workers = workers;
@@ -60,6 +67,7 @@ public final class Gateway implements AutoCloseable {
     this.metrics = metrics;
     this.server = server;
     this.flows = flows;
+    this.housekeeping = housekeeping;
   }
 
   /**
@@ -76,11 +84,8 @@ public final class Gateway implements AutoCloseable {
     Map<String, Set<String>> valueLists = Map.of("provinces", provinces.byCode().keySet());
     var flows = new FlowLoader(valueLists).loadDirectory(cfg.flowsDir());
     TwimlRenderer.checkVoices(flows);
-    var voiceFlow = flows.find(cfg.voiceFlow()).orElseThrow(() -> new FlowException(cfg.flowsDir()
-        + ": voice_flow '" + cfg.voiceFlow() + "' is not loaded (flows: " + flows.flows().keySet() + ")"));
-    if (!voiceFlow.channel().equals("voice")) {
-      throw new FlowException(voiceFlow.file() + ": voice_flow must be a voice flow, not " + voiceFlow.channel());
-    }
+    var voiceFlow = pick(flows, cfg, cfg.voiceFlow(), "voice", "voice_flow");
+    var smsFlow = pick(flows, cfg, cfg.sms().flow(), "sms", "sms.flow");
 
     var metrics = new Metrics();
     var store = Store.open(cfg.db(), metrics.registry());
@@ -104,8 +109,15 @@ public final class Gateway implements AutoCloseable {
     var router = Router.router(vertx);
     HttpEdge.mount(router, metrics);
     new OpsRoutes(store, flows, metrics, workers).mount(router);
-    new VoiceRoutes(calls, renderer, signatures, workers, metrics, cfg.http().maxBodyBytes(),
-        cfg.http().webhookDeadlineMs()).mount(router);
+    var guard = new TwilioWebhookGuard(signatures, metrics, cfg.http().maxBodyBytes());
+    new VoiceRoutes(calls, renderer, guard, workers, metrics, cfg.http().webhookDeadlineMs()).mount(router);
+
+    var smsStore = new SmsRepository(store, sealer);
+    var conversations = new SmsConversations(smsFlow, engine, sessions, smsStore, store, metrics, clock,
+        Duration.ofMinutes(cfg.sms().reminderAfterMinutes()), Duration.ofMinutes(cfg.sms().sessionIdleMinutes()));
+    new TwilioSmsRoutes(conversations, smsStore, store, pseudonyms, guard, workers, metrics,
+        cfg.http().webhookDeadlineMs(), clock).mount(router);
+    var twilioSms = new TwilioSmsSender(cfg.twilio(), cfg.publicUrl(), smsStore, clock);
 
     HttpServer server;
     try {
@@ -124,18 +136,43 @@ public final class Gateway implements AutoCloseable {
     }
 
     var staleAfter = Duration.ofSeconds(cfg.sessions().staleAfterSeconds());
-    vertx.setPeriodic(HOUSEKEEPING_MS, HOUSEKEEPING_MS, id -> workers.executeBlocking(() -> {
-      if (store.ready()) {
-        int swept = calls.sweepStale(staleAfter);
-        if (swept > 0) {
-          log.info("closed {} call session(s) whose end was never reported", swept);
-        }
-        metrics.activeCalls(calls.activeCalls());
+    var concatTimeout = Duration.ofSeconds(cfg.sms().concatTimeoutSeconds());
+    Runnable housekeeping = () -> {
+      if (!store.ready()) {
+        return;
       }
+      int swept = calls.sweepStale(staleAfter);
+      if (swept > 0) {
+        log.info("closed {} call session(s) whose end was never reported", swept);
+      }
+      metrics.activeCalls(calls.activeCalls());
+      int overdue = smsStore.assembleOverdue(clock.instant().minus(concatTimeout));
+      if (overdue > 0) {
+        log.info("{} long SMS assembled without parts that never came", overdue);
+      }
+      conversations.sweep();
+      twilioSms.sendDue();
+    };
+    vertx.setPeriodic(HOUSEKEEPING_MS, HOUSEKEEPING_MS, id -> workers.executeBlocking(() -> {
+      housekeeping.run();
       return null;
     }, false).onFailure(e -> log.warn("housekeeping failed: {}", e.toString())));
 
-    return new Gateway(cfg, vertx, workers, store, metrics, server, flows);
+    return new Gateway(cfg, vertx, workers, store, metrics, server, flows, housekeeping);
+  }
+
+  private static FlowDefinition pick(FlowCatalog flows, GatewayConfig cfg, String id, String channel, String key) {
+    var flow = flows.find(id).orElseThrow(() -> new FlowException(cfg.flowsDir() + ": " + key + " '" + id
+        + "' is not loaded (flows: " + flows.flows().keySet() + ")"));
+    if (!flow.channel().equals(channel)) {
+      throw new FlowException(flow.file() + ": " + key + " must name a " + channel + " flow, not a " + flow.channel() + " one");
+    }
+    return flow;
+  }
+
+  /** Runs the periodic tasks now (reminders, expiry, overdue parts, stale calls); blocking. For tests and tools. */
+  public void housekeepingNow() {
+    housekeeping.run();
   }
 
   public int port() {

@@ -181,11 +181,14 @@ public final class FlowLoader {
           if (norm.isEmpty()) {
             throw fail(where + ": '" + w.asText() + "' has no letters or digits");
           }
-          var before = seen.put(norm, a);
-          if (before != null) {
-            throw fail(where + ": '" + w.asText() + "' is already a keyword (" + before + ")");
+          // Spellings of one word (BAOCAO, "bao cao", "báo cáo") may be listed together for readers.
+          var before = seen.put(norm, where);
+          if (before != null && !before.equals(where)) {
+            throw fail(where + ": '" + w.asText() + "' is already a keyword of " + before);
           }
-          normalized.add(norm);
+          if (!normalized.contains(norm)) {
+            normalized.add(norm);
+          }
         }
         out.add(new FlowDefinition.Keyword(List.copyOf(normalized), action, language));
       }

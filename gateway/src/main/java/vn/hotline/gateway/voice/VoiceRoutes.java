@@ -4,8 +4,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import java.util.HashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -15,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.flow.Input;
 import vn.hotline.gateway.ops.HttpEdge;
+import vn.hotline.gateway.twilio.TwilioWebhookGuard;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.store.StoreException;
 
@@ -31,29 +30,26 @@ public final class VoiceRoutes {
 
   private final CallService calls;
   private final TwimlRenderer twiml;
-  private final TwilioSignatures signatures;
+  private final TwilioWebhookGuard guard;
   private final WorkerExecutor workers;
   private final Metrics metrics;
-  private final int maxBodyBytes;
   private final long deadlineMs;
   private final String fallbackTwiml;
 
-  public VoiceRoutes(CallService calls, TwimlRenderer twiml, TwilioSignatures signatures, WorkerExecutor workers,
-      Metrics metrics, int maxBodyBytes, long deadlineMs) {
+  public VoiceRoutes(CallService calls, TwimlRenderer twiml, TwilioWebhookGuard guard, WorkerExecutor workers,
+      Metrics metrics, long deadlineMs) {
     this.calls = calls;
     this.twiml = twiml;
-    this.signatures = signatures;
+    this.guard = guard;
     this.workers = workers;
     this.metrics = metrics;
-    this.maxBodyBytes = maxBodyBytes;
     this.deadlineMs = deadlineMs;
     this.fallbackTwiml = twiml.fallback();
   }
 
   public void mount(Router router) {
     var base = TwimlRenderer.BASE;
-    router.post(base + "/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
-    router.post(base + "/*").handler(this::verify);
+    guard.mount(router, base);
     router.post(base + "/incoming").handler(ctx -> {
       HttpEdge.route(ctx, base + "/incoming");
       var sid = callSid(ctx);
@@ -117,26 +113,6 @@ public final class VoiceRoutes {
         }
       });
     });
-  }
-
-  /** Forged or missing signatures are refused before anything is parsed into the store. */
-  private void verify(RoutingContext ctx) {
-    var type = ctx.request().getHeader("Content-Type");
-    if (type == null || !type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-      HttpEdge.route(ctx, TwimlRenderer.BASE + "/*");
-      bad(ctx, "expected an application/x-www-form-urlencoded body, as Twilio sends");
-      return;
-    }
-    var params = new HashMap<String, String>();
-    ctx.request().formAttributes().forEach(e -> params.put(e.getKey(), e.getValue()));
-    if (!signatures.valid(ctx.request().uri(), params, ctx.request().getHeader("X-Twilio-Signature"))) {
-      HttpEdge.route(ctx, TwimlRenderer.BASE + "/*");
-      metrics.refused("signature");
-      log.atWarn().addKeyValue("path", ctx.request().path()).log("refused a webhook with a missing or wrong Twilio signature");
-      ctx.response().setStatusCode(403).putHeader("Content-Type", "text/plain").end("invalid Twilio signature\n");
-      return;
-    }
-    ctx.next();
   }
 
   private String callSid(RoutingContext ctx) {

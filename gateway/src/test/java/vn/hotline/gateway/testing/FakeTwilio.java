@@ -92,6 +92,26 @@ public final class FakeTwilio {
     }
   }
 
+  /** An SMS from {@code from} to the hotline, as Twilio Messaging posts it; a fresh MessageSid each time. */
+  public Twiml sms(String from, String body) {
+    return sms(newMessageSid(), from, body);
+  }
+
+  public Twiml sms(String messageSid, String from, String body) {
+    var params = new LinkedHashMap<String, String>();
+    params.put("MessageSid", messageSid);
+    params.put("AccountSid", "AC0123456789abcdef0123456789abcdef");
+    params.put("From", from);
+    params.put("To", "+84111");
+    params.put("Body", body);
+    params.put("NumMedia", "0");
+    return signedPost("/twilio/sms/incoming", params);
+  }
+
+  public static String newMessageSid() {
+    return "SM" + newCallSid().substring(2);
+  }
+
   /** POSTs form parameters with a correct signature for {@code base + path}. */
   public Twiml signedPost(String path, Map<String, String> params) {
     return rawPost(path, params, TwilioSigner.sign(token, base + path, params), "application/x-www-form-urlencoded");

@@ -18,12 +18,14 @@ public final class RunningGateway implements AutoCloseable {
   public static final String OPERATOR_2 = "+842400000002";
 
   private final Map<String, String> env;
+  private final java.time.Clock clock;
   private Gateway gateway;
   public final URI base;
 
-  private RunningGateway(Map<String, String> env, URI base) {
+  private RunningGateway(Map<String, String> env, URI base, java.time.Clock clock) {
     this.env = env;
     this.base = base;
+    this.clock = clock;
   }
 
   public static RunningGateway start(TestDatabase db, Path dataDir) {
@@ -31,6 +33,10 @@ public final class RunningGateway implements AutoCloseable {
   }
 
   public static RunningGateway start(TestDatabase db, Path dataDir, Map<String, String> extra) {
+    return start(db, dataDir, extra, java.time.Clock.systemUTC());
+  }
+
+  public static RunningGateway start(TestDatabase db, Path dataDir, Map<String, String> extra, java.time.Clock clock) {
     int port = freePort();
     var env = new HashMap<String, String>();
     env.put("GATEWAY_HTTP_HOST", "127.0.0.1");
@@ -44,8 +50,8 @@ public final class RunningGateway implements AutoCloseable {
     env.put("GATEWAY_OPERATORS_NUMBERS", OPERATOR_1 + "," + OPERATOR_2);
     env.put("GATEWAY_HTTP_SHUTDOWN_GRACE_SECONDS", "1");
     env.putAll(extra);
-    var running = new RunningGateway(Map.copyOf(env), URI.create("http://127.0.0.1:" + port));
-    running.gateway = Gateway.start(running.config());
+    var running = new RunningGateway(Map.copyOf(env), URI.create("http://127.0.0.1:" + port), clock);
+    running.gateway = Gateway.start(running.config(), clock);
     return running;
   }
 
@@ -60,7 +66,12 @@ public final class RunningGateway implements AutoCloseable {
   /** Stops this instance and starts a new one with the same config and store, as a redeploy would. */
   public void restart() {
     gateway.close();
-    gateway = Gateway.start(config());
+    gateway = Gateway.start(config(), clock);
+  }
+
+  /** Opens what the gateway sealed, with its own keys: for asserting on stored free text. */
+  public vn.hotline.gateway.audit.Sealer sealer() {
+    return vn.hotline.gateway.audit.Sealer.parse(config().privacy().encryptionKeys());
   }
 
   public Gateway gateway() {

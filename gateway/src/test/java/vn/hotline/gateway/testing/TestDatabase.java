@@ -133,7 +133,7 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
-  /** A count query with one argument. */
+  /** A count query with one argument ("SELECT COUNT(*) ... WHERE x = ?"). */
   public int count(String sql, String arg) {
     return ((Number) row(sql, arg).values().iterator().next()).intValue();
   }

@@ -57,6 +57,21 @@ public record Twiml(int status, String body, Duration took, List<Element> verbs)
     return String.join(" | ", heard());
   }
 
+  /** The SMS replies of a MessagingResponse, in order. */
+  public List<String> messages() {
+    var out = new ArrayList<String>();
+    for (var v : verbs) {
+      if (v.getTagName().equals("Message")) {
+        out.add(v.getTextContent().trim());
+      }
+    }
+    return out;
+  }
+
+  public String messageText() {
+    return String.join(" | ", messages());
+  }
+
   /** The URL the next callback goes to: Gather/Record/Dial/Enqueue action, or a Redirect. */
   public String actionOf(String verb) {
     var v = verb(verb);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.twilio.security.RequestValidator;
+import vn.hotline.gateway.twilio.TwilioSignatures;
 import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package vn.hotline.gateway.voice;
+package vn.hotline.gateway.twilio;
 
 import com.twilio.security.RequestValidator;
 import java.net.URI;

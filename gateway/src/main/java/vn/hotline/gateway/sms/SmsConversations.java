@@ -1,0 +1,207 @@
+package vn.hotline.gateway.sms;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.flow.FlowDefinition;
+import vn.hotline.gateway.flow.FlowEngine;
+import vn.hotline.gateway.flow.Input;
+import vn.hotline.gateway.flow.Instruction;
+import vn.hotline.gateway.flow.Step;
+import vn.hotline.gateway.ops.Metrics;
+import vn.hotline.gateway.store.ContactSession;
+import vn.hotline.gateway.store.NewContact;
+import vn.hotline.gateway.store.SessionRepository;
+import vn.hotline.gateway.store.SmsRepository;
+import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.util.Ids;
+
+/**
+ * An SMS conversation, whatever carried it (Twilio Messaging or an SMPP link): keywords (report, help, stop,
+ * start) from the flow file, the same flow engine as voice, one session per texter and channel, replies
+ * queued in the store in the same transaction as the step that caused them. Also reminds and then expires
+ * conversations that went quiet.
+ */
+public final class SmsConversations {
+  public static final String TWILIO = "sms-twilio";
+  public static final String SMPP = "sms-smpp";
+  private static final Logger log = LoggerFactory.getLogger(SmsConversations.class);
+
+  /** A reply that was queued for the texter. */
+  public record Reply(String outboundId, String text) {}
+
+  private final FlowDefinition flow;
+  private final FlowEngine engine;
+  private final SessionRepository sessions;
+  private final SmsRepository sms;
+  private final Store store;
+  private final Metrics metrics;
+  private final Clock clock;
+  private final Duration remindAfter;
+  private final Duration expireAfter;
+
+  public SmsConversations(FlowDefinition flow, FlowEngine engine, SessionRepository sessions, SmsRepository sms,
+      Store store, Metrics metrics, Clock clock, Duration remindAfter, Duration expireAfter) {
+    this.flow = flow;
+    this.engine = engine;
+    this.sessions = sessions;
+    this.sms = sms;
+    this.store = store;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.remindAfter = remindAfter;
+    this.expireAfter = expireAfter;
+  }
+
+  public FlowDefinition flow() {
+    return flow;
+  }
+
+  /**
+   * Applies one inbound message in the caller's transaction and records the replies with {@code replyStatus}
+   * (queued: a sender will send them; sent: the webhook answers them inline).
+   */
+  public List<Reply> handle(Connection c, SmsRepository.Inbound m, String replyStatus) throws SQLException {
+    var now = clock.instant();
+    var texter = new Texter(m.channel(), m.link(), m.senderPseudonym(), m.senderSealed());
+    boolean optedOut = sms.optedOut(c, m.senderPseudonym());
+    var keyword = flow.keyword(m.text());
+    var active = sessions.findActive(c, m.channel(), m.senderPseudonym());
+    var language = active.map(s -> s.state().language())
+        .orElse(keyword.map(FlowDefinition.Keyword::language).filter(l -> l != null).orElse(flow.defaultLanguage()));
+    var replies = new ArrayList<String>();
+    String contactId = active.map(ContactSession::contactId).orElse(null);
+
+    if (keyword.isPresent()) {
+      switch (keyword.get().action()) {
+        case OPT_OUT -> {
+          sms.setOptOut(c, m.senderPseudonym(), true, now);
+          if (active.isPresent()) {
+            end(c, active.get(), "opted-out", now);
+          }
+          replies.add(flow.text("opted_out", language)); // the one message a STOP still gets: its confirmation
+        }
+        case OPT_IN -> {
+          sms.setOptOut(c, m.senderPseudonym(), false, now);
+          replies.add(flow.text("opted_in", language));
+        }
+        case HELP -> {
+          if (optedOut) {
+            sms.setOptOut(c, m.senderPseudonym(), false, now); // asking for help is asking to be answered
+          }
+          replies.add(flow.text("help", language));
+          active.ifPresent(s -> replies.add(text(engine.repeat(flow, s.state(), context(s.reference())))));
+        }
+        case REPORT -> {
+          if (optedOut) {
+            sms.setOptOut(c, m.senderPseudonym(), false, now);
+          }
+          if (active.isPresent()) {
+            end(c, active.get(), "restarted", now);
+            replies.add(flow.text("restarted", keyword.get().language() != null ? keyword.get().language() : language));
+          }
+          var started = start(c, m, keyword.get().language() != null ? keyword.get().language() : language, now);
+          contactId = started.session().contactId();
+          replies.add(text(started.step()));
+        }
+      }
+    } else if (optedOut) {
+      // Kept (a child may still be telling us something) but not answered: they asked for no messages.
+      return List.of();
+    } else if (active.isPresent()) {
+      var s = active.get();
+      var step = engine.advance(flow, s.state(), new Input.Text(m.text()), context(s.reference()));
+      sessions.advance(c, s, step.state(), step.events(), now);
+      if (step.state().closed()) {
+        metrics.outcome(flow.id(), step.state().outcome());
+      }
+      replies.add(text(step));
+    } else {
+      replies.add(flow.text("menu", language));
+    }
+
+    var queued = new ArrayList<Reply>();
+    for (var r : replies) {
+      queued.add(new Reply(queue(c, texter, contactId, r, "reply", replyStatus, now), r));
+    }
+    return queued;
+  }
+
+  private record Started(ContactSession session, Step step) {}
+
+  private Started start(Connection c, SmsRepository.Inbound m, String language, Instant now) throws SQLException {
+    var reference = Ids.reference();
+    var step = engine.start(flow, context(reference), language);
+    var contact = new NewContact(m.channel(), m.id(), reference, flow.id(), m.senderPseudonym(), m.senderSealed(), m.link());
+    return new Started(sessions.create(c, contact, step.state(), step.events(), now), step);
+  }
+
+  private void end(Connection c, ContactSession s, String outcome, Instant now) throws SQLException {
+    sessions.end(c, s, null, outcome, now);
+    metrics.outcome(flow.id(), outcome);
+  }
+
+  /**
+   * Reminds texters who went quiet and expires conversations silent for the idle time; what they sent is kept
+   * (an expired report is stored as abandoned, with its reference). Returns how many were touched.
+   */
+  public int sweep() {
+    var now = clock.instant();
+    int touched = 0;
+    for (var idle : sessions.idleSince("sms", now.minus(remindAfter), 200)) {
+      touched += store.inTransaction(c -> {
+        Optional<ContactSession> locked = sessions.lock(c, idle.sessionId());
+        if (locked.isEmpty() || locked.get().state().closed() || locked.get().version() != idle.version()) {
+          return 0; // a message arrived meanwhile
+        }
+        var s = locked.get();
+        var texter = new Texter(s.channel(), s.smsLink(), s.callerPseudonym(), s.callerSealed());
+        boolean quiet = sms.optedOut(c, s.callerPseudonym()) || s.callerSealed() == null;
+        if (s.updatedAt().isBefore(now.minus(expireAfter))) {
+          end(c, s, "abandoned", now);
+          if (!quiet) {
+            queue(c, texter, s.contactId(),
+                flow.text("expired", s.state().language()).replace("{reference}", s.reference()), "expiry", "queued", now);
+          }
+          return 1;
+        }
+        if (s.remindedAt() == null) {
+          sessions.markReminded(c, s, now);
+          if (!quiet) {
+            queue(c, texter, s.contactId(), flow.text("reminder", s.state().language()), "reminder", "queued", now);
+          }
+          return 1;
+        }
+        return 0;
+      });
+    }
+    if (touched > 0) {
+      log.info("sms conversations reminded or expired: {}", touched);
+    }
+    return touched;
+  }
+
+  private record Texter(String channel, String link, String pseudonym, String sealed) {}
+
+  private String queue(Connection c, Texter t, String contactId, String body, String kind, String status, Instant now)
+      throws SQLException {
+    int parts = SmsCodec.encode(body, 0).parts().size();
+    return sms.queue(c, t.channel(), t.link(), contactId, t.pseudonym(), t.sealed(), body, kind, parts, status, now);
+  }
+
+  private FlowEngine.Context context(String reference) {
+    return new FlowEngine.Context(reference, true);
+  }
+
+  /** The lines of a step as one SMS text. */
+  static String text(Step step) {
+    return String.join(" ", step.instruction().lines().stream().map(Instruction.Line::text).toList());
+  }
+}

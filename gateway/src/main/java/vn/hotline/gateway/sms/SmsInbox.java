@@ -1,0 +1,88 @@
+package vn.hotline.gateway.sms;
+
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.store.SmsRepository;
+import vn.hotline.gateway.store.Store;
+
+/**
+ * Works through stored inbound messages (SMPP delivers them; the SMSC already has its deliver_sm_resp), each in
+ * one transaction: lock it, run the conversation, queue the replies, mark it processed. A crash mid-way rolls
+ * back, so the message is processed again, once. Woken when a message is stored, and every second anyway.
+ */
+public final class SmsInbox implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SmsInbox.class);
+
+  private final SmsConversations conversations;
+  private final SmsRepository sms;
+  private final Store store;
+  private final Clock clock;
+  private final Runnable afterReplies;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final Thread worker;
+
+  /** @param afterReplies called when replies were queued (wakes the senders) */
+  public SmsInbox(SmsConversations conversations, SmsRepository sms, Store store, Clock clock, Runnable afterReplies) {
+    this.conversations = conversations;
+    this.sms = sms;
+    this.store = store;
+    this.clock = clock;
+    this.afterReplies = afterReplies;
+    this.worker = Thread.ofVirtual().name("sms-inbox").start(this::loop);
+  }
+
+  /** A message was stored: look now rather than at the next tick. */
+  public void wake() {
+    LockSupport.unpark(worker);
+  }
+
+  private void loop() {
+    while (running.get()) {
+      try {
+        int n = drain();
+        if (n > 0) {
+          afterReplies.run();
+        }
+      } catch (RuntimeException e) {
+        log.warn("sms inbox: {}", e.toString()); // store down: the messages wait, committed
+      }
+      LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+    }
+  }
+
+  /** Processes every pending message it can claim; returns how many. Also callable directly (tests, CLI). */
+  public int drain() {
+    int n = 0;
+    while (running.get()) {
+      boolean did = store.inTransaction(c -> {
+        var m = sms.claimPending(c);
+        if (m.isEmpty()) {
+          return false;
+        }
+        conversations.handle(c, m.get(), "queued");
+        sms.markProcessed(c, m.get().id(), clock.instant());
+        return true;
+      });
+      if (!did) {
+        return n;
+      }
+      n++;
+    }
+    return n;
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    wake();
+    try {
+      worker.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

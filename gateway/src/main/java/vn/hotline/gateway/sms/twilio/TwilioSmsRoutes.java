@@ -1,0 +1,143 @@
+package vn.hotline.gateway.sms.twilio;
+
+import com.twilio.http.HttpMethod;
+import com.twilio.twiml.MessagingResponse;
+import com.twilio.twiml.TwiMLException;
+import com.twilio.twiml.messaging.Body;
+import com.twilio.twiml.messaging.Message;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.audit.Pseudonyms;
+import vn.hotline.gateway.ops.HttpEdge;
+import vn.hotline.gateway.ops.Metrics;
+import vn.hotline.gateway.sms.SmsConversations;
+import vn.hotline.gateway.store.SmsRepository;
+import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.twilio.TwilioWebhookGuard;
+
+/**
+ * Twilio Messaging webhooks. An inbound SMS is stored, run through the conversation and answered with TwiML
+ * {@code <Message>} in one go; each reply's status callback comes back to /twilio/sms/status. If the store
+ * fails, the texter is told to call 111 rather than hearing nothing.
+ */
+public final class TwilioSmsRoutes {
+  public static final String BASE = "/twilio/sms";
+  private static final Logger log = LoggerFactory.getLogger(TwilioSmsRoutes.class);
+  private static final Pattern MESSAGE_SID = Pattern.compile("(SM|MM)[0-9a-fA-F]{32}");
+  private static final Pattern OUTBOUND_ID = Pattern.compile("[0-9a-f-]{36}");
+  private static final String FALLBACK = "111: He thong tam thoi gap su co. Hay goi 111 (mien phi, 24/7) de duoc giup ngay."
+      + " / 111 is having trouble: please call 111 (free, 24/7).";
+
+  private final SmsConversations conversations;
+  private final SmsRepository sms;
+  private final Store store;
+  private final Pseudonyms pseudonyms;
+  private final TwilioWebhookGuard guard;
+  private final WorkerExecutor workers;
+  private final Metrics metrics;
+  private final long deadlineMs;
+  private final Clock clock;
+
+  public TwilioSmsRoutes(SmsConversations conversations, SmsRepository sms, Store store, Pseudonyms pseudonyms,
+      TwilioWebhookGuard guard, WorkerExecutor workers, Metrics metrics, long deadlineMs, Clock clock) {
+    this.conversations = conversations;
+    this.sms = sms;
+    this.store = store;
+    this.pseudonyms = pseudonyms;
+    this.guard = guard;
+    this.workers = workers;
+    this.metrics = metrics;
+    this.deadlineMs = deadlineMs;
+    this.clock = clock;
+  }
+
+  public void mount(Router router) {
+    guard.mount(router, BASE);
+    router.post(BASE + "/incoming").handler(this::incoming);
+    router.post(BASE + "/status").handler(this::status);
+  }
+
+  private void incoming(RoutingContext ctx) {
+    HttpEdge.route(ctx, BASE + "/incoming");
+    var form = ctx.request().formAttributes();
+    var sid = form.get("MessageSid");
+    var from = form.get("From");
+    if (sid == null || !MESSAGE_SID.matcher(sid).matches()) {
+      HttpEdge.problem(ctx, 400, "MessageSid is missing or not a Twilio message SID (SM/MM + 32 hex digits)");
+      return;
+    }
+    if (from == null || from.isBlank()) {
+      HttpEdge.problem(ctx, 400, "From is missing");
+      return;
+    }
+    var to = form.get("To") == null ? "" : form.get("To");
+    var body = form.get("Body") == null ? "" : form.get("Body");
+    workers.executeBlocking(() -> store.inTransaction(c -> {
+      var pseudonym = pseudonyms.of(from);
+      var inbound = sms.insertProviderMessage(c, SmsConversations.TWILIO, sid, pseudonym, from, to, body, clock.instant());
+      if (inbound.isEmpty()) {
+        return List.<SmsConversations.Reply>of(); // Twilio retried a message we already answered
+      }
+      var replies = conversations.handle(c, inbound.get(), "sent");
+      sms.markProcessed(c, inbound.get().id(), clock.instant());
+      return replies;
+    }), false).timeout(deadlineMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
+      if (ar.succeeded()) {
+        xml(ctx, twiml(ar.result()));
+      } else {
+        metrics.fallback("sms");
+        log.atError().addKeyValue("messageSid", sid).addKeyValue("error", ar.cause().getClass().getSimpleName())
+            .log("sms webhook failed; texter told to call 111");
+        xml(ctx, twiml(List.of(new SmsConversations.Reply(null, FALLBACK))));
+      }
+    });
+  }
+
+  private void status(RoutingContext ctx) {
+    HttpEdge.route(ctx, BASE + "/status");
+    var out = ctx.queryParam("out").stream().findFirst().orElse("");
+    var status = ctx.request().getFormAttribute("MessageStatus");
+    var sid = ctx.request().getFormAttribute("MessageSid");
+    if (!OUTBOUND_ID.matcher(out).matches() || status == null) {
+      HttpEdge.problem(ctx, 400, "status callback needs ?out=<outbound id> and MessageStatus");
+      return;
+    }
+    workers.executeBlocking(() -> sms.providerStatus(out, sid, status, clock.instant()), false).onComplete(ar -> {
+      if (ar.failed()) {
+        log.atWarn().addKeyValue("messageSid", sid).log("sms status not recorded");
+        ctx.response().setStatusCode(503).end();
+      } else {
+        ctx.response().setStatusCode(ar.result() ? 204 : 404).end();
+      }
+    });
+  }
+
+  private static String twiml(List<SmsConversations.Reply> replies) {
+    var response = new MessagingResponse.Builder();
+    for (var r : replies) {
+      var m = new Message.Builder().body(new Body.Builder(r.text()).build());
+      if (r.outboundId() != null) {
+        m.action(BASE + "/status?out=" + r.outboundId()).method(HttpMethod.POST);
+      }
+      response.message(m.build());
+    }
+    try {
+      return response.build().toXml();
+    } catch (TwiMLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void xml(RoutingContext ctx, String body) {
+    if (!ctx.response().ended()) {
+      ctx.response().putHeader("Content-Type", "text/xml; charset=utf-8").end(body);
+    }
+  }
+}

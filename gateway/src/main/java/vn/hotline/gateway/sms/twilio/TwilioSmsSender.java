@@ -1,0 +1,98 @@
+package vn.hotline.gateway.sms.twilio;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.sms.SmsConversations;
+import vn.hotline.gateway.store.SmsRepository;
+
+/**
+ * Sends the Twilio-channel SMS nobody is waiting on a webhook for (reminders, expiry notices) through Twilio's
+ * REST API: POST /2010-04-01/Accounts/{sid}/Messages.json. A plain HTTPS form POST, so a deployment (or a
+ * test) can point {@code twilio.api_base_url} elsewhere.
+ */
+public final class TwilioSmsSender {
+  private static final Logger log = LoggerFactory.getLogger(TwilioSmsSender.class);
+  private static final Pattern SID = Pattern.compile("\"sid\"\\s*:\\s*\"((?:SM|MM)[0-9a-fA-F]{32})\"");
+
+  private final GatewayConfig.Twilio twilio;
+  private final URI publicUrl;
+  private final SmsRepository sms;
+  private final Clock clock;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+
+  public TwilioSmsSender(GatewayConfig.Twilio twilio, URI publicUrl, SmsRepository sms, Clock clock) {
+    this.twilio = twilio;
+    this.publicUrl = publicUrl;
+    this.sms = sms;
+    this.clock = clock;
+  }
+
+  /** Sends what is due; blocking. Returns how many were handed to Twilio. */
+  public int sendDue() {
+    int sent = 0;
+    for (var o : sms.claimDue(SmsConversations.TWILIO, null, 20, Duration.ofMinutes(2), clock.instant())) {
+      if (!twilio.canSendSms()) {
+        sms.skipped(o.id(), "twilio.account_sid and twilio.sms_from are not set: reminders cannot be sent");
+        continue;
+      }
+      try {
+        var params = new LinkedHashMap<String, String>();
+        params.put("To", o.destination());
+        params.put(twilio.smsFrom().startsWith("MG") ? "MessagingServiceSid" : "From", twilio.smsFrom());
+        params.put("Body", o.body());
+        params.put("StatusCallback", publicUrl + TwilioSmsRoutes.BASE + "/status?out=" + o.id());
+        var response = post(params);
+        if (response.statusCode() / 100 == 2) {
+          var m = SID.matcher(response.body());
+          sms.sent(o.id(), m.find() ? m.group(1) : null, clock.instant());
+          sent++;
+        } else if (response.statusCode() == 429 || response.statusCode() >= 500) {
+          sms.retryAt(o.id(), clock.instant().plus(backoff(o.attempts())), "Twilio answered " + response.statusCode());
+        } else {
+          sms.failed(o.id(), "Twilio refused the message: HTTP " + response.statusCode());
+        }
+      } catch (IOException e) {
+        sms.retryAt(o.id(), clock.instant().plus(backoff(o.attempts())), e.getClass().getSimpleName());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return sent;
+      }
+    }
+    return sent;
+  }
+
+  private HttpResponse<String> post(Map<String, String> params) throws IOException, InterruptedException {
+    var body = new StringBuilder();
+    params.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+        .append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    var auth = Base64.getEncoder().encodeToString(
+        (twilio.accountSid() + ":" + twilio.authToken()).getBytes(StandardCharsets.UTF_8));
+    var request = HttpRequest.newBuilder(URI.create(twilio.apiBaseUrl() + "/2010-04-01/Accounts/"
+            + twilio.accountSid() + "/Messages.json"))
+        .timeout(Duration.ofSeconds(15))
+        .header("Authorization", "Basic " + auth)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+        .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static Duration backoff(int attempt) {
+    return Duration.ofSeconds(Math.min(600, 5L << Math.min(attempt, 7)));
+  }
+}

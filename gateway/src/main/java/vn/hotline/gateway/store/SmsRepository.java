@@ -1,0 +1,530 @@
+package vn.hotline.gateway.store;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import vn.hotline.gateway.audit.Sealer;
+import vn.hotline.gateway.util.Ids;
+
+/**
+ * The SMS side of the store: inbound parts (committed before the SMSC is acknowledged), whole inbound messages
+ * (processed once), the outbound queue with its parts and delivery receipts, and opt-outs. Numbers and texts
+ * are sealed; lookups go by pseudonym.
+ */
+public final class SmsRepository {
+  /** A part as it came off the wire, already pseudonymised and decoded. */
+  public record PartIn(String channel, String link, String senderPseudonym, String sender, String recipient,
+      Integer concatRef, int total, int seq, String text) {
+    @Override
+    public String toString() {
+      return "PartIn[" + channel + "/" + link + " " + seq + "/" + total + "]"; // no number, no text
+    }
+  }
+
+  public enum PartResult { DUPLICATE, WAITING_FOR_PARTS, MESSAGE_READY }
+
+  /** A whole inbound message, opened for processing. */
+  public record Inbound(String id, String channel, String link, String providerRef, String senderPseudonym,
+      String senderSealed, String recipient, String text, int parts, int missingParts, Instant receivedAt) {
+    @Override
+    public String toString() {
+      return "Inbound[" + id + " " + channel + "/" + link + "]";
+    }
+  }
+
+  /** A queued outbound SMS claimed for sending. */
+  public record Outbound(String id, String channel, String link, String destination, String body, int attempts,
+      List<Integer> partsAlreadySubmitted) {
+    @Override
+    public String toString() {
+      return "Outbound[" + id + " " + channel + "/" + link + " attempt " + attempts + "]";
+    }
+  }
+
+  private static final String MISSING = "[...]";
+
+  private final Store store;
+  private final Sealer sealer;
+
+  public SmsRepository(Store store, Sealer sealer) {
+    this.store = store;
+    this.sealer = sealer;
+  }
+
+  // --- inbound ---------------------------------------------------------------------------------------
+
+  /**
+   * Commits one part. A part seen within {@code dedupeWindow} (same sender, reference, position and text) is a
+   * redelivery and is not stored again. When the part completes its message, the message is stored too.
+   */
+  public PartResult storePart(PartIn p, Instant now, Duration dedupeWindow) {
+    return store.inTransaction(c -> {
+      var key = dedupeKey(p);
+      try (var ps = c.prepareStatement("SELECT 1 FROM sms_inbound_parts WHERE dedupe_key = ? AND received_at > ?")) {
+        ps.setString(1, key);
+        ps.setObject(2, Store.toDb(now.minus(dedupeWindow)));
+        try (var rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return PartResult.DUPLICATE;
+          }
+        }
+      }
+      var sealedSender = sealer.seal(p.sender());
+      try (var ps = c.prepareStatement("INSERT INTO sms_inbound_parts (channel, link, sender_pseudonym, sender_sealed,"
+          + " recipient, concat_ref, part_total, part_seq, body_sealed, dedupe_key, received_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, p.channel());
+        ps.setString(2, p.link());
+        ps.setString(3, p.senderPseudonym());
+        ps.setString(4, sealedSender);
+        ps.setString(5, p.recipient());
+        ps.setObject(6, p.concatRef());
+        ps.setInt(7, p.total());
+        ps.setInt(8, p.seq());
+        ps.setString(9, sealer.seal(p.text()));
+        ps.setString(10, key);
+        ps.setObject(11, Store.toDb(now));
+        ps.executeUpdate();
+      }
+      return assemble(c, p.channel(), p.link(), p.senderPseudonym(), p.concatRef(), p.total(), false, now)
+          ? PartResult.MESSAGE_READY : PartResult.WAITING_FOR_PARTS;
+    });
+  }
+
+  /**
+   * Joins the open parts of one message into an inbound message when all are there, or (with {@code force},
+   * after the concatenation timeout) whatever did arrive, with a marker where parts are missing.
+   */
+  private boolean assemble(Connection c, String channel, String link, String sender, Integer ref, int total,
+      boolean force, Instant now) throws SQLException {
+    var sql = "SELECT id, part_seq, body_sealed, sender_sealed, recipient, received_at FROM sms_inbound_parts"
+        + " WHERE message_id IS NULL AND channel = ? AND sender_pseudonym = ? AND part_total = ?"
+        + (link == null ? " AND link IS NULL" : " AND link = ?")
+        + (ref == null ? " AND concat_ref IS NULL" : " AND concat_ref = ?") + " ORDER BY id FOR UPDATE";
+    var bySeq = new TreeMap<Integer, String>();
+    var ids = new ArrayList<Long>();
+    String senderSealed = null;
+    String recipient = null;
+    Instant first = null;
+    try (var ps = c.prepareStatement(sql)) {
+      int i = 1;
+      ps.setString(i++, channel);
+      ps.setString(i++, sender);
+      ps.setInt(i++, total);
+      if (link != null) {
+        ps.setString(i++, link);
+      }
+      if (ref != null) {
+        ps.setInt(i, ref);
+      }
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+          bySeq.putIfAbsent(rs.getInt(2), rs.getString(3));
+          senderSealed = rs.getString(4);
+          recipient = rs.getString(5);
+          var at = Store.fromDb(rs.getObject(6, LocalDateTime.class));
+          first = first == null || at.isBefore(first) ? at : first;
+        }
+      }
+    }
+    if (ids.isEmpty() || (bySeq.size() < total && !force)) {
+      return false;
+    }
+    var text = new StringBuilder();
+    int missing = 0;
+    for (int seq = 1; seq <= total; seq++) {
+      var body = bySeq.get(seq);
+      if (body == null) {
+        missing++;
+        text.append(MISSING);
+      } else {
+        text.append(sealer.open(body));
+      }
+    }
+    var messageId = Ids.uuid7().toString();
+    insertInbound(c, messageId, channel, link, null, sender, senderSealed, recipient, text.toString(), total, missing,
+        first, "pending");
+    try (var ps = c.prepareStatement("UPDATE sms_inbound_parts SET message_id = ? WHERE id = ?")) {
+      for (var id : ids) {
+        ps.setString(1, messageId);
+        ps.setLong(2, id);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    return true;
+  }
+
+  /** Messages whose missing parts never came: assembled from what arrived. Returns how many. */
+  public int assembleOverdue(Instant olderThan) {
+    return store.inTransaction(c -> {
+      var groups = new ArrayList<Object[]>();
+      try (var ps = c.prepareStatement("SELECT DISTINCT channel, link, sender_pseudonym, concat_ref, part_total"
+          + " FROM sms_inbound_parts WHERE message_id IS NULL AND received_at < ?")) {
+        ps.setObject(1, Store.toDb(olderThan));
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            groups.add(new Object[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getObject(4), rs.getInt(5)});
+          }
+        }
+      }
+      int n = 0;
+      for (var g : groups) {
+        var ref = g[3] == null ? null : ((Number) g[3]).intValue();
+        if (assemble(c, (String) g[0], (String) g[1], (String) g[2], ref, (Integer) g[4], true, Instant.now())) {
+          n++;
+        }
+      }
+      return n;
+    });
+  }
+
+  /**
+   * Stores a whole message that arrived in one piece from a provider with its own id (Twilio MessageSid).
+   * Returns empty when that id was already stored (a retried webhook).
+   */
+  public Optional<Inbound> insertProviderMessage(Connection c, String channel, String providerRef, String senderPseudonym,
+      String sender, String recipient, String text, Instant now) throws SQLException {
+    try (var ps = c.prepareStatement("SELECT 1 FROM sms_inbound WHERE channel = ? AND provider_ref = ?")) {
+      ps.setString(1, channel);
+      ps.setString(2, providerRef);
+      try (var rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return Optional.empty();
+        }
+      }
+    }
+    var id = Ids.uuid7().toString();
+    var sealed = sealer.seal(sender);
+    insertInbound(c, id, channel, null, providerRef, senderPseudonym, sealed, recipient, text, 1, 0, now, "pending");
+    return Optional.of(new Inbound(id, channel, null, providerRef, senderPseudonym, sealed, recipient, text, 1, 0, now));
+  }
+
+  private void insertInbound(Connection c, String id, String channel, String link, String providerRef, String sender,
+      String senderSealed, String recipient, String text, int parts, int missing, Instant at, String status)
+      throws SQLException {
+    try (var ps = c.prepareStatement("INSERT INTO sms_inbound (id, channel, link, provider_ref, sender_pseudonym,"
+        + " sender_sealed, recipient, body_sealed, parts, missing_parts, status, received_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, id);
+      ps.setString(2, channel);
+      ps.setString(3, link);
+      ps.setString(4, providerRef);
+      ps.setString(5, sender);
+      ps.setString(6, senderSealed);
+      ps.setString(7, recipient);
+      ps.setString(8, sealer.seal(text));
+      ps.setInt(9, parts);
+      ps.setInt(10, missing);
+      ps.setString(11, status);
+      ps.setObject(12, Store.toDb(at));
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Locks the oldest pending message whose sender has no older one still pending, so one texter's messages
+   * are handled in order even with several workers or instances.
+   */
+  public Optional<Inbound> claimPending(Connection c) throws SQLException {
+    try (var ps = c.prepareStatement("SELECT id, channel, link, provider_ref, sender_pseudonym, sender_sealed, recipient,"
+        + " body_sealed, parts, missing_parts, received_at FROM sms_inbound WHERE status = 'pending'"
+        + " ORDER BY received_at, id LIMIT 5 FOR UPDATE SKIP LOCKED")) {
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          var m = new Inbound(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+              rs.getString(6), rs.getString(7), sealer.open(rs.getString(8)), rs.getInt(9), rs.getInt(10),
+              Store.fromDb(rs.getObject(11, LocalDateTime.class)));
+          if (!olderPendingExists(c, m)) {
+            return Optional.of(m);
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean olderPendingExists(Connection c, Inbound m) throws SQLException {
+    try (var ps = c.prepareStatement("SELECT 1 FROM sms_inbound WHERE sender_pseudonym = ? AND status = 'pending'"
+        + " AND (received_at < ? OR (received_at = ? AND id < ?))")) {
+      ps.setString(1, m.senderPseudonym());
+      ps.setObject(2, Store.toDb(m.receivedAt()));
+      ps.setObject(3, Store.toDb(m.receivedAt()));
+      ps.setString(4, m.id());
+      try (var rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  public void markProcessed(Connection c, String id, Instant now) throws SQLException {
+    try (var ps = c.prepareStatement("UPDATE sms_inbound SET status = 'processed', processed_at = ? WHERE id = ?")) {
+      ps.setObject(1, Store.toDb(now));
+      ps.setString(2, id);
+      ps.executeUpdate();
+    }
+  }
+
+  public int countPending() {
+    return store.read(c -> count(c, "SELECT COUNT(*) FROM sms_inbound WHERE status = 'pending'"));
+  }
+
+  // --- opt-outs --------------------------------------------------------------------------------------
+
+  public boolean optedOut(Connection c, String pseudonym) throws SQLException {
+    try (var ps = c.prepareStatement("SELECT opted_out FROM sms_opt_outs WHERE pseudonym = ?")) {
+      ps.setString(1, pseudonym);
+      try (var rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  public void setOptOut(Connection c, String pseudonym, boolean optedOut, Instant now) throws SQLException {
+    try (var ps = c.prepareStatement("UPDATE sms_opt_outs SET opted_out = ?, changed_at = ? WHERE pseudonym = ?")) {
+      ps.setBoolean(1, optedOut);
+      ps.setObject(2, Store.toDb(now));
+      ps.setString(3, pseudonym);
+      if (ps.executeUpdate() > 0) {
+        return;
+      }
+    }
+    try (var ps = c.prepareStatement("INSERT INTO sms_opt_outs (pseudonym, opted_out, changed_at) VALUES (?, ?, ?)")) {
+      ps.setString(1, pseudonym);
+      ps.setBoolean(2, optedOut);
+      ps.setObject(3, Store.toDb(now));
+      ps.executeUpdate();
+    }
+  }
+
+  // --- outbound --------------------------------------------------------------------------------------
+
+  /**
+   * Records an SMS to the texter: {@code queued} for a sender to claim, or {@code sent} when it already went out
+   * inline (a TwiML {@code <Message>}), awaiting its status callback.
+   */
+  public String queue(Connection c, String channel, String link, String contactId, String destPseudonym,
+      String destSealed, String body, String kind, int parts, String status, Instant now) throws SQLException {
+    var id = Ids.uuid7().toString();
+    try (var ps = c.prepareStatement("INSERT INTO sms_outbound (id, channel, link, contact_id, destination_pseudonym,"
+        + " destination_sealed, body, kind, status, parts, attempts, next_attempt_at, created_at, sent_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)")) {
+      ps.setString(1, id);
+      ps.setString(2, channel);
+      ps.setString(3, link);
+      ps.setString(4, contactId);
+      ps.setString(5, destPseudonym);
+      ps.setString(6, destSealed);
+      ps.setString(7, body);
+      ps.setString(8, kind);
+      ps.setString(9, status);
+      ps.setInt(10, parts);
+      ps.setObject(11, Store.toDb(now));
+      ps.setObject(12, Store.toDb(now));
+      ps.setObject(13, "sent".equals(status) ? Store.toDb(now) : null);
+      ps.executeUpdate();
+    }
+    return id;
+  }
+
+  /**
+   * Claims due outbound messages of one channel/link for sending: marked sending, with a lease after which
+   * another worker may claim them again (a sender that died mid-way loses nothing).
+   */
+  public List<Outbound> claimDue(String channel, String link, int limit, Duration lease, Instant now) {
+    return store.inTransaction(c -> {
+      var out = new ArrayList<Outbound>();
+      try (var ps = c.prepareStatement("SELECT id, destination_sealed, body, attempts FROM sms_outbound"
+          + " WHERE status IN ('queued', 'sending') AND channel = ? AND "
+          + (link == null ? "link IS NULL" : "link = ?") + " AND next_attempt_at <= ?"
+          + " ORDER BY next_attempt_at, id LIMIT " + limit + " FOR UPDATE SKIP LOCKED")) {
+        int i = 1;
+        ps.setString(i++, channel);
+        if (link != null) {
+          ps.setString(i++, link);
+        }
+        ps.setObject(i, Store.toDb(now));
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new Outbound(rs.getString(1), channel, link, sealer.open(rs.getString(2)), rs.getString(3),
+                rs.getInt(4) + 1, List.of()));
+          }
+        }
+      }
+      var claimed = new ArrayList<Outbound>();
+      for (var o : out) {
+        try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = 'sending', attempts = attempts + 1,"
+            + " next_attempt_at = ? WHERE id = ?")) {
+          ps.setObject(1, Store.toDb(now.plus(lease)));
+          ps.setString(2, o.id());
+          ps.executeUpdate();
+        }
+        claimed.add(new Outbound(o.id(), o.channel(), o.link(), o.destination(), o.body(), o.attempts(),
+            submittedParts(c, o.id())));
+      }
+      return claimed;
+    });
+  }
+
+  private static List<Integer> submittedParts(Connection c, String outboundId) throws SQLException {
+    try (var ps = c.prepareStatement("SELECT part_seq FROM sms_outbound_parts WHERE outbound_id = ? ORDER BY part_seq")) {
+      ps.setString(1, outboundId);
+      try (var rs = ps.executeQuery()) {
+        var out = new ArrayList<Integer>();
+        while (rs.next()) {
+          out.add(rs.getInt(1));
+        }
+        return out;
+      }
+    }
+  }
+
+  /** One part accepted by the SMSC, with the id its delivery receipt will carry. */
+  public void partSubmitted(String outboundId, int seq, String messageId, Instant now) {
+    store.inTransaction(c -> {
+      try (var ps = c.prepareStatement("INSERT INTO sms_outbound_parts (outbound_id, part_seq, message_id, status,"
+          + " submitted_at) VALUES (?, ?, ?, 'submitted', ?)")) {
+        ps.setString(1, outboundId);
+        ps.setInt(2, seq);
+        ps.setString(3, messageId);
+        ps.setObject(4, Store.toDb(now));
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  public void sent(String outboundId, String providerRef, Instant now) {
+    update("UPDATE sms_outbound SET status = 'sent', sent_at = ?, provider_ref = COALESCE(?, provider_ref),"
+        + " last_error = NULL WHERE id = ? AND status = 'sending'", Store.toDb(now), providerRef, outboundId);
+  }
+
+  /** Not sent this time (throttled, link down): back in the queue for {@code at}. */
+  public void retryAt(String outboundId, Instant at, String error) {
+    update("UPDATE sms_outbound SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE id = ?",
+        Store.toDb(at), truncate(error), outboundId);
+  }
+
+  public void failed(String outboundId, String error) {
+    update("UPDATE sms_outbound SET status = 'failed', last_error = ? WHERE id = ?", truncate(error), outboundId);
+  }
+
+  /** Nothing may be sent to this number (opted out) or this way (not configured). */
+  public void skipped(String outboundId, String why) {
+    update("UPDATE sms_outbound SET status = 'skipped', last_error = ? WHERE id = ?", truncate(why), outboundId);
+  }
+
+  /**
+   * A delivery receipt: marks the part with that SMSC message id, and the message delivered once every part
+   * is. Returns false when no part has that id (a receipt for something we did not send, or not yet recorded).
+   */
+  public boolean receipt(String messageId, String partStatus, Instant now) {
+    return store.inTransaction(c -> {
+      String outboundId = null;
+      try (var ps = c.prepareStatement("SELECT outbound_id FROM sms_outbound_parts WHERE message_id = ?")) {
+        ps.setString(1, messageId);
+        try (var rs = ps.executeQuery()) {
+          if (rs.next()) {
+            outboundId = rs.getString(1);
+          }
+        }
+      }
+      if (outboundId == null) {
+        return false;
+      }
+      try (var ps = c.prepareStatement("UPDATE sms_outbound_parts SET status = ?, dlr_at = ? WHERE message_id = ?")) {
+        ps.setString(1, partStatus);
+        ps.setObject(2, Store.toDb(now));
+        ps.setString(3, messageId);
+        ps.executeUpdate();
+      }
+      int parts;
+      int delivered;
+      int failed;
+      try (var ps = c.prepareStatement("SELECT o.parts, SUM(CASE WHEN p.status = 'delivered' THEN 1 ELSE 0 END),"
+          + " SUM(CASE WHEN p.status IN ('undeliverable', 'expired', 'rejected', 'deleted') THEN 1 ELSE 0 END)"
+          + " FROM sms_outbound o JOIN sms_outbound_parts p ON p.outbound_id = o.id WHERE o.id = ? GROUP BY o.parts")) {
+        ps.setString(1, outboundId);
+        try (var rs = ps.executeQuery()) {
+          rs.next();
+          parts = rs.getInt(1);
+          delivered = rs.getInt(2);
+          failed = rs.getInt(3);
+        }
+      }
+      String status = failed > 0 ? "failed" : delivered == parts ? "delivered" : null;
+      if (status != null) {
+        try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = ? WHERE id = ? AND status IN ('sent', 'sending')")) {
+          ps.setString(1, status);
+          ps.setString(2, outboundId);
+          ps.executeUpdate();
+        }
+      }
+      return true;
+    });
+  }
+
+  /** Twilio's status callback for one of our messages (queued, sent, delivered, undelivered, failed). */
+  public boolean providerStatus(String outboundId, String providerRef, String status, Instant now) {
+    var mapped = switch (status) {
+      case "delivered", "read" -> "delivered";
+      case "undelivered", "failed" -> "failed";
+      default -> "sent";
+    };
+    return store.inTransaction(c -> {
+      try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = ?, provider_ref = COALESCE(provider_ref, ?),"
+          + " sent_at = COALESCE(sent_at, ?) WHERE id = ?")) {
+        ps.setString(1, mapped);
+        ps.setString(2, providerRef);
+        ps.setObject(3, Store.toDb(now));
+        ps.setString(4, outboundId);
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  private void update(String sql, Object... args) {
+    store.inTransaction(c -> {
+      try (var ps = c.prepareStatement(sql)) {
+        for (int i = 0; i < args.length; i++) {
+          ps.setObject(i + 1, args[i]);
+        }
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  private static int count(Connection c, String sql) throws SQLException {
+    try (var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private static String truncate(String s) {
+    return s == null || s.length() <= 250 ? s : s.substring(0, 250);
+  }
+
+  private static String dedupeKey(PartIn p) {
+    try {
+      var md = MessageDigest.getInstance("SHA-256");
+      var data = String.join("\u0000", p.channel(), String.valueOf(p.link()), p.senderPseudonym(),
+          String.valueOf(p.concatRef()), Integer.toString(p.total()), Integer.toString(p.seq()), p.text());
+      return HexFormat.of().formatHex(md.digest(data.getBytes(StandardCharsets.UTF_8)), 0, 32);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package vn.hotline.gateway.twilio;
+
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.HashMap;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.ops.HttpEdge;
+import vn.hotline.gateway.ops.Metrics;
+
+/**
+ * What every Twilio webhook passes before anything is parsed into the store: a capped body (413), a form body
+ * (400), and a valid X-Twilio-Signature for the public URL (403, with nothing stored).
+ */
+public final class TwilioWebhookGuard {
+  private static final Logger log = LoggerFactory.getLogger(TwilioWebhookGuard.class);
+
+  private final TwilioSignatures signatures;
+  private final Metrics metrics;
+  private final int maxBodyBytes;
+
+  public TwilioWebhookGuard(TwilioSignatures signatures, Metrics metrics, int maxBodyBytes) {
+    this.signatures = signatures;
+    this.metrics = metrics;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /** Guards every POST under {@code base} (e.g. /twilio/voice). */
+  public void mount(Router router, String base) {
+    router.post(base + "/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+    router.post(base + "/*").handler(ctx -> verify(ctx, base));
+  }
+
+  private void verify(RoutingContext ctx, String base) {
+    var type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      HttpEdge.route(ctx, base + "/*");
+      HttpEdge.problem(ctx, 400, "expected an application/x-www-form-urlencoded body, as Twilio sends");
+      return;
+    }
+    var params = new HashMap<String, String>();
+    ctx.request().formAttributes().forEach(e -> params.put(e.getKey(), e.getValue()));
+    if (!signatures.valid(ctx.request().uri(), params, ctx.request().getHeader("X-Twilio-Signature"))) {
+      HttpEdge.route(ctx, base + "/*");
+      metrics.refused("signature");
+      log.atWarn().addKeyValue("path", ctx.request().path()).log("refused a webhook with a missing or wrong Twilio signature");
+      ctx.response().setStatusCode(403).putHeader("Content-Type", "text/plain").end("invalid Twilio signature\n");
+      return;
+    }
+    ctx.next();
+  }
+}
