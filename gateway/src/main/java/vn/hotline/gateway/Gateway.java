@@ -31,6 +31,8 @@ import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.SessionRepository;
 import vn.hotline.gateway.store.SmsRepository;
 import vn.hotline.gateway.sms.SmsConversations;
+import vn.hotline.gateway.sms.SmsInbox;
+import vn.hotline.gateway.sms.smpp.SmppConnections;
 import vn.hotline.gateway.sms.twilio.TwilioSmsRoutes;
 import vn.hotline.gateway.sms.twilio.TwilioSmsSender;
 import vn.hotline.gateway.store.Store;
@@ -56,10 +58,12 @@ public final class Gateway implements AutoCloseable {
   private final HttpServer server;
   private final FlowCatalog flows;
   private final Runnable housekeeping;
+  private final SmppConnections smpp;
+  private final SmsInbox inbox;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Gateway(GatewayConfig cfg, Vertx vertx, WorkerExecutor workers, Store store, Metrics metrics,
-      HttpServer server, FlowCatalog flows, Runnable housekeeping) {
+      HttpServer server, FlowCatalog flows, Runnable housekeeping, SmppConnections smpp, SmsInbox inbox) {
     this.cfg = cfg;
     this.vertx = vertx;
     this.workers = workers;
@@ -68,6 +72,18 @@ public final class Gateway implements AutoCloseable {
     this.server = server;
     this.flows = flows;
     this.housekeeping = housekeeping;
+    this.smpp = smpp;
+    this.inbox = inbox;
+  }
+
+  /** The SMPP links, for tests and tools. */
+  public SmppConnections smpp() {
+    return smpp;
+  }
+
+  /** Processes stored inbound SMS now; blocking. For tests and tools (the inbox also runs by itself). */
+  public int drainSmsInbox() {
+    return inbox.drain();
   }
 
   /**
@@ -108,7 +124,8 @@ public final class Gateway implements AutoCloseable {
 
     var router = Router.router(vertx);
     HttpEdge.mount(router, metrics);
-    new OpsRoutes(store, flows, metrics, workers).mount(router);
+    var smppStates = new java.util.concurrent.atomic.AtomicReference<java.util.function.Supplier<Map<String, String>>>(Map::of);
+    new OpsRoutes(store, flows, metrics, workers, () -> smppStates.get().get()).mount(router);
     var guard = new TwilioWebhookGuard(signatures, metrics, cfg.http().maxBodyBytes());
     new VoiceRoutes(calls, renderer, guard, workers, metrics, cfg.http().webhookDeadlineMs()).mount(router);
 
@@ -118,6 +135,10 @@ public final class Gateway implements AutoCloseable {
     new TwilioSmsRoutes(conversations, smsStore, store, pseudonyms, guard, workers, metrics,
         cfg.http().webhookDeadlineMs(), clock).mount(router);
     var twilioSms = new TwilioSmsSender(cfg.twilio(), cfg.publicUrl(), smsStore, clock);
+    var smpp = new SmppConnections[1];
+    var inbox = new SmsInbox(conversations, smsStore, store, clock, () -> smpp[0].wakeSenders());
+    smpp[0] = new SmppConnections(cfg.smppLinks(), smsStore, pseudonyms, metrics, clock,
+        Duration.ofSeconds(cfg.sms().dedupeWindowSeconds()), inbox::wake);
 
     HttpServer server;
     try {
@@ -134,6 +155,9 @@ public final class Gateway implements AutoCloseable {
       throw new IllegalStateException("cannot listen on " + cfg.http().host() + ":" + cfg.http().port() + ": "
           + cause.getMessage(), cause);
     }
+
+    smppStates.set(smpp[0]::states);
+    smpp[0].start();
 
     var staleAfter = Duration.ofSeconds(cfg.sessions().staleAfterSeconds());
     var concatTimeout = Duration.ofSeconds(cfg.sms().concatTimeoutSeconds());
@@ -152,13 +176,14 @@ public final class Gateway implements AutoCloseable {
       }
       conversations.sweep();
       twilioSms.sendDue();
+      smpp[0].wakeSenders();
     };
     vertx.setPeriodic(HOUSEKEEPING_MS, HOUSEKEEPING_MS, id -> workers.executeBlocking(() -> {
       housekeeping.run();
       return null;
     }, false).onFailure(e -> log.warn("housekeeping failed: {}", e.toString())));
 
-    return new Gateway(cfg, vertx, workers, store, metrics, server, flows, housekeeping);
+    return new Gateway(cfg, vertx, workers, store, metrics, server, flows, housekeeping, smpp[0], inbox);
   }
 
   private static FlowDefinition pick(FlowCatalog flows, GatewayConfig cfg, String id, String channel, String key) {
@@ -199,6 +224,8 @@ public final class Gateway implements AutoCloseable {
     }
     log.info("stopping: draining in-flight requests for up to {} s", cfg.http().shutdownGraceSeconds());
     await(server.shutdown(cfg.http().shutdownGraceSeconds(), TimeUnit.SECONDS), cfg.http().shutdownGraceSeconds() + 5);
+    smpp.close(); // unbind: the SMSC keeps what it still has for us until the next bind
+    inbox.close();
     await(workers.close(), 10);
     store.close();
     await(vertx.close(), 10);

@@ -81,7 +81,8 @@ public record GatewayConfig(
   public record Sms(String flow, int sessionIdleMinutes, int reminderAfterMinutes, int concatTimeoutSeconds,
       int dedupeWindowSeconds) {}
 
-  public enum BindMode { TRANSCEIVER, RECEIVER, TRANSMITTER }
+  /** One bind_transceiver, or a bind_receiver and a bind_transmitter side by side. */
+  public enum BindMode { TRANSCEIVER, RECEIVER_TRANSMITTER }
 
   /** One SMPP link to a telco's SMSC. */
   public record SmppLink(String name, String host, int port, String systemId, String password, String systemType,

@@ -34,7 +34,7 @@ final class SmppLinks {
     }
     var bind = bindMode(s.get("smpp.bind_type"));
     if (bind == null) {
-      throw s.invalid("smpp.bind_type", "must be transceiver, receiver or transmitter");
+      throw s.invalid("smpp.bind_type", "must be transceiver or receiver_transmitter");
     }
     if (s.get("smpp.system_id").isEmpty()) {
       throw s.invalid("smpp.system_id", "required when smpp.host is set");
@@ -92,7 +92,7 @@ final class SmppLinks {
       }
       var bind = bindMode(n.path("bind_type").asText("transceiver"));
       if (bind == null) {
-        throw new ConfigException(where + ": bind_type must be transceiver, receiver or transmitter");
+        throw new ConfigException(where + ": bind_type must be transceiver or receiver_transmitter");
       }
       final String w = where;
       out.add(new GatewayConfig.SmppLink(name, req(n, "host", where), num(n, "port", 2775, 1, 65535, where),

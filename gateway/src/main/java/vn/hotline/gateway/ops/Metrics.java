@@ -61,6 +61,27 @@ public final class Metrics implements AutoCloseable {
     Counter.builder("hotline.webhook.refused").tag("reason", reason).register(registry).increment();
   }
 
+  /** An inbound SMPP part: stored, duplicate, refused (store down), message_ready. */
+  public void smppInbound(String link, String result) {
+    Counter.builder("hotline.smpp.inbound.parts").tags("link", link, "result", result).register(registry).increment();
+  }
+
+  /** A delivery receipt by the state it reports, or unmatched / unreadable. */
+  public void smppReceipt(String link, String status) {
+    Counter.builder("hotline.smpp.receipts").tags("link", link, "status", status).register(registry).increment();
+  }
+
+  /** A submit_sm outcome: ok, throttled, queue_full, refused, timeout, link_down. */
+  public void smppSubmit(String link, String result) {
+    Counter.builder("hotline.smpp.submits").tags("link", link, "result", result).register(registry).increment();
+  }
+
+  /** 1 while the link is bound, 0 otherwise. */
+  public void smppLinkState(String link, java.util.function.Supplier<Boolean> bound) {
+    Gauge.builder("hotline.smpp.link.bound", () -> bound.get() ? 1 : 0).tag("link", link)
+        .description("1 while the SMPP link is bound").register(registry);
+  }
+
   public void activeCalls(int n) {
     activeCalls.set(n);
   }

@@ -16,12 +16,16 @@ public final class OpsRoutes {
   private final FlowCatalog flows;
   private final Metrics metrics;
   private final WorkerExecutor workers;
+  private final java.util.function.Supplier<java.util.Map<String, String>> smppLinks;
 
-  public OpsRoutes(Store store, FlowCatalog flows, Metrics metrics, WorkerExecutor workers) {
+  /** @param smppLinks each SMPP link's state; a link that is down degrades SMS but does not stop voice traffic */
+  public OpsRoutes(Store store, FlowCatalog flows, Metrics metrics, WorkerExecutor workers,
+      java.util.function.Supplier<java.util.Map<String, String>> smppLinks) {
     this.store = store;
     this.flows = flows;
     this.metrics = metrics;
     this.workers = workers;
+    this.smppLinks = smppLinks;
   }
 
   public void mount(Router router) {
@@ -43,9 +47,17 @@ public final class OpsRoutes {
                         + (store.lastError() == null ? "" : ", " + store.lastError())))
                 .put("flows", new JsonObject().put("status", flowsUp ? "UP" : "DOWN")
                     .put("detail", String.join(", ", flows.flows().keySet())));
+            var links = new JsonObject();
+            boolean linksUp = true;
+            for (var e : smppLinks.get().entrySet()) {
+              boolean bound = e.getValue().equals("BOUND");
+              linksUp &= bound;
+              links.put(e.getKey(), new JsonObject().put("status", bound ? "UP" : "DOWN").put("detail", e.getValue()));
+            }
+            checks.put("smpp", links);
             boolean up = storeUp && flowsUp;
             ctx.response().setStatusCode(up ? 200 : 503);
-            ctx.json(new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
+            ctx.json(new JsonObject().put("status", !up ? "DOWN" : linksUp ? "UP" : "DEGRADED").put("checks", checks));
           });
     });
     router.get("/metrics").handler(ctx -> {

@@ -1,0 +1,168 @@
+package vn.hotline.gateway.sms.smpp;
+
+import java.time.Clock;
+import java.time.Duration;
+import org.jsmpp.SMPPConstant;
+import org.jsmpp.bean.AlertNotification;
+import org.jsmpp.bean.DataSm;
+import org.jsmpp.bean.DeliverSm;
+import org.jsmpp.bean.OptionalParameter;
+import org.jsmpp.extra.ProcessRequestException;
+import org.jsmpp.session.DataSmResult;
+import org.jsmpp.session.MessageReceiverListener;
+import org.jsmpp.session.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.audit.Pseudonyms;
+import vn.hotline.gateway.ops.Metrics;
+import vn.hotline.gateway.sms.SmsCodec;
+import vn.hotline.gateway.sms.SmsConversations;
+import vn.hotline.gateway.store.SmsRepository;
+
+/**
+ * deliver_sm from one link: each part is decoded and committed to the store before this method returns, and
+ * only then does jSMPP send deliver_sm_resp. If the store cannot take it, the resp carries ESME_RX_T_APPN
+ * (temporary application error) and the SMSC delivers it again later: a message is never acknowledged and
+ * then lost. Delivery receipts are matched to the outbound part by message id.
+ */
+final class SmppInbound implements MessageReceiverListener {
+  private static final Logger log = LoggerFactory.getLogger(SmppInbound.class);
+
+  private final String link;
+  private final SmsRepository sms;
+  private final Pseudonyms pseudonyms;
+  private final Metrics metrics;
+  private final Clock clock;
+  private final Duration dedupeWindow;
+  private final Runnable stored;
+
+  SmppInbound(String link, SmsRepository sms, Pseudonyms pseudonyms, Metrics metrics, Clock clock, Duration dedupeWindow,
+      Runnable stored) {
+    this.link = link;
+    this.sms = sms;
+    this.pseudonyms = pseudonyms;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.dedupeWindow = dedupeWindow;
+    this.stored = stored;
+  }
+
+  @Override
+  public void onAcceptDeliverSm(DeliverSm d) throws ProcessRequestException {
+    try {
+      if (d.isSmscDeliveryReceipt()) {
+        receipt(d);
+      } else {
+        mo(d);
+      }
+    } catch (RuntimeException e) {
+      metrics.smppInbound(link, "refused");
+      log.atWarn().addKeyValue("link", link).addKeyValue("error", e.getClass().getSimpleName())
+          .log("deliver_sm not committed; answering ESME_RX_T_APPN so the SMSC delivers it again");
+      throw new ProcessRequestException("not stored: " + e.getClass().getSimpleName(), SMPPConstant.STAT_ESME_RX_T_APPN, e);
+    }
+  }
+
+  private void mo(DeliverSm d) {
+    byte[] message = d.getShortMessage() == null ? new byte[0] : d.getShortMessage();
+    if (message.length == 0 && d.getOptionalParameter(OptionalParameter.Tag.MESSAGE_PAYLOAD) instanceof OptionalParameter.OctetString p) {
+      message = p.getValue(); // long messages may come whole in message_payload (SMPP 3.4 section 5.3.2.32)
+    }
+    Integer ref = null;
+    int total = 1;
+    int seq = 1;
+    if (d.isUdhi()) {
+      var payload = SmsCodec.splitUdh(message);
+      message = payload.body();
+      if (payload.concat() != null) {
+        ref = payload.concat().reference();
+        total = payload.concat().total();
+        seq = payload.concat().seq();
+      }
+    } else if (d.getOptionalParameter(OptionalParameter.Tag.SAR_MSG_REF_NUM) instanceof OptionalParameter.Short r
+        && d.getOptionalParameter(OptionalParameter.Tag.SAR_TOTAL_SEGMENTS) instanceof OptionalParameter.Byte t
+        && d.getOptionalParameter(OptionalParameter.Tag.SAR_SEGMENT_SEQNUM) instanceof OptionalParameter.Byte s) {
+      ref = r.getValue() & 0xffff;
+      total = t.getValue() & 0xff;
+      seq = s.getValue() & 0xff;
+    }
+    if (total < 1 || seq < 1 || seq > total) {
+      total = 1; // a nonsensical concatenation header: treat the part as a message of its own rather than lose it
+      seq = 1;
+      ref = null;
+    }
+    var text = SmsCodec.decode(d.getDataCoding(), message);
+    var sender = d.getSourceAddr();
+    var part = new SmsRepository.PartIn(SmsConversations.SMPP, link, pseudonyms.of(sender), sender, d.getDestAddress(),
+        ref, total, seq, text);
+    var result = sms.storePart(part, clock.instant(), dedupeWindow);
+    metrics.smppInbound(link, result.name().toLowerCase());
+    if (result == SmsRepository.PartResult.MESSAGE_READY) {
+      stored.run();
+    }
+  }
+
+  private void receipt(DeliverSm d) {
+    String id = null;
+    if (d.getOptionalParameter(OptionalParameter.Tag.RECEIPTED_MESSAGE_ID) instanceof OptionalParameter.COctetString c) {
+      id = c.getValueAsString();
+    }
+    String stat = null;
+    try {
+      var r = d.getShortMessageAsDeliveryReceipt();
+      if (id == null) {
+        id = r.getId();
+      }
+      stat = r.getFinalStatus() == null ? null : r.getFinalStatus().name();
+    } catch (Exception e) {
+      // the text form is optional when the TLVs are there
+    }
+    if (stat == null && d.getOptionalParameter(OptionalParameter.Tag.MESSAGE_STATE) instanceof OptionalParameter.Byte b) {
+      stat = switch (b.getValue()) {
+        case 2 -> "DELIVRD";
+        case 3 -> "EXPIRED";
+        case 4 -> "DELETED";
+        case 5 -> "UNDELIV";
+        case 8 -> "REJECTD";
+        default -> "UNKNOWN";
+      };
+    }
+    if (id == null) {
+      metrics.smppReceipt(link, "unreadable");
+      return;
+    }
+    var status = switch (stat == null ? "UNKNOWN" : stat) {
+      case "DELIVRD" -> "delivered";
+      case "EXPIRED" -> "expired";
+      case "DELETED" -> "deleted";
+      case "UNDELIV" -> "undeliverable";
+      case "REJECTD" -> "rejected";
+      default -> "unknown";
+    };
+    boolean matched = sms.receipt(id.trim(), status, clock.instant());
+    if (!matched) {
+      // submit_sm_resp and the receipt can race: the part row may be committed a moment after the receipt arrives
+      sleep(300);
+      matched = sms.receipt(id.trim(), status, clock.instant());
+    }
+    metrics.smppReceipt(link, matched ? status : "unmatched");
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void onAcceptAlertNotification(AlertNotification alertNotification) {
+    // no use for alerts: nothing waits on a handset becoming reachable
+  }
+
+  @Override
+  public DataSmResult onAcceptDataSm(DataSm dataSm, Session source) throws ProcessRequestException {
+    throw new ProcessRequestException("data_sm is not supported; use deliver_sm", SMPPConstant.STAT_ESME_RINVCMDID);
+  }
+}

@@ -1,0 +1,178 @@
+package vn.hotline.gateway.sms.smpp;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.jsmpp.InvalidResponseException;
+import org.jsmpp.PDUException;
+import org.jsmpp.SMPPConstant;
+import org.jsmpp.bean.DataCodings;
+import org.jsmpp.bean.ESMClass;
+import org.jsmpp.bean.GSMSpecificFeature;
+import org.jsmpp.bean.MessageMode;
+import org.jsmpp.bean.MessageType;
+import org.jsmpp.bean.NumberingPlanIndicator;
+import org.jsmpp.bean.RegisteredDelivery;
+import org.jsmpp.bean.SMSCDeliveryReceipt;
+import org.jsmpp.bean.TypeOfNumber;
+import org.jsmpp.extra.NegativeResponseException;
+import org.jsmpp.extra.ResponseTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.ops.Metrics;
+import vn.hotline.gateway.sms.SmsCodec;
+import vn.hotline.gateway.sms.SmsConversations;
+import vn.hotline.gateway.store.SmsRepository;
+
+/**
+ * Sends one link's queued replies with submit_sm: GSM-7 or UCS-2, long texts split with a concatenation UDH,
+ * at most the link's TPS, at most its window unanswered at once, a delivery receipt asked for every part.
+ * ESME_RTHROTTLED and ESME_RMSGQFUL are waited out and retried; a link that is down leaves the messages queued.
+ * Parts already accepted are not sent again when a message is retried.
+ */
+final class SmppSender implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SmppSender.class);
+  private static final int THROTTLE_RETRIES = 5;
+
+  private final SmppLink link;
+  private final SmsRepository sms;
+  private final Metrics metrics;
+  private final Clock clock;
+  private final RateLimiter rate;
+  private final Semaphore window;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicInteger reference = new AtomicInteger();
+  private final Thread loop;
+
+  SmppSender(SmppLink link, SmsRepository sms, Metrics metrics, Clock clock) {
+    this.link = link;
+    this.sms = sms;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.rate = new RateLimiter(link.config().maxTps());
+    this.window = new Semaphore(link.config().window());
+    this.loop = Thread.ofVirtual().name("smpp-sender-" + link.name()).start(this::loop);
+  }
+
+  void wake() {
+    LockSupport.unpark(loop);
+  }
+
+  private void loop() {
+    while (running.get()) {
+      try {
+        if (link.transmitter() != null) {
+          var due = sms.claimDue(SmsConversations.SMPP, link.name(), link.config().window() * 2, Duration.ofMinutes(2),
+              clock.instant());
+          var threads = due.stream().map(o -> Thread.ofVirtual().start(() -> send(o))).toList();
+          for (var t : threads) {
+            t.join();
+          }
+          if (!due.isEmpty()) {
+            continue; // there may be more
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.atWarn().addKeyValue("link", link.name()).addKeyValue("error", e.toString()).log("SMPP sender could not claim messages");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+    }
+  }
+
+  private void send(SmsRepository.Outbound o) {
+    var encoded = SmsCodec.encode(o.body(), reference.incrementAndGet() & 0xff);
+    var parts = encoded.parts();
+    for (int i = 0; i < parts.size(); i++) {
+      int seq = i + 1;
+      if (o.partsAlreadySubmitted().contains(seq)) {
+        continue;
+      }
+      var outcome = submit(o, encoded.dataCoding(), parts.get(i), seq);
+      if (outcome != null) {
+        return; // rescheduled or failed; the rest of the parts go with the retry
+      }
+    }
+    sms.sent(o.id(), null, clock.instant());
+  }
+
+  /** Returns null when the part was accepted; otherwise what happened (the message was rescheduled or failed). */
+  private String submit(SmsRepository.Outbound o, byte dcs, SmsCodec.Part part, int seq) {
+    for (int attempt = 1; ; attempt++) {
+      var session = link.transmitter();
+      if (session == null) {
+        metrics.smppSubmit(link.name(), "link_down");
+        sms.retryAt(o.id(), clock.instant().plusSeconds(5), "link " + link.name() + " is not bound");
+        return "link_down";
+      }
+      rate.acquire();
+      try {
+        window.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "interrupted";
+      }
+      try {
+        var destination = o.destination();
+        var international = destination.startsWith("+");
+        var esm = new ESMClass(MessageMode.DEFAULT, MessageType.DEFAULT,
+            part.udhi() ? GSMSpecificFeature.UDHI : GSMSpecificFeature.DEFAULT);
+        var result = session.submitShortMessage("", TypeOfNumber.UNKNOWN, NumberingPlanIndicator.UNKNOWN,
+            link.config().source(),
+            international ? TypeOfNumber.INTERNATIONAL : TypeOfNumber.UNKNOWN,
+            international ? NumberingPlanIndicator.ISDN : NumberingPlanIndicator.UNKNOWN,
+            international ? destination.substring(1) : destination,
+            esm, (byte) 0, (byte) 1, null, null, new RegisteredDelivery(SMSCDeliveryReceipt.SUCCESS_FAILURE),
+            (byte) 0, DataCodings.newInstance(dcs), (byte) 0, part.bytes());
+        sms.partSubmitted(o.id(), seq, result.getMessageId(), clock.instant());
+        metrics.smppSubmit(link.name(), "ok");
+        return null;
+      } catch (NegativeResponseException e) {
+        int status = e.getCommandStatus();
+        if (status == SMPPConstant.STAT_ESME_RTHROTTLED || status == SMPPConstant.STAT_ESME_RMSGQFUL) {
+          var what = status == SMPPConstant.STAT_ESME_RTHROTTLED ? "throttled" : "queue_full";
+          metrics.smppSubmit(link.name(), what);
+          if (attempt < THROTTLE_RETRIES) {
+            pause(Duration.ofMillis(200L << attempt)); // the SMSC asked us to slow down: wait, then the same part again
+            continue;
+          }
+          sms.retryAt(o.id(), clock.instant().plusSeconds(30), "SMSC kept answering " + what);
+          return what;
+        }
+        metrics.smppSubmit(link.name(), "refused");
+        sms.failed(o.id(), "SMSC refused submit_sm with status 0x" + Integer.toHexString(status));
+        return "refused";
+      } catch (ResponseTimeoutException | IOException | InvalidResponseException | PDUException e) {
+        // Unknown whether the SMSC took it: sending again risks a duplicate, not sending risks silence; we resend.
+        metrics.smppSubmit(link.name(), "timeout");
+        sms.retryAt(o.id(), clock.instant().plus(Duration.ofSeconds(Math.min(300, 5L << Math.min(o.attempts(), 6)))),
+            e.getClass().getSimpleName());
+        return "timeout";
+      } finally {
+        window.release();
+      }
+    }
+  }
+
+  private static void pause(Duration d) {
+    LockSupport.parkNanos(d.toNanos());
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    wake();
+    try {
+      loop.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
