@@ -26,6 +26,7 @@ CREATE TABLE sms_inbound_parts (
   part_seq        INT          NOT NULL,
   body_sealed     TEXT         NOT NULL,
   dedupe_key      VARCHAR(64)  NOT NULL,          -- hash of sender, part, reference, text: a redelivery matches it
+  bind_id         VARCHAR(36)  NULL,              -- the SMPP bind it came on: a redelivery comes on a later one
   received_at     DATETIME(3)  NOT NULL,
   message_id      VARCHAR(36)  NULL,              -- the assembled message, once it exists
   PRIMARY KEY (id)

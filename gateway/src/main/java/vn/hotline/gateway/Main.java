@@ -11,6 +11,8 @@ import picocli.CommandLine.Option;
 import vn.hotline.gateway.config.ConfigException;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.flow.FlowException;
+import vn.hotline.gateway.sms.smpp.SendSmsCommand;
+import vn.hotline.gateway.sms.smpp.TestSmscCommand;
 import vn.hotline.gateway.voice.CallSimulator;
 
 /** The command line: {@code serve} runs the gateway; the others are tools for people around it. */
@@ -19,7 +21,8 @@ import vn.hotline.gateway.voice.CallSimulator;
     mixinStandardHelpOptions = true,
     version = "hotline-gateway 0.1",
     description = "Intake gateway of the 111 child-protection hotline.",
-    subcommands = {Main.Serve.class, CallSimulator.Command.class, CommandLine.HelpCommand.class})
+    subcommands = {Main.Serve.class, CallSimulator.Command.class, TestSmscCommand.class, SendSmsCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

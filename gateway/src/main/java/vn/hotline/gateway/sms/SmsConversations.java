@@ -127,11 +127,12 @@ public final class SmsConversations {
       replies.add(flow.text("menu", language));
     }
 
-    var queued = new ArrayList<Reply>();
-    for (var r : replies) {
-      queued.add(new Reply(queue(c, texter, contactId, r, "reply", replyStatus, now), r));
+    if (replies.isEmpty()) {
+      return List.of();
     }
-    return queued;
+    // One SMS per message received: cheaper, and a texter can never get the parts of an answer out of order.
+    var body = String.join(" ", replies);
+    return List.of(new Reply(queue(c, texter, contactId, body, "reply", replyStatus, now), body));
   }
 
   private record Started(ContactSession session, Step step) {}

@@ -23,8 +23,8 @@ import vn.hotline.gateway.util.Ids;
  */
 public final class SmsRepository {
   /** A part as it came off the wire, already pseudonymised and decoded. */
-  public record PartIn(String channel, String link, String senderPseudonym, String sender, String recipient,
-      Integer concatRef, int total, int seq, String text) {
+  public record PartIn(String channel, String link, String bindId, String senderPseudonym, String sender,
+      String recipient, Integer concatRef, int total, int seq, String text) {
     @Override
     public String toString() {
       return "PartIn[" + channel + "/" + link + " " + seq + "/" + total + "]"; // no number, no text
@@ -64,25 +64,30 @@ public final class SmsRepository {
   // --- inbound ---------------------------------------------------------------------------------------
 
   /**
-   * Commits one part. A part seen within {@code dedupeWindow} (same sender, reference, position and text) is a
-   * redelivery and is not stored again. When the part completes its message, the message is stored too.
+   * Commits one part. The same part (sender, reference, position, text) committed within {@code dedupeWindow}
+   * on an earlier bind is a redelivery: the SMSC resends only what it thinks unacknowledged, which happens when
+   * a link or a gateway died between our commit and our deliver_sm_resp, so it comes on a new bind. The same
+   * text again on the same bind is the texter sending it again ("1", then "1") and is a new message.
+   * When the part completes its message, the message is stored too.
    */
   public PartResult storePart(PartIn p, Instant now, Duration dedupeWindow) {
     return store.inTransaction(c -> {
       var key = dedupeKey(p);
-      try (var ps = c.prepareStatement("SELECT 1 FROM sms_inbound_parts WHERE dedupe_key = ? AND received_at > ?")) {
+      try (var ps = c.prepareStatement("SELECT bind_id FROM sms_inbound_parts WHERE dedupe_key = ? AND received_at > ?")) {
         ps.setString(1, key);
         ps.setObject(2, Store.toDb(now.minus(dedupeWindow)));
         try (var rs = ps.executeQuery()) {
-          if (rs.next()) {
-            return PartResult.DUPLICATE;
+          while (rs.next()) {
+            if (!java.util.Objects.equals(rs.getString(1), p.bindId())) {
+              return PartResult.DUPLICATE;
+            }
           }
         }
       }
       var sealedSender = sealer.seal(p.sender());
       try (var ps = c.prepareStatement("INSERT INTO sms_inbound_parts (channel, link, sender_pseudonym, sender_sealed,"
-          + " recipient, concat_ref, part_total, part_seq, body_sealed, dedupe_key, received_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          + " recipient, concat_ref, part_total, part_seq, body_sealed, dedupe_key, received_at, bind_id)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, p.channel());
         ps.setString(2, p.link());
         ps.setString(3, p.senderPseudonym());
@@ -94,6 +99,7 @@ public final class SmsRepository {
         ps.setString(9, sealer.seal(p.text()));
         ps.setString(10, key);
         ps.setObject(11, Store.toDb(now));
+        ps.setString(12, p.bindId());
         ps.executeUpdate();
       }
       return assemble(c, p.channel(), p.link(), p.senderPseudonym(), p.concatRef(), p.total(), false, now)

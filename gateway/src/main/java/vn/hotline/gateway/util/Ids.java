@@ -9,11 +9,27 @@ public final class Ids {
 
   private Ids() {}
 
-  /** RFC 9562 UUIDv7: 48-bit Unix milliseconds, version, 74 random bits; sorts by creation time. */
-  public static UUID uuid7() {
+  private static long lastMs;
+  private static long lastSeq;
+
+  /**
+   * RFC 9562 UUIDv7: 48-bit Unix milliseconds, version, a 12-bit counter within the millisecond (method 1 of
+   * section 6.2), 62 random bits. Monotonic within this process, so rows sort in the order they were made
+   * (one texter's replies go out in order).
+   */
+  public static synchronized UUID uuid7() {
     long ms = System.currentTimeMillis();
-    long randA = RANDOM.nextInt(1 << 12);
-    long msb = (ms << 16) | 0x7000L | randA;
+    if (ms <= lastMs) {
+      ms = lastMs;
+      if (++lastSeq > 0xFFF) {
+        ms = ++lastMs;
+        lastSeq = 0;
+      }
+    } else {
+      lastMs = ms;
+      lastSeq = RANDOM.nextInt(1 << 10); // start low in the range so the counter rarely overflows
+    }
+    long msb = (ms << 16) | 0x7000L | lastSeq;
     long lsb = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
     return new UUID(msb, lsb);
   }

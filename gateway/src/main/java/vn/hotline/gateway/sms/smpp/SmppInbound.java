@@ -35,6 +35,8 @@ final class SmppInbound implements MessageReceiverListener {
   private final Clock clock;
   private final Duration dedupeWindow;
   private final Runnable stored;
+  /** The bind now delivering to us; parts remember it to tell a redelivery from a texter repeating themselves. */
+  private volatile String bindId;
 
   SmppInbound(String link, SmsRepository sms, Pseudonyms pseudonyms, Metrics metrics, Clock clock, Duration dedupeWindow,
       Runnable stored) {
@@ -45,6 +47,11 @@ final class SmppInbound implements MessageReceiverListener {
     this.clock = clock;
     this.dedupeWindow = dedupeWindow;
     this.stored = stored;
+  }
+
+  /** Called just before each bind, so everything that bind delivers carries its id. */
+  void binding(String id) {
+    this.bindId = id;
   }
 
   @Override
@@ -93,8 +100,8 @@ final class SmppInbound implements MessageReceiverListener {
     }
     var text = SmsCodec.decode(d.getDataCoding(), message);
     var sender = d.getSourceAddr();
-    var part = new SmsRepository.PartIn(SmsConversations.SMPP, link, pseudonyms.of(sender), sender, d.getDestAddress(),
-        ref, total, seq, text);
+    var part = new SmsRepository.PartIn(SmsConversations.SMPP, link, bindId, pseudonyms.of(sender), sender,
+        d.getDestAddress(), ref, total, seq, text);
     var result = sms.storePart(part, clock.instant(), dedupeWindow);
     metrics.smppInbound(link, result.name().toLowerCase());
     if (result == SmsRepository.PartResult.MESSAGE_READY) {

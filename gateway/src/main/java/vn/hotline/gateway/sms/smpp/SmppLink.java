@@ -138,6 +138,9 @@ public final class SmppLink implements AutoCloseable {
         s.setTransactionTimer(10_000);
         if (type != BindType.BIND_TX) {
           s.setMessageReceiverListener(inbound);
+          if (inbound instanceof SmppInbound in) {
+            in.binding(java.util.UUID.randomUUID().toString());
+          }
         }
         var lost = new CountDownLatch(1);
         s.addSessionStateListener((now, before, src) -> {

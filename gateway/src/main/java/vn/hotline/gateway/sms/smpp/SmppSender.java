@@ -69,7 +69,11 @@ final class SmppSender implements AutoCloseable {
         if (link.transmitter() != null) {
           var due = sms.claimDue(SmsConversations.SMPP, link.name(), link.config().window() * 2, Duration.ofMinutes(2),
               clock.instant());
-          var threads = due.stream().map(o -> Thread.ofVirtual().start(() -> send(o))).toList();
+          // One thread per texter, their messages in order; different texters in parallel (up to the window).
+          var byTexter = new java.util.LinkedHashMap<String, java.util.List<SmsRepository.Outbound>>();
+          due.forEach(o -> byTexter.computeIfAbsent(o.destination(), k -> new java.util.ArrayList<>()).add(o));
+          var threads = byTexter.values().stream()
+              .map(list -> Thread.ofVirtual().start(() -> list.forEach(this::send))).toList();
           for (var t : threads) {
             t.join();
           }

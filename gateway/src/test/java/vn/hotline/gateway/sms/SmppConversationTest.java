@@ -1,0 +1,341 @@
+package vn.hotline.gateway.sms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import vn.hotline.gateway.sms.smpp.TestSmsc;
+import vn.hotline.gateway.testing.MutableClock;
+import vn.hotline.gateway.testing.RunningGateway;
+import vn.hotline.gateway.testing.TestDatabase;
+
+/**
+ * Children texting 111 through a telco: the gateway's SMPP link against the test SMSC over loopback, on both
+ * stores. Faults (drops, throttling, out-of-order parts, a gateway dying before it commits) are the SMSC's.
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TestDatabase.Kind.class)
+class SmppConversationTest {
+  static final String CHILD = "0912345678";
+  static final Duration WAIT = Duration.ofSeconds(15);
+
+  @Parameter TestDatabase.Kind kind;
+  @TempDir Path dir;
+
+  TestDatabase db;
+  TestSmsc smsc;
+  RunningGateway gw;
+  MutableClock clock = MutableClock.now();
+
+  @BeforeEach
+  void start() {
+    db = TestDatabase.create(kind, dir, true);
+    // A short response timeout: a deliver_sm lost in a drop is retried quickly rather than after 5 s.
+    smsc = TestSmsc.start(new TestSmsc.Config(0, "hotline", "hotline", Duration.ofMillis(300), Duration.ofSeconds(1)));
+  }
+
+  void startGateway(Map<String, String> extra) {
+    var env = new HashMap<String, String>(Map.of(
+        "GATEWAY_SMPP_HOST", "127.0.0.1",
+        "GATEWAY_SMPP_PORT", Integer.toString(smsc.port()),
+        "GATEWAY_SMPP_SYSTEM_ID", "hotline",
+        "GATEWAY_SMPP_PASSWORD", "hotline",
+        "GATEWAY_SMPP_SOURCE", "111",
+        "GATEWAY_SMPP_RECONNECT_MAX_SECONDS", "2",
+        "GATEWAY_SMPP_ENQUIRE_LINK_SECONDS", "5"));
+    env.putAll(extra);
+    gw = RunningGateway.start(db, dir.resolve("data"), env, clock);
+    awaitTrue(() -> "BOUND".equals(gw.gateway().smpp().states().get("smpp")), "link bound: " + gw.gateway().smpp().states());
+  }
+
+  @AfterEach
+  void stop() {
+    if (gw != null) {
+      gw.close();
+    }
+    smsc.close();
+    db.close();
+  }
+
+  /** Texts 111 and returns the next reply the child's phone gets. */
+  String text(String message) throws Exception {
+    int before = smsc.mtTexts(CHILD).size();
+    smsc.deliverMo(CHILD, "111", message);
+    var all = smsc.awaitMtTexts(CHILD, before + 1, WAIT);
+    return all.get(before);
+  }
+
+  @Test
+  void aWholeReportInVietnameseWithDiacriticsEndsInAReportRowAndAReferenceSms() throws Exception {
+    startGateway(Map.of());
+    assertTrue(text("báo cáo").contains("Ban bao cao viec gi?"));
+    assertTrue(text("1").contains("chinh ban"));
+    assertTrue(text("1").contains("bao nhieu tuoi"));
+    assertTrue(text("3").contains("tinh/thanh pho"));
+    assertTrue(text("01").contains("ke chuyen"));
+    var story = "Bố dượng đánh em bằng roi mây, em bị bầm tím ở lưng và không dám về nhà. "
+        .repeat(3); // about 210 characters of UCS-2: three parts on the wire
+    assertTrue(text(story).contains("XONG"));
+    assertTrue(text("Xong").contains("duong link"));
+    assertTrue(text("0").contains("Tra loi 1 Dong y"));
+    var end = text("1");
+    var m = Pattern.compile("ma so (\\d{8})").matcher(end);
+    assertTrue(m.find(), end);
+
+    var report = db.row("SELECT * FROM reports WHERE reference = ?", m.group(1));
+    assertEquals("sms-smpp", report.get("channel"));
+    assertEquals("physical_violence", report.get("category"));
+    assertEquals("self", report.get("about"));
+    assertEquals("10-12", report.get("age_band"));
+    assertEquals("01", report.get("province"));
+    assertEquals("completed", report.get("outcome"));
+    assertEquals(story.strip(), gw.sealer().open((String) report.get("description_sealed")), "UCS-2 text round trip");
+    assertEquals(0, db.count("SELECT COUNT(*) FROM sms_inbound WHERE status = ?", "pending"));
+  }
+
+  @Test
+  void repliesWithDiacriticsGoOutAsUcs2AndLongOnesInConcatenatedParts() throws Exception {
+    var flows = dir.resolve("flows");
+    Files.createDirectories(flows);
+    Files.copy(Path.of("ivr-flows/hotline-111.yaml"), flows.resolve("hotline-111.yaml"));
+    var sms = Files.readString(Path.of("ivr-flows/sms-111.yaml")).replace(
+        "vi-VN: \"Viec nay xay ra voi chinh ban? Tra loi 1. Voi mot tre khac? Tra loi 2.\"",
+        "vi-VN: \"Việc này xảy ra với chính bạn? Trả lời 1. Với một trẻ khác? Trả lời 2. Mọi điều bạn kể đều được giữ bí mật.\"");
+    Files.writeString(flows.resolve("sms-111.yaml"), sms);
+    startGateway(Map.of("GATEWAY_FLOWS_DIR", flows.toString()));
+    text("BAOCAO");
+    var reply = text("2");
+    assertTrue(reply.startsWith("Việc này xảy ra với chính bạn?"), reply);
+    var parts = smsc.mts().stream().filter(mt -> mt.to().equals(CHILD)).toList();
+    var last = parts.get(parts.size() - 1);
+    assertEquals(8, last.dataCoding(), "UCS-2");
+    assertTrue(last.udhi(), "more than 70 UCS-2 characters: concatenated");
+  }
+
+  @Test
+  void aLongMessageWhosePartsArriveOutOfOrderIsReassembled() throws Exception {
+    startGateway(Map.of());
+    smsc.shuffleParts(true);
+    text("BAOCAO");
+    for (var k : List.of("1", "1", "3", "79")) {
+      text(k);
+    }
+    var story = ("Phần một: chuyện bắt đầu ở nhà bà nội. ") + ("Phần hai: sau đó ở trường học. ").repeat(2)
+        + "Phần ba: và cuối cùng là trên mạng xã hội, có người nhắn tin đe dọa em mỗi tối.";
+    text(story);
+    text("XONG");
+    text("0");
+    var end = text("1");
+    var m = Pattern.compile("ma so (\\d{8})").matcher(end);
+    assertTrue(m.find(), end);
+    var report = db.row("SELECT description_sealed FROM reports WHERE reference = ?", m.group(1));
+    assertEquals(story, gw.sealer().open((String) report.get("description_sealed")));
+  }
+
+  @Test
+  void aPartThatNeverArrivesIsGivenUpAfterTheTimeoutAndWhatArrivedIsKept() throws Exception {
+    startGateway(Map.of());
+    text("BAOCAO");
+    for (var k : List.of("3", "2", "0", "*")) {
+      text(k);
+    }
+    var story = "Em hàng xóm thường bị bỏ đói và nhốt trong nhà một mình. ".repeat(4);
+    var encoded = SmsCodec.encode(story, 42);
+    assertEquals(4, encoded.parts().size());
+    smsc.deliverMoParts(CHILD, "111", encoded.dataCoding(),
+        List.of(encoded.parts().get(0), encoded.parts().get(1), encoded.parts().get(3))); // part 3 is lost
+    awaitTrue(() -> smsc.deliveredCount() >= 8, "the three parts acknowledged");
+    gw.gateway().housekeepingNow();
+    assertEquals(3, db.count("SELECT COUNT(*) FROM sms_inbound_parts WHERE concat_ref = ?", "42"),
+        "parts are kept while the last one is awaited");
+    clock.advance(Duration.ofMinutes(3));
+    gw.gateway().housekeepingNow();
+    var reply = smsc.awaitMtTexts(CHILD, 6, WAIT).get(5);
+    assertTrue(reply.contains("XONG"), "the incomplete message was taken as part of the story: " + reply);
+    text("XONG");
+    text("0");
+    var end = text("1");
+    var m = Pattern.compile("ma so (\\d{8})").matcher(end);
+    assertTrue(m.find(), end);
+    var description = gw.sealer().open((String) db.row("SELECT description_sealed FROM reports WHERE reference = ?",
+        m.group(1)).get("description_sealed"));
+    assertTrue(description.contains("[...]"), description);
+    assertTrue(description.startsWith("Em hàng xóm thường bị bỏ đói"), description);
+    assertTrue(description.endsWith("nhốt trong nhà một mình."), description);
+  }
+
+  @Test
+  void theSameReplyTwiceIsTwoMessages() throws Exception {
+    startGateway(Map.of());
+    text("BAOCAO");
+    assertTrue(text("1").contains("chinh ban"));
+    assertTrue(text("1").contains("bao nhieu tuoi"), "a texter answering 1 twice is not a redelivery");
+  }
+
+  @Test
+  void keywordsWorkWithAndWithoutAccentsAndSarSegmentsToo() throws Exception {
+    startGateway(Map.of());
+    assertTrue(text("Báo Cáo").contains("Ban bao cao viec gi?"));
+    assertTrue(text("BAO CAO").startsWith("111: Bat dau bao cao moi."));
+    assertTrue(text("giúp").contains("Tong dai bao ve tre em"));
+    int before = smsc.mtTexts(CHILD).size();
+    smsc.deliverMoSar(CHILD, "111", "hủy");
+    assertTrue(smsc.awaitMtTexts(CHILD, before + 1, WAIT).get(before).contains("khong nhan them tin nhan"));
+  }
+
+  @Test
+  void afterStopNoMoreMessagesGoOutUntilStart() throws Exception {
+    startGateway(Map.of());
+    text("BAOCAO");
+    assertTrue(text("HUY").contains("khong nhan them tin nhan"));
+    int before = smsc.mtTexts(CHILD).size();
+    smsc.deliverMo(CHILD, "111", "1");
+    smsc.deliverMo(CHILD, "111", "alo");
+    awaitTrue(() -> db.count("SELECT COUNT(*) FROM sms_inbound WHERE status = ?", "processed") >= 4, "processed");
+    clock.advance(Duration.ofMinutes(25));
+    gw.gateway().housekeepingNow();
+    Thread.sleep(1000); // give a wrongly queued message every chance to go out
+    assertEquals(before, smsc.mtTexts(CHILD).size(), "nothing sent to a number that texted HUY");
+    assertTrue(text("BATDAU").contains("nhan lai tin nhan"));
+  }
+
+  @Test
+  void aQuietConversationGetsOneReminderThenExpires() throws Exception {
+    startGateway(Map.of());
+    text("BAOCAO");
+    text("2");
+    clock.advance(Duration.ofMinutes(21));
+    gw.gateway().housekeepingNow();
+    gw.gateway().housekeepingNow();
+    var texts = smsc.awaitMtTexts(CHILD, 3, WAIT);
+    assertTrue(texts.get(2).contains("Ban van dang bao cao chu?"), texts.toString());
+    clock.advance(Duration.ofMinutes(10));
+    gw.gateway().housekeepingNow();
+    var expired = smsc.awaitMtTexts(CHILD, 4, WAIT).get(3);
+    assertTrue(expired.contains("Phien bao cao da dong"), expired);
+    var m = Pattern.compile("ma so (\\d{8})").matcher(expired);
+    assertTrue(m.find());
+    assertEquals("abandoned", db.row("SELECT outcome FROM reports WHERE reference = ?", m.group(1)).get("outcome"));
+    Thread.sleep(500);
+    assertEquals(4, smsc.mtTexts(CHILD).size(), "exactly one reminder and one expiry notice");
+  }
+
+  @Test
+  void whenTheSmscDropsTheLinkMidConversationTheGatewayRebindsAndNothingIsLost() throws Exception {
+    startGateway(Map.of());
+    text("BAOCAO");
+    smsc.dropConnections();
+    smsc.deliverMo(CHILD, "111", "4"); // queued at the SMSC while the link is down
+    awaitTrue(() -> "BOUND".equals(gw.gateway().smpp().states().get("smpp")) && smsc.boundApplications() == 1, "rebound");
+    var reply = smsc.awaitMtTexts(CHILD, 2, WAIT).get(1);
+    assertTrue(reply.contains("chinh ban"), "the message sent during the drop was answered: " + reply);
+    assertTrue(text("2").contains("bao nhieu tuoi"));
+  }
+
+  @Test
+  void aGatewayKilledBeforeCommittingGetsTheMessageAgainAndProcessesItOnce() throws Exception {
+    startGateway(Map.of());
+    db.proxy().cut(); // the store is gone: the deliver_sm cannot be committed, so it is not acknowledged
+    smsc.deliverMo(CHILD, "111", "BAOCAO");
+    awaitTrue(() -> smsc.deliveryAttempts() >= 2, "the SMSC retries an unacknowledged message");
+    assertEquals(0, smsc.deliveredCount());
+    gw.close(); // killed
+    db.proxy().restore();
+    startGateway(Map.of());
+    var reply = smsc.awaitMtTexts(CHILD, 1, WAIT).get(0);
+    assertTrue(reply.contains("Ban bao cao viec gi?"), reply);
+    assertEquals(1, db.count("sms_inbound"));
+    assertEquals(1, db.count("contacts"));
+  }
+
+  @Test
+  void aPartRedeliveredAfterItWasCommittedIsProcessedOnce() throws Exception {
+    startGateway(Map.of());
+    var encoded = SmsCodec.encode("Báo cáo", 7);
+    smsc.deliverMoParts(CHILD, "111", encoded.dataCoding(), encoded.parts());
+    smsc.awaitMtTexts(CHILD, 1, WAIT);
+    // The link drops between our commit and our resp; the SMSC, never acknowledged, delivers it again on the new bind.
+    smsc.dropConnections();
+    awaitTrue(() -> smsc.boundApplications() == 1, "rebound");
+    smsc.deliverMoParts(CHILD, "111", encoded.dataCoding(), encoded.parts());
+    awaitTrue(() -> smsc.deliveredCount() >= 2, "second copy acknowledged");
+    gw.gateway().drainSmsInbox();
+    Thread.sleep(500);
+    assertEquals(1, smsc.mtTexts(CHILD).size(), "answered once");
+    assertEquals(1, db.count("sms_inbound_parts"));
+    assertEquals(1, db.count("contacts"));
+  }
+
+  @Test
+  void aThrottlingSmscStillGetsEveryReplyAndEveryPartIsMatchedToItsReceipt() throws Exception {
+    startGateway(Map.of());
+    smsc.throttle(2);
+    smsc.queueFull(1);
+    text("BAOCAO"); // the category menu: a two-part reply
+    text("1");
+    text("2");
+    assertTrue(smsc.throttledCount() >= 1, "the SMSC did throttle");
+    awaitTrue(() -> db.count("SELECT COUNT(*) FROM sms_outbound WHERE status = ?", "delivered") == 3,
+        "all three replies delivered per their receipts");
+    assertEquals(4, db.count("SELECT COUNT(*) FROM sms_outbound_parts WHERE status = ?", "delivered"),
+        "two parts + one + one, each matched to its receipt");
+    var metrics = gw.twilio().get("/metrics").body();
+    assertTrue(metrics.contains("hotline_smpp_submits_total{link=\"smpp\",result=\"throttled\"}"), metrics);
+    assertTrue(metrics.contains("hotline_smpp_link_bound{link=\"smpp\"} 1.0"), metrics);
+  }
+
+  @Test
+  void aWrongPasswordIsReportedClearlyAndNotHammered() throws Exception {
+    startGatewayUnbound(Map.of("GATEWAY_SMPP_PASSWORD", "wrong"));
+    awaitTrue(() -> gw.gateway().smpp().states().get("smpp").startsWith("REJECTED"), "rejected");
+    var ready = gw.twilio().get("/health/ready");
+    assertEquals(200, ready.statusCode(), "voice still works");
+    assertTrue(ready.body().contains("\"status\":\"DEGRADED\""), ready.body());
+    assertTrue(ready.body().contains("ESME_RINVPASWD"), ready.body());
+    Thread.sleep(3000);
+    assertTrue(gw.gateway().smpp().states().get("smpp").startsWith("REJECTED"), "still waiting, not retrying every second");
+    assertEquals(0, smsc.boundApplications());
+  }
+
+  void startGatewayUnbound(Map<String, String> extra) {
+    var env = new HashMap<String, String>(Map.of(
+        "GATEWAY_SMPP_HOST", "127.0.0.1",
+        "GATEWAY_SMPP_PORT", Integer.toString(smsc.port()),
+        "GATEWAY_SMPP_SYSTEM_ID", "hotline",
+        "GATEWAY_SMPP_PASSWORD", "hotline",
+        "GATEWAY_SMPP_RECONNECT_MAX_SECONDS", "2"));
+    env.putAll(extra);
+    gw = RunningGateway.start(db, dir.resolve("data"), env, clock);
+  }
+
+  static void awaitTrue(BooleanSupplier condition, String what) {
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    assertFalse(false);
+  }
+}
