@@ -38,7 +38,11 @@ class JarEndToEndIT {
   @BeforeEach
   void copyFlows() throws IOException {
     Files.createDirectories(work.resolve("ivr-flows"));
-    Files.copy(Path.of("ivr-flows/hotline-111.yaml"), work.resolve("ivr-flows/hotline-111.yaml"));
+    try (var flows = Files.list(Path.of("ivr-flows"))) {
+      for (var f : flows.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+        Files.copy(f, work.resolve("ivr-flows").resolve(f.getFileName()));
+      }
+    }
   }
 
   @AfterEach
@@ -85,6 +89,42 @@ class JarEndToEndIT {
     assertTrue(logs.contains("\"formattedMessage\":\"stopped\""), "drained and closed the pool: " + logs);
     assertFalse(logs.contains("900000000"), "the simulated caller's number is never logged");
     assertFalse(logs.contains("912345678"), "the fake Twilio caller's number is never logged");
+  }
+
+  @Test
+  void testSmscAndSendSmsHoldAWholeReportConversationInVietnamese() throws Exception {
+    int smscPort = freePort();
+    var smscOut = work.resolve("smsc.out");
+    var smsc = builder(Map.of(), "test-smsc", "--port", Integer.toString(smscPort))
+        .redirectErrorStream(true).redirectOutput(smscOut.toFile()).start();
+    try {
+      awaitLine(smscOut, "test SMSC listening on port " + smscPort, Duration.ofSeconds(30));
+      int port = freePort();
+      gateway = start(Map.of("GATEWAY_HTTP_PORT", Integer.toString(port), "GATEWAY_SMPP_HOST", "localhost",
+          "GATEWAY_SMPP_PORT", Integer.toString(smscPort), "GATEWAY_SMPP_SYSTEM_ID", "hotline",
+          "GATEWAY_SMPP_PASSWORD", "hotline"), "serve");
+      awaitLine(stdout, "hotline-gateway listening on", Duration.ofSeconds(60));
+      awaitLine(smscOut, "application bound", Duration.ofSeconds(30));
+
+      var story = "Có người lạ nhắn tin đòi gặp em trên Zalo và dọa đăng ảnh của em.";
+      var chat = run(Map.of(), "send-sms", "--smsc", "localhost:" + smscPort, "--from", "0912345678",
+          "--text", "báo cáo", "--text", "2", "--text", "2", "--text", "4", "--text", "79", "--text", story,
+          "--text", "xong", "--text", "zalo.me/abc123", "--text", "1", "--wait", "10");
+      assertEquals(0, chat.exit(), chat.out());
+      assertTrue(chat.out().contains("< 111 da nhan. Nguy hiem ngay"), chat.out());
+      var ref = Pattern.compile("< Cam on ban. Bao cao da duoc ghi nhan, ma so (\\d{8})").matcher(chat.out());
+      assertTrue(ref.find(), chat.out());
+      assertTrue(Files.readString(smscOut).contains("DLR for MT"), "receipts flowed back to the gateway");
+
+      gateway.destroy();
+      assertTrue(gateway.waitFor(30, TimeUnit.SECONDS));
+      var logs = Files.readString(stdout);
+      assertFalse(logs.contains("912345678"), "the texter's number is never logged");
+      assertFalse(logs.contains("Zalo và dọa"), "what the texter wrote is never logged");
+    } finally {
+      smsc.destroy();
+      smsc.waitFor(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test
@@ -143,8 +183,10 @@ class JarEndToEndIT {
       }
       Thread.sleep(200);
     }
+    var err = file.resolveSibling(file.getFileName().toString().replace(".out", ".err"));
     throw new AssertionError("no line with '" + needle + "' within " + timeout + ":\n"
-        + (Files.exists(file) ? Files.readString(file) : "(no output)"));
+        + (Files.exists(file) ? Files.readString(file) : "(no output)")
+        + (Files.exists(err) && !err.equals(file) ? "\n" + Files.readString(err) : ""));
   }
 
   private static int port8080IfFree() {
