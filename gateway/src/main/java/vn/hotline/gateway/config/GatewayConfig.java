@@ -86,7 +86,8 @@ public record GatewayConfig(
 
   /** One SMPP link to a telco's SMSC. */
   public record SmppLink(String name, String host, int port, String systemId, String password, String systemType,
-      BindMode bindMode, String source, int maxTps, int window, int enquireLinkSeconds, int reconnectMaxSeconds) {
+      BindMode bindMode, String source, String addressRange, int maxTps, int window, int enquireLinkSeconds,
+      int reconnectMaxSeconds) {
     @Override
     public String toString() {
       return "SmppLink[" + name + " " + host + ":" + port + " system_id=" + systemId + "]";

@@ -20,7 +20,7 @@ final class SmppLinks {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Set<String> KEYS = Set.of("name", "host", "port", "system_id", "password", "password_env",
-      "system_type", "bind_type", "source", "max_tps", "window", "enquire_link_seconds", "reconnect_max_seconds");
+      "system_type", "bind_type", "source", "address_range", "max_tps", "window", "enquire_link_seconds", "reconnect_max_seconds");
 
   private SmppLinks() {}
 
@@ -45,7 +45,7 @@ final class SmppLinks {
     return List.of(new GatewayConfig.SmppLink("smpp", s.get("smpp.host"), s.integer("smpp.port", 1, 65535),
         s.get("smpp.system_id"), s.get("smpp.password"), s.get("smpp.system_type"), bind, source(s.get("smpp.source"),
             () -> s.invalid("smpp.source", "must be a short code or number (digits, optional +)")),
-        s.integer("smpp.max_tps", 1, 1000), s.integer("smpp.window", 1, 100),
+        s.get("smpp.address_range"), s.integer("smpp.max_tps", 1, 1000), s.integer("smpp.window", 1, 100),
         s.integer("smpp.enquire_link_seconds", 5, 600), s.integer("smpp.reconnect_max_seconds", 1, 3600)));
   }
 
@@ -98,7 +98,7 @@ final class SmppLinks {
       out.add(new GatewayConfig.SmppLink(name, req(n, "host", where), num(n, "port", 2775, 1, 65535, where),
           req(n, "system_id", where), password, n.path("system_type").asText(""), bind,
           source(n.path("source").asText(s.get("smpp.source")), () -> new ConfigException(w + ": source must be digits")),
-          num(n, "max_tps", 10, 1, 1000, where), num(n, "window", 10, 1, 100, where),
+          n.path("address_range").asText(""), num(n, "max_tps", 10, 1, 1000, where), num(n, "window", 10, 1, 100, where),
           num(n, "enquire_link_seconds", 30, 5, 600, where), num(n, "reconnect_max_seconds", 60, 1, 3600, where)));
     }
     return List.copyOf(out);

@@ -150,7 +150,8 @@ public final class SmppLink implements AutoCloseable {
         });
         try {
           s.connectAndBind(cfg.host(), cfg.port(), new BindParameter(type, cfg.systemId(), cfg.password(),
-              cfg.systemType(), TypeOfNumber.UNKNOWN, NumberingPlanIndicator.UNKNOWN, null), 10_000);
+              cfg.systemType(), TypeOfNumber.UNKNOWN, NumberingPlanIndicator.UNKNOWN,
+              cfg.addressRange().isEmpty() ? null : cfg.addressRange()), 10_000);
           session = s;
           state = State.BOUND;
           lastError = null;
