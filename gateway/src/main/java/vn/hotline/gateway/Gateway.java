@@ -27,6 +27,11 @@ import vn.hotline.gateway.ops.HttpEdge;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.ops.OpsRoutes;
 import vn.hotline.gateway.report.Provinces;
+import vn.hotline.gateway.report.Taxonomy;
+import vn.hotline.gateway.delivery.DeliveryWorker;
+import vn.hotline.gateway.delivery.RoutingLoader;
+import vn.hotline.gateway.delivery.WebhookPayload;
+import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.SessionRepository;
 import vn.hotline.gateway.store.SmsRepository;
@@ -60,10 +65,13 @@ public final class Gateway implements AutoCloseable {
   private final Runnable housekeeping;
   private final SmppConnections smpp;
   private final SmsInbox inbox;
+  private final DeliveryWorker delivery;
+  private final DeliveryRepository deliveriesRepo;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Gateway(GatewayConfig cfg, Vertx vertx, WorkerExecutor workers, Store store, Metrics metrics,
-      HttpServer server, FlowCatalog flows, Runnable housekeeping, SmppConnections smpp, SmsInbox inbox) {
+      HttpServer server, FlowCatalog flows, Runnable housekeeping, SmppConnections smpp, SmsInbox inbox,
+      DeliveryWorker delivery, DeliveryRepository deliveriesRepo) {
     this.cfg = cfg;
     this.vertx = vertx;
     this.workers = workers;
@@ -74,6 +82,18 @@ public final class Gateway implements AutoCloseable {
     this.housekeeping = housekeeping;
     this.smpp = smpp;
     this.inbox = inbox;
+    this.delivery = delivery;
+    this.deliveriesRepo = deliveriesRepo;
+  }
+
+  /** The deliveries (replay, listing); for tests and tools. */
+  public DeliveryRepository deliveries() {
+    return deliveriesRepo;
+  }
+
+  /** Claims and starts sending due deliveries now (the worker also runs by itself). For tests and tools. */
+  public int deliverNow() {
+    return delivery.sendDue();
   }
 
   /** The SMPP links, for tests and tools. */
@@ -97,9 +117,12 @@ public final class Gateway implements AutoCloseable {
 
   public static Gateway start(GatewayConfig cfg, Clock clock) {
     var provinces = Provinces.load(cfg.provincesFile());
+    var taxonomy = Taxonomy.load(cfg.taxonomyFile());
+    var routing = RoutingLoader.load(cfg, taxonomy, provinces, System.getenv());
     Map<String, Set<String>> valueLists = Map.of("provinces", provinces.byCode().keySet());
     var flows = new FlowLoader(valueLists).loadDirectory(cfg.flowsDir());
     TwimlRenderer.checkVoices(flows);
+    taxonomy.check(flows);
     var voiceFlow = pick(flows, cfg, cfg.voiceFlow(), "voice", "voice_flow");
     var smsFlow = pick(flows, cfg, cfg.sms().flow(), "sms", "sms.flow");
 
@@ -115,7 +138,9 @@ public final class Gateway implements AutoCloseable {
     var workers = vertx.createSharedWorkerExecutor("store", cfg.db().poolSize() + 2, 60, TimeUnit.SECONDS);
     var sealer = Sealer.parse(cfg.privacy().encryptionKeys());
     var pseudonyms = Pseudonyms.parse(cfg.privacy().pseudonymKey());
-    var reports = new ReportRepository(store, sealer);
+    var reports = new ReportRepository(store, sealer, routing);
+    var deliveries = new DeliveryRepository(store);
+    var payloads = new WebhookPayload(provinces);
     var sessions = new SessionRepository(store, reports, sealer);
     var engine = new FlowEngine(valueLists);
     var calls = new CallService(voiceFlow, engine, sessions, pseudonyms, cfg.operators().hours(), metrics, clock);
@@ -158,6 +183,7 @@ public final class Gateway implements AutoCloseable {
 
     smppStates.set(smpp[0]::states);
     smpp[0].start();
+    var delivery = new DeliveryWorker(routing, deliveries, reports, payloads, cfg.delivery(), metrics, clock);
 
     var staleAfter = Duration.ofSeconds(cfg.sessions().staleAfterSeconds());
     var concatTimeout = Duration.ofSeconds(cfg.sms().concatTimeoutSeconds());
@@ -177,13 +203,14 @@ public final class Gateway implements AutoCloseable {
       conversations.sweep();
       twilioSms.sendDue();
       smpp[0].wakeSenders();
+      delivery.wake();
     };
     vertx.setPeriodic(HOUSEKEEPING_MS, HOUSEKEEPING_MS, id -> workers.executeBlocking(() -> {
       housekeeping.run();
       return null;
     }, false).onFailure(e -> log.warn("housekeeping failed: {}", e.toString())));
 
-    return new Gateway(cfg, vertx, workers, store, metrics, server, flows, housekeeping, smpp[0], inbox);
+    return new Gateway(cfg, vertx, workers, store, metrics, server, flows, housekeeping, smpp[0], inbox, delivery, deliveries);
   }
 
   private static FlowDefinition pick(FlowCatalog flows, GatewayConfig cfg, String id, String channel, String key) {
@@ -226,6 +253,7 @@ public final class Gateway implements AutoCloseable {
     await(server.shutdown(cfg.http().shutdownGraceSeconds(), TimeUnit.SECONDS), cfg.http().shutdownGraceSeconds() + 5);
     smpp.close(); // unbind: the SMSC keeps what it still has for us until the next bind
     inbox.close();
+    delivery.close(); // attempts in flight finish or their lease brings them back on the next start
     await(workers.close(), 10);
     store.close();
     await(vertx.close(), 10);

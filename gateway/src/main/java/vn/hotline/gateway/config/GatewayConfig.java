@@ -25,6 +25,11 @@ public record GatewayConfig(
     String voiceFlow,
     String fallbackNumber,
     Path provincesFile,
+    Path taxonomyFile,
+    Path routingFile,
+    Inbox inbox,
+    Delivery delivery,
+    String devWebhookSecret,
     Http http,
     Db db,
     Twilio twilio,
@@ -107,6 +112,20 @@ public record GatewayConfig(
 
   public record Sessions(int staleAfterSeconds) {}
 
+  /** A single inbox for every report, when set (url empty: use the routing file). */
+  public record Inbox(String url, List<String> secrets) {
+    public boolean configured() {
+      return !url.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+      return "Inbox[" + url + ", secrets=<hidden>]";
+    }
+  }
+
+  public record Delivery(int workers, int timeoutSeconds, int breakerFailures, int breakerCooldownSeconds) {}
+
   /** Placeholder number dialled in dev mode when no fallback is configured (a Twilio test number). */
   public static final String DEV_FALLBACK_NUMBER = "+15005550006";
   public static final String DEV_TOKEN_PREFIX = "dev_";
@@ -152,6 +171,36 @@ public record GatewayConfig(
     var dataDir = Path.of(nonEmpty(s, "data_dir"));
     var flowsDir = Path.of(nonEmpty(s, "flows_dir"));
     var provinces = s.get("provinces_file").isEmpty() ? null : Path.of(s.get("provinces_file"));
+    var taxonomy = s.get("taxonomy_file").isEmpty() ? null : Path.of(s.get("taxonomy_file"));
+    var routing = s.get("routing_file").isEmpty() ? null : Path.of(s.get("routing_file"));
+    var inboxSecrets = new ArrayList<String>();
+    for (var secret : s.get("inbox.secret").split("[,\\s]+")) {
+      if (!secret.isBlank()) {
+        try {
+          vn.hotline.gateway.delivery.WebhookSignature.key(secret);
+        } catch (IllegalArgumentException e) {
+          throw s.invalid("inbox.secret", e.getMessage());
+        }
+        inboxSecrets.add(secret);
+      }
+    }
+    var inbox = new Inbox(s.get("inbox.url"), List.copyOf(inboxSecrets));
+    if (inbox.configured()) {
+      if (routing != null) {
+        throw s.invalid("inbox.url", "set either inbox.url (one inbox) or routing_file (rules), not both");
+      }
+      if (!inbox.url().matches("https?://[^\\s]+")) {
+        throw s.invalid("inbox.url", "must be an http(s) URL");
+      }
+      if (prod && !inbox.url().startsWith("https://")) {
+        throw s.invalid("inbox.url", "must be https in production: reports are about children");
+      }
+      if (prod && inboxSecrets.isEmpty()) {
+        throw s.invalid("inbox.secret", "required in production with inbox.url");
+      }
+    }
+    var delivery = new Delivery(s.integer("delivery.workers", 1, 200), s.integer("delivery.timeout_seconds", 1, 120),
+        s.integer("delivery.breaker_failures", 1, 1000), s.integer("delivery.breaker_cooldown_seconds", 1, 3600));
 
     String fallback = s.get("fallback_number");
     if (fallback.isEmpty()) {
@@ -202,8 +251,16 @@ public record GatewayConfig(
     var sms = new Sms(nonEmpty(s, "sms.flow"), idle, remind, s.integer("sms.concat_timeout_seconds", 5, 3600),
         s.integer("sms.dedupe_window_seconds", 60, 7 * 24 * 3600));
     var links = SmppLinks.load(s, prod);
-    return new GatewayConfig(mode, publicUrl, dataDir, flowsDir, nonEmpty(s, "voice_flow"), fallback, provinces, http, db,
-        twilio, operators, sessions, privacy, sms, links, List.copyOf(notices));
+    String devWebhookSecret = null;
+    if (!prod) {
+      devWebhookSecret = devSecret(dataDir, "dev-webhook-secret", vn.hotline.gateway.delivery.WebhookSignature::newSecret,
+          v -> v.startsWith(vn.hotline.gateway.delivery.WebhookSignature.PREFIX));
+      notices.add("agencies without a webhook secret sign with the dev secret in " + dataDir.resolve("dev-webhook-secret")
+          + " (webhook-receiver --secret $(cat " + dataDir.resolve("dev-webhook-secret") + "))");
+    }
+    return new GatewayConfig(mode, publicUrl, dataDir, flowsDir, nonEmpty(s, "voice_flow"), fallback, provinces,
+        taxonomy, routing, inbox, delivery, devWebhookSecret, http, db, twilio, operators, sessions, privacy, sms, links,
+        List.copyOf(notices));
   }
 
   private static Db db(Settings s, Path dataDir, boolean prod) {

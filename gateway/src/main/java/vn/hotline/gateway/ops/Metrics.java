@@ -82,6 +82,23 @@ public final class Metrics implements AutoCloseable {
         .description("1 while the SMPP link is bound").register(registry);
   }
 
+  /** A delivery attempt's outcome for an agency: delivered, retry, gone, dead. */
+  public void delivery(String agency, String outcome) {
+    Counter.builder("hotline.deliveries").tags("agency", agency, "outcome", outcome)
+        .description("Report delivery attempts by outcome").register(registry).increment();
+  }
+
+  public void deliveryLatency(String agency, long millis) {
+    Timer.builder("hotline.delivery.latency").tag("agency", agency).publishPercentileHistogram()
+        .maximumExpectedValue(Duration.ofSeconds(30)).register(registry).record(Duration.ofMillis(millis));
+  }
+
+  /** 1 while the agency's circuit is closed (deliveries flow), 0 while it is open. */
+  public void agencyState(String agency, java.util.function.Supplier<Boolean> closed) {
+    Gauge.builder("hotline.agency.circuit.closed", () -> closed.get() ? 1 : 0).tag("agency", agency)
+        .register(registry);
+  }
+
   public void activeCalls(int n) {
     activeCalls.set(n);
   }

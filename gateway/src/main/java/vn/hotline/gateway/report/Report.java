@@ -21,6 +21,7 @@ public record Report(
     String channel,
     String intent,
     String category,
+    String subcategory,
     String about,
     String ageBand,
     String province,
@@ -29,6 +30,8 @@ public record Report(
     String recordingId,
     String description,
     List<String> urls,
+    Boolean consentShare,
+    String callerPseudonym,
     List<String> flowPath,
     Instant receivedAt,
     Instant completedAt) {
@@ -45,16 +48,18 @@ public record Report(
 
   /** The report of a contact whose flow has finished, if the caller came to report harm or danger. */
   public static Optional<Report> of(
-      String reference, String contactId, String channel, FlowState state, String outcome,
+      String reference, String contactId, String channel, String callerPseudonym, FlowState state, String outcome,
       Instant receivedAt, Instant completedAt) {
     var intent = state.answer("intent");
     if (!"danger".equals(intent) && !"report".equals(intent)) {
       return Optional.empty();
     }
+    var consent = state.answer("consent_share");
     return Optional.of(new Report(Ids.uuid7().toString(), reference, contactId, channel, intent,
-        state.answer("category"), state.answer("about"), state.answer("age_band"), state.answer("province"),
-        "danger".equals(intent) || "true".equals(state.answer("urgent")), outcome, state.answer("recording_id"),
-        state.text("description"), Urls.extract(state.text("description"), state.text("links")),
-        state.path(), receivedAt, completedAt));
+        state.answer("category"), state.answer("subcategory"), state.answer("about"), state.answer("age_band"),
+        state.answer("province"), "danger".equals(intent) || "true".equals(state.answer("urgent")), outcome,
+        state.answer("recording_id"), state.text("description"),
+        Urls.extract(state.text("description"), state.text("links")),
+        consent == null ? null : Boolean.valueOf(consent), callerPseudonym, state.path(), receivedAt, completedAt));
   }
 }

@@ -1,26 +1,42 @@
 package vn.hotline.gateway.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import vn.hotline.gateway.audit.Sealer;
+import vn.hotline.gateway.delivery.Routing;
 import vn.hotline.gateway.report.Report;
 
-/** Reports, written only inside the transaction that closes their contact's session. Free text is sealed. */
+/**
+ * Reports, written only inside the transaction that closes their contact's session, together with one delivery
+ * per target agency (a transactional outbox: a report is never stored without its deliveries, nor the other way
+ * round). Free text and URLs are sealed.
+ */
 public final class ReportRepository {
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String COLUMNS = "r.id, r.reference, r.contact_id, r.channel, r.intent, r.category, r.subcategory,"
+      + " r.about, r.age_band, r.province, r.urgent, r.outcome, r.recording_sid, r.description_sealed, r.urls_sealed,"
+      + " r.consent_share, r.caller_pseudonym, r.flow_path, r.received_at, r.completed_at";
+
   private final Store store;
   private final Sealer sealer;
+  private final Routing routing;
 
-  public ReportRepository(Store store, Sealer sealer) {
+  public ReportRepository(Store store, Sealer sealer, Routing routing) {
     this.store = store;
     this.sealer = sealer;
+    this.routing = routing;
   }
 
-  /** Inserts the report unless its contact already has one (a flow end followed by the status callback). */
+  /** Inserts the report and its deliveries unless its contact already has one. */
   void insertIfAbsent(Connection c, Report r) throws SQLException {
     try (var ps = c.prepareStatement("SELECT 1 FROM reports WHERE contact_id = ?")) {
       ps.setString(1, r.contactId());
@@ -30,39 +46,95 @@ public final class ReportRepository {
         }
       }
     }
-    try (var ps = c.prepareStatement("INSERT INTO reports (id, reference, contact_id, channel, intent, category, about,"
-        + " age_band, province, urgent, outcome, recording_sid, flow_path, received_at, completed_at,"
-        + " description_sealed, urls_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (var ps = c.prepareStatement("INSERT INTO reports (id, reference, contact_id, channel, intent, category,"
+        + " subcategory, about, age_band, province, urgent, outcome, recording_sid, description_sealed, urls_sealed,"
+        + " consent_share, caller_pseudonym, flow_path, received_at, completed_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, r.id());
       ps.setString(2, r.reference());
       ps.setString(3, r.contactId());
       ps.setString(4, r.channel());
       ps.setString(5, r.intent());
       ps.setString(6, r.category());
-      ps.setString(7, r.about());
-      ps.setString(8, r.ageBand());
-      ps.setString(9, r.province());
-      ps.setBoolean(10, r.urgent());
-      ps.setString(11, r.outcome());
-      ps.setString(12, r.recordingId());
-      ps.setString(13, String.join(",", r.flowPath()));
-      ps.setObject(14, Store.toDb(r.receivedAt()));
-      ps.setObject(15, Store.toDb(r.completedAt()));
-      ps.setString(16, sealer.seal(r.description()));
-      ps.setString(17, r.urls().isEmpty() ? null : sealer.seal(SessionRepository.json(r.urls())));
+      ps.setString(7, r.subcategory());
+      ps.setString(8, r.about());
+      ps.setString(9, r.ageBand());
+      ps.setString(10, r.province());
+      ps.setBoolean(11, r.urgent());
+      ps.setString(12, r.outcome());
+      ps.setString(13, r.recordingId());
+      ps.setString(14, sealer.seal(r.description()));
+      ps.setString(15, r.urls().isEmpty() ? null : sealer.seal(SessionRepository.json(r.urls())));
+      ps.setObject(16, r.consentShare());
+      ps.setString(17, r.callerPseudonym());
+      ps.setString(18, String.join(",", r.flowPath()));
+      ps.setObject(19, Store.toDb(r.receivedAt()));
+      ps.setObject(20, Store.toDb(r.completedAt()));
       ps.executeUpdate();
+    }
+    try (var ps = c.prepareStatement("INSERT INTO deliveries (id, report_id, agency_id, rule_name, urgent, status,"
+        + " attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)")) {
+      for (var t : routing.route(r)) {
+        ps.setString(1, DeliveryRepository.newDeliveryId());
+        ps.setString(2, r.id());
+        ps.setString(3, t.agencyId());
+        ps.setString(4, t.rule());
+        ps.setBoolean(5, r.urgent());
+        ps.setObject(6, Store.toDb(r.completedAt()));
+        ps.setObject(7, Store.toDb(r.completedAt()));
+        ps.addBatch();
+      }
+      ps.executeBatch();
     }
   }
 
   public Optional<Report> findByReference(String reference) {
+    return one("SELECT " + COLUMNS + " FROM reports r WHERE r.reference = ?", reference);
+  }
+
+  public Optional<Report> findById(String id) {
+    return one("SELECT " + COLUMNS + " FROM reports r WHERE r.id = ?", id);
+  }
+
+  public Optional<Report> findById(Connection c, String id) throws SQLException {
+    try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM reports r WHERE r.id = ?")) {
+      ps.setString(1, id);
+      try (var rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * Reports delivered (or being delivered) to one agency, oldest first after {@code afterId} (a cursor) and not
+   * older than {@code since}; all agencies when {@code agencyId} is null (an admin).
+   */
+  public List<Report> forAgency(String agencyId, Instant since, String afterId, int limit) {
     return store.read(c -> {
-      try (var ps = c.prepareStatement("SELECT id, reference, contact_id, channel, intent, category, about, age_band,"
-          + " province, urgent, outcome, recording_sid, flow_path, received_at, completed_at, description_sealed,"
-          + " urls_sealed FROM reports WHERE reference = ?")) {
-        ps.setString(1, reference);
-        try (var rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+      var sql = new StringBuilder("SELECT " + COLUMNS + " FROM reports r WHERE r.received_at >= ?");
+      if (agencyId != null) {
+        sql.append(" AND EXISTS (SELECT 1 FROM deliveries d WHERE d.report_id = r.id AND d.agency_id = ?)");
+      }
+      if (afterId != null) {
+        sql.append(" AND r.id > ?");
+      }
+      sql.append(" ORDER BY r.id LIMIT ").append(limit);
+      try (var ps = c.prepareStatement(sql.toString())) {
+        int i = 1;
+        ps.setObject(i++, Store.toDb(since));
+        if (agencyId != null) {
+          ps.setString(i++, agencyId);
         }
+        if (afterId != null) {
+          ps.setString(i, afterId);
+        }
+        var out = new ArrayList<Report>();
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(row(rs));
+          }
+        }
+        return out;
       }
     });
   }
@@ -76,18 +148,32 @@ public final class ReportRepository {
     });
   }
 
+  private Optional<Report> one(String sql, String arg) {
+    return store.read(c -> {
+      try (var ps = c.prepareStatement(sql)) {
+        ps.setString(1, arg);
+        try (var rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+        }
+      }
+    });
+  }
+
   private Report row(ResultSet rs) throws SQLException {
-    java.util.List<String> urls;
+    List<String> urls;
     try {
-      var sealed = rs.getString(17);
-      urls = sealed == null ? java.util.List.of()
-          : java.util.Arrays.asList(JSON.readValue(sealer.open(sealed), String[].class));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      var sealed = rs.getString(15);
+      urls = sealed == null ? List.of() : Arrays.asList(JSON.readValue(sealer.open(sealed), String[].class));
+    } catch (JsonProcessingException e) {
       throw new StoreException("reports.urls_sealed does not hold a JSON list");
     }
+    var consent = rs.getObject(16);
+    var path = rs.getString(18);
     return new Report(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getBoolean(10), rs.getString(11),
-        rs.getString(12), sealer.open(rs.getString(16)), urls, Arrays.asList(rs.getString(13).split(",")),
-        Store.fromDb(rs.getObject(14, LocalDateTime.class)), Store.fromDb(rs.getObject(15, LocalDateTime.class)));
+        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getBoolean(11),
+        rs.getString(12), rs.getString(13), sealer.open(rs.getString(14)), urls,
+        consent == null ? null : consent instanceof Boolean b ? b : ((Number) consent).intValue() != 0,
+        rs.getString(17), path == null || path.isEmpty() ? List.of() : Arrays.asList(path.split(",")),
+        Store.fromDb(rs.getObject(19, LocalDateTime.class)), Store.fromDb(rs.getObject(20, LocalDateTime.class)));
   }
 }

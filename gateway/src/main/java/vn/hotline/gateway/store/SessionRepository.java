@@ -203,7 +203,8 @@ public final class SessionRepository {
       ps.executeUpdate();
     }
     if (!"cancelled".equals(outcome) && !"restarted".equals(outcome) && !"opted-out".equals(outcome)) {
-      var report = Report.of(s.reference(), s.contactId(), s.channel(), s.state(), outcome, s.startedAt(), now);
+      var report = Report.of(s.reference(), s.contactId(), s.channel(), s.callerPseudonym(), s.state(), outcome,
+          s.startedAt(), now);
       if (report.isPresent()) {
         reports.insertIfAbsent(c, report.get());
       }

@@ -1,0 +1,80 @@
+package vn.hotline.gateway.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import vn.hotline.gateway.config.ConfigException;
+import vn.hotline.gateway.flow.FlowCatalog;
+import vn.hotline.gateway.flow.FlowException;
+import vn.hotline.gateway.flow.Node;
+
+/** Report categories and their subcategories (codes to labels), from config/taxonomy.yaml. */
+public record Taxonomy(Map<String, Set<String>> subcategoriesByCategory) {
+  public Taxonomy {
+    subcategoriesByCategory = Map.copyOf(subcategoriesByCategory);
+  }
+
+  public boolean hasCategory(String code) {
+    return subcategoriesByCategory.containsKey(code);
+  }
+
+  public boolean hasSubcategory(String code) {
+    return subcategoriesByCategory.values().stream().anyMatch(s -> s.contains(code));
+  }
+
+  /** Reads {@code file}, or the taxonomy shipped in config/ when it is null. */
+  public static Taxonomy load(Path file) {
+    String where = file == null ? "config/taxonomy.yaml (built in)" : file.toString();
+    try (InputStream in = file == null ? Taxonomy.class.getResourceAsStream("/defaults/taxonomy.yaml")
+        : Files.newInputStream(file)) {
+      if (in == null) {
+        throw new ConfigException("taxonomy missing from the build");
+      }
+      JsonNode cats = new ObjectMapper(new YAMLFactory()).readTree(in).path("categories");
+      if (!cats.isObject() || cats.isEmpty()) {
+        throw new ConfigException(where + ": expected 'categories:'");
+      }
+      var out = new LinkedHashMap<String, Set<String>>();
+      for (var it = cats.fields(); it.hasNext(); ) {
+        var e = it.next();
+        var subs = new java.util.LinkedHashSet<String>();
+        e.getValue().path("subcategories").fieldNames().forEachRemaining(subs::add);
+        out.put(e.getKey(), Set.copyOf(subs));
+      }
+      return new Taxonomy(out);
+    } catch (IOException e) {
+      throw new ConfigException(where + ": cannot read the taxonomy: " + e.getMessage());
+    }
+  }
+
+  /** Every category or subcategory a flow sets must exist: a typo would make reports no rule routes. */
+  public void check(FlowCatalog flows) {
+    for (var flow : flows.all()) {
+      for (var node : flow.nodes().values()) {
+        checkSet(flow.file(), node.id(), node.set());
+        if (node instanceof Node.Menu m) {
+          m.options().forEach((key, o) -> checkSet(flow.file(), node.id() + "' option '" + key, o.set()));
+        }
+      }
+    }
+  }
+
+  private void checkSet(Path file, String where, Map<String, String> set) {
+    var c = set.get("category");
+    if (c != null && !hasCategory(c)) {
+      throw new FlowException(file + ": node '" + where + "': category '" + c + "' is not in the taxonomy (config/taxonomy.yaml)");
+    }
+    var s = set.get("subcategory");
+    if (s != null && (c == null ? !hasSubcategory(s) : !subcategoriesByCategory.get(c).contains(s))) {
+      throw new FlowException(file + ": node '" + where + "': subcategory '" + s + "' is not in the taxonomy"
+          + (c == null ? "" : " under '" + c + "'"));
+    }
+  }
+}

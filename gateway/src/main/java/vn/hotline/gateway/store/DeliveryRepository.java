@@ -1,0 +1,302 @@
+package vn.hotline.gateway.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import vn.hotline.gateway.util.Ids;
+
+/**
+ * Deliveries of reports to agencies (the outbox) and their attempts. Claiming uses
+ * {@code SELECT ... FOR UPDATE SKIP LOCKED} and a lease, so gateway instances sharing one database split the work
+ * and never send one delivery twice at the same time; a sender that dies leaves the lease to expire.
+ */
+public final class DeliveryRepository {
+  /** A delivery claimed for sending; {@code attempt} is the number this try will have. */
+  public record Claimed(String id, String reportId, String agencyId, String rule, int attempt) {}
+
+  /** A delivery as the integrator API shows it. */
+  public record Delivery(String id, String reportId, String agencyId, String rule, String status, int attempts,
+      Instant nextAttemptAt, Integer lastStatus, String lastError, Instant createdAt, Instant deliveredAt,
+      Instant acknowledgedAt, String caseNumber) {}
+
+  /** One attempt: when, how long, what came back. Never the body. */
+  public record Attempt(int attempt, Instant startedAt, int latencyMs, Integer httpStatus, String outcome, String error) {}
+
+  private final Store store;
+
+  public DeliveryRepository(Store store) {
+    this.store = store;
+  }
+
+  /** A Standard Webhooks message id: msg_ + 32 hex digits of a UUIDv7. */
+  public static String newDeliveryId() {
+    return "msg_" + Ids.uuid7().toString().replace("-", "");
+  }
+
+  /**
+   * Claims up to {@code limit} due deliveries, urgent first, skipping agencies in {@code skipAgencies} (circuit
+   * open, at their concurrency cap, switched off in config) and agencies switched off at run time.
+   */
+  public List<Claimed> claim(int limit, Duration lease, Instant now, Collection<String> skipAgencies) {
+    if (limit <= 0) {
+      return List.of();
+    }
+    return store.inTransaction(c -> {
+      var skip = new HashSet<>(skipAgencies);
+      skip.addAll(disabledAgencies(c));
+      var sql = new StringBuilder("SELECT id, report_id, agency_id, rule_name, attempts FROM deliveries"
+          + " WHERE status = 'pending' AND next_attempt_at <= ?");
+      if (!skip.isEmpty()) {
+        sql.append(" AND agency_id NOT IN (").append("?,".repeat(skip.size()).replaceAll(",$", "")).append(")");
+      }
+      sql.append(" ORDER BY urgent DESC, next_attempt_at, id LIMIT ").append(limit).append(" FOR UPDATE SKIP LOCKED");
+      var out = new ArrayList<Claimed>();
+      try (var ps = c.prepareStatement(sql.toString())) {
+        int i = 1;
+        ps.setObject(i++, Store.toDb(now));
+        for (var a : skip) {
+          ps.setString(i++, a);
+        }
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) + 1));
+          }
+        }
+      }
+      try (var ps = c.prepareStatement("UPDATE deliveries SET next_attempt_at = ?, attempts = attempts + 1 WHERE id = ?")) {
+        for (var d : out) {
+          ps.setObject(1, Store.toDb(now.plus(lease)));
+          ps.setString(2, d.id());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return out;
+    });
+  }
+
+  /** Records how an attempt ended and what happens next: delivered, pending again at {@code next}, or dead. */
+  public void finish(Claimed d, Instant startedAt, int latencyMs, Integer httpStatus, String outcome, String error,
+      String newStatus, Instant next) {
+    store.inTransaction(c -> {
+      try (var ps = c.prepareStatement("INSERT INTO delivery_attempts (delivery_id, attempt, started_at, latency_ms,"
+          + " http_status, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, d.id());
+        ps.setInt(2, d.attempt());
+        ps.setObject(3, Store.toDb(startedAt));
+        ps.setInt(4, latencyMs);
+        ps.setObject(5, httpStatus);
+        ps.setString(6, outcome);
+        ps.setString(7, truncate(error));
+        ps.executeUpdate();
+      }
+      try (var ps = c.prepareStatement("UPDATE deliveries SET status = ?, next_attempt_at = ?, last_status = ?,"
+          + " last_error = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?")) {
+        ps.setString(1, newStatus);
+        ps.setObject(2, Store.toDb(next));
+        ps.setObject(3, httpStatus);
+        ps.setString(4, truncate(error));
+        ps.setString(5, newStatus);
+        ps.setObject(6, Store.toDb(startedAt.plusMillis(latencyMs)));
+        ps.setString(7, d.id());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  // --- agency endpoints switched off at run time ----------------------------------------------------
+
+  public void setEnabled(String agencyId, boolean enabled, String reason, Instant now) {
+    store.inTransaction(c -> {
+      try (var ps = c.prepareStatement("UPDATE agency_endpoints SET enabled = ?, reason = ?, changed_at = ? WHERE agency_id = ?")) {
+        ps.setBoolean(1, enabled);
+        ps.setString(2, truncate(reason));
+        ps.setObject(3, Store.toDb(now));
+        ps.setString(4, agencyId);
+        if (ps.executeUpdate() > 0) {
+          return null;
+        }
+      }
+      try (var ps = c.prepareStatement("INSERT INTO agency_endpoints (agency_id, enabled, reason, changed_at) VALUES (?, ?, ?, ?)")) {
+        ps.setString(1, agencyId);
+        ps.setBoolean(2, enabled);
+        ps.setString(3, truncate(reason));
+        ps.setObject(4, Store.toDb(now));
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  public Set<String> disabledAgencies() {
+    return store.read(DeliveryRepository::disabledAgencies);
+  }
+
+  private static Set<String> disabledAgencies(Connection c) throws SQLException {
+    var out = new HashSet<String>();
+    try (var st = c.createStatement(); var rs = st.executeQuery("SELECT agency_id FROM agency_endpoints WHERE enabled = FALSE")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  // --- what integrators see ---------------------------------------------------------------------------
+
+  /** The agency's own case number for a report delivered to it. False when no such delivery exists. */
+  public boolean acknowledge(String reportId, String agencyId, String caseNumber, Instant now) {
+    return store.inTransaction(c -> {
+      try (var ps = c.prepareStatement("UPDATE deliveries SET acknowledged_at = ?, case_number = ?"
+          + " WHERE report_id = ? AND agency_id = ?")) {
+        ps.setObject(1, Store.toDb(now));
+        ps.setString(2, caseNumber);
+        ps.setString(3, reportId);
+        ps.setString(4, agencyId);
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  public Optional<Delivery> find(String id) {
+    return store.read(c -> {
+      try (var ps = c.prepareStatement(SELECT + " WHERE id = ?")) {
+        ps.setString(1, id);
+        try (var rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /** Deliveries of one agency (all when null), newest first, optionally of one status, before {@code beforeId}. */
+  public List<Delivery> list(String agencyId, String status, String beforeId, int limit) {
+    return store.read(c -> {
+      var sql = new StringBuilder(SELECT + " WHERE 1 = 1");
+      var args = new ArrayList<String>();
+      if (agencyId != null) {
+        sql.append(" AND agency_id = ?");
+        args.add(agencyId);
+      }
+      if (status != null) {
+        sql.append(" AND status = ?");
+        args.add(status);
+      }
+      if (beforeId != null) {
+        sql.append(" AND id < ?");
+        args.add(beforeId);
+      }
+      sql.append(" ORDER BY id DESC LIMIT ").append(limit);
+      try (var ps = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < args.size(); i++) {
+          ps.setString(i + 1, args.get(i));
+        }
+        var out = new ArrayList<Delivery>();
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(row(rs));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /** Deliveries of one report (to see which agencies got it). */
+  public List<Delivery> forReport(String reportId) {
+    return store.read(c -> {
+      try (var ps = c.prepareStatement(SELECT + " WHERE report_id = ? ORDER BY agency_id")) {
+        ps.setString(1, reportId);
+        var out = new ArrayList<Delivery>();
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(row(rs));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  public List<Attempt> attempts(String deliveryId) {
+    return store.read(c -> {
+      try (var ps = c.prepareStatement("SELECT attempt, started_at, latency_ms, http_status, outcome, error"
+          + " FROM delivery_attempts WHERE delivery_id = ? ORDER BY id")) {
+        ps.setString(1, deliveryId);
+        var out = new ArrayList<Attempt>();
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            var status = rs.getObject(4);
+            out.add(new Attempt(rs.getInt(1), Store.fromDb(rs.getObject(2, LocalDateTime.class)), rs.getInt(3),
+                status == null ? null : ((Number) status).intValue(), rs.getString(5), rs.getString(6)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /** Sends a delivery again from the start of the schedule (same webhook-id). */
+  public boolean replay(String id, Instant now) {
+    return store.inTransaction(c -> {
+      try (var ps = c.prepareStatement("UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?"
+          + " WHERE id = ?")) {
+        ps.setObject(1, Store.toDb(now));
+        ps.setString(2, id);
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  /** Every dead letter of an agency (all agencies when null) goes back to the queue. Returns how many. */
+  public int replayDead(String agencyId, Instant now) {
+    return store.inTransaction(c -> {
+      try (var ps = c.prepareStatement("UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?"
+          + " WHERE status = 'dead'" + (agencyId == null ? "" : " AND agency_id = ?"))) {
+        ps.setObject(1, Store.toDb(now));
+        if (agencyId != null) {
+          ps.setString(2, agencyId);
+        }
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  public int count(String status) {
+    return store.read(c -> {
+      try (var ps = c.prepareStatement("SELECT COUNT(*) FROM deliveries WHERE status = ?")) {
+        ps.setString(1, status);
+        try (var rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }
+    });
+  }
+
+  private static final String SELECT = "SELECT id, report_id, agency_id, rule_name, status, attempts, next_attempt_at,"
+      + " last_status, last_error, created_at, delivered_at, acknowledged_at, case_number FROM deliveries";
+
+  private static Delivery row(ResultSet rs) throws SQLException {
+    var last = rs.getObject(8);
+    return new Delivery(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        rs.getInt(6), Store.fromDb(rs.getObject(7, LocalDateTime.class)), last == null ? null : ((Number) last).intValue(),
+        rs.getString(9), Store.fromDb(rs.getObject(10, LocalDateTime.class)),
+        Store.fromDb(rs.getObject(11, LocalDateTime.class)), Store.fromDb(rs.getObject(12, LocalDateTime.class)),
+        rs.getString(13));
+  }
+
+  private static String truncate(String s) {
+    return s == null || s.length() <= 250 ? s : s.substring(0, 250);
+  }
+}

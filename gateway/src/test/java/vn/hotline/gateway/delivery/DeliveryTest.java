@@ -1,0 +1,343 @@
+package vn.hotline.gateway.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import vn.hotline.gateway.testing.FakeAgency;
+import vn.hotline.gateway.testing.FakeTwilio;
+import vn.hotline.gateway.testing.MutableClock;
+import vn.hotline.gateway.testing.RunningGateway;
+import vn.hotline.gateway.testing.StandardWebhooks;
+import vn.hotline.gateway.testing.TestDatabase;
+
+/**
+ * Reports reach the agencies the shipped routing names, signed as Standard Webhooks says, at least once, with
+ * nothing lost when an agency is down: real HTTP agencies on random ports, real calls and texts, both stores.
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TestDatabase.Kind.class)
+class DeliveryTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final List<String> AGENCIES = List.of("police-investigation", "police-cyber", "child-protection", "education",
+      "harmful-content");
+
+  @Parameter TestDatabase.Kind kind;
+  @TempDir Path dir;
+
+  TestDatabase db;
+  RunningGateway gw;
+  MutableClock clock = MutableClock.now();
+  final Map<String, FakeAgency> agencies = new LinkedHashMap<>();
+  final Map<String, String> secrets = new HashMap<>();
+  Path routingFile;
+
+  @BeforeEach
+  void start() throws Exception {
+    db = TestDatabase.create(kind, dir);
+    var routing = Files.readString(Path.of("config/routing.yaml"));
+    for (var a : AGENCIES) {
+      var agency = new FakeAgency();
+      agencies.put(a, agency);
+      secrets.put(a, WebhookSignature.newSecret());
+      var env = a.toUpperCase().replace('-', '_');
+      routing = routing.replace("${" + env + "_WEBHOOK_URL:-http://localhost:9000/" + a + "}", agency.url("/hooks/" + a))
+          .replace("${" + env + "_WEBHOOK_SECRETS:-}", secrets.get(a));
+    }
+    assertTrue(routing.lines().filter(l -> l.contains("webhook_url:") || l.contains("secrets:"))
+        .noneMatch(l -> l.contains("${")), "every URL and secret of the shipped routing replaced");
+    routingFile = dir.resolve("routing.yaml");
+    Files.writeString(routingFile, routing);
+  }
+
+  void startGateway(Map<String, String> extra) {
+    var env = new HashMap<String, String>(Map.of("GATEWAY_ROUTING_FILE", routingFile.toString(),
+        "GATEWAY_DELIVERY_BREAKER_FAILURES", "3", "GATEWAY_DELIVERY_BREAKER_COOLDOWN_SECONDS", "60"));
+    env.putAll(extra);
+    gw = RunningGateway.start(db, dir.resolve("data"), env, clock);
+  }
+
+  @AfterEach
+  void stop() {
+    if (gw != null) {
+      gw.close();
+    }
+    agencies.values().forEach(FakeAgency::close);
+    db.close();
+  }
+
+  /** A child in danger calls and reaches an operator: an urgent report. Returns its reference. */
+  String dangerCall(FakeTwilio twilio) {
+    var call = twilio.call();
+    var handoff = call.press(call.press(call.incoming(), "1"), "1");
+    call.dialEnded(handoff, "completed");
+    call.status("completed");
+    return (String) db.row("SELECT reference FROM contacts WHERE provider_ref = ?", call.sid).get("reference");
+  }
+
+  /** A texted report of online harm with a description and a link. Returns its reference. */
+  String onlineHarmSms(FakeTwilio twilio, String from) {
+    for (var t : List.of("BAOCAO", "4", "2", "4", "79", "Có kẻ lạ dọa tung ảnh của em trên TikTok.", "XONG",
+        "tiktok.com/@kedoa123")) {
+      twilio.sms(from, t);
+    }
+    var end = twilio.sms(from, "1").messageText();
+    var m = Pattern.compile("ma so (\\d{8})").matcher(end);
+    assertTrue(m.find(), end);
+    return m.group(1);
+  }
+
+  @Test
+  void anUrgentCallReachesPoliceAndChildProtectionSignedAsStandardWebhooksSays() throws Exception {
+    startGateway(Map.of());
+    var reference = dangerCall(gw.twilio());
+    var police = await(agencies.get("police-investigation"), 1).get(0);
+    var child = await(agencies.get("child-protection"), 1).get(0);
+
+    for (var entry : Map.of("police-investigation", police, "child-protection", child).entrySet()) {
+      var r = entry.getValue();
+      assertTrue(StandardWebhooks.verify(secrets.get(entry.getKey()), r), "signature verified independently");
+      assertTrue(r.header("webhook-id").matches("msg_[0-9a-f]{32}"), r.header("webhook-id"));
+      assertTrue(Math.abs(Long.parseLong(r.header("webhook-timestamp")) - clock.instant().getEpochSecond()) < 5);
+      assertEquals("application/json", r.header("content-type"));
+      var body = JSON.readTree(r.body());
+      assertEquals("report.created", body.get("type").asText());
+      var data = body.get("data");
+      assertEquals("1.0", data.get("schema_version").asText());
+      assertEquals(reference, data.get("reference").asText());
+      assertTrue(data.get("urgent").asBoolean());
+      assertEquals("danger", data.get("intent").asText());
+      assertEquals("immediate-danger", data.get("routing").get("rule").asText());
+      assertEquals(entry.getKey(), data.get("routing").get("agency").asText());
+    }
+    assertEquals(0, agencies.get("education").received().size() + agencies.get("harmful-content").received().size());
+    assertEquals(2, db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered"));
+  }
+
+  @Test
+  void eachAgencyGetsOnlyTheFieldsItIsConfiguredFor() throws Exception {
+    startGateway(Map.of());
+    var reference = onlineHarmSms(gw.twilio(), "+84977000111");
+    var harmful = JSON.readTree(await(agencies.get("harmful-content"), 1).get(0).body()).get("data");
+    var cyber = JSON.readTree(await(agencies.get("police-cyber"), 1).get(0).body()).get("data");
+
+    assertEquals(reference, harmful.get("reference").asText());
+    assertEquals("online_abuse_harmful_content", harmful.get("category").asText());
+    assertEquals(List.of("tiktok.com/@kedoa123"), list(harmful.get("harmful_content_urls")));
+    assertEquals("79", harmful.get("province").get("code").asText());
+    assertEquals("Thành phố Hồ Chí Minh", harmful.get("province").get("name").asText());
+    for (var hidden : List.of("description", "about", "age_band", "caller_pseudonym", "recording", "consent", "outcome")) {
+      assertFalse(harmful.has(hidden), "the harmful-content team does not get " + hidden);
+    }
+    assertEquals("Có kẻ lạ dọa tung ảnh của em trên TikTok.", cyber.get("description").asText());
+    assertEquals("13-15", cyber.get("age_band").asText());
+    assertTrue(cyber.get("caller_pseudonym").asText().startsWith("p1_"));
+    assertTrue(cyber.get("consent").get("share_with_agencies").asBoolean());
+    assertEquals(0, agencies.get("child-protection").received().size(), "online harm is not routed to social affairs");
+  }
+
+  @Test
+  void anAgencyThatIsDownGetsTheSameWebhookIdWhenItComesBack() throws Exception {
+    startGateway(Map.of());
+    agencies.get("police-investigation").answer(FakeAgency.Answer.of(503), FakeAgency.Answer.of(500));
+    dangerCall(gw.twilio());
+    await(agencies.get("police-investigation"), 1);
+    await(agencies.get("child-protection"), 1); // the other agency is not held up
+    awaitTrue(() -> db.count("SELECT COUNT(*) FROM delivery_attempts WHERE outcome = ?", "retry") == 1, "first retry");
+
+    clock.advance(Duration.ofSeconds(6));
+    gw.gateway().deliverNow();
+    awaitTrue(() -> agencies.get("police-investigation").received().size() == 2, "second attempt after 5 s");
+    clock.advance(Duration.ofMinutes(6));
+    gw.gateway().deliverNow();
+    var all = await(agencies.get("police-investigation"), 3);
+    assertEquals(1, all.stream().map(r -> r.header("webhook-id")).distinct().count(), "one webhook-id across retries");
+    awaitTrue(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2, "both delivered");
+    var attempts = db.count("SELECT COUNT(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
+        + " WHERE d.agency_id = ?", "police-investigation");
+    assertEquals(3, attempts, "every attempt recorded");
+  }
+
+  @Test
+  void retryAfterIsHonoured() throws Exception {
+    startGateway(Map.of());
+    agencies.get("child-protection").answer(new FakeAgency.Answer(429, "120", Duration.ZERO, null));
+    dangerCall(gw.twilio());
+    await(agencies.get("child-protection"), 1);
+    awaitTrue(() -> db.count("SELECT COUNT(*) FROM delivery_attempts WHERE http_status = ?", "429") == 1, "429 recorded");
+    clock.advance(Duration.ofSeconds(60));
+    gw.gateway().deliverNow();
+    Thread.sleep(300);
+    assertEquals(1, agencies.get("child-protection").received().size(), "not before Retry-After");
+    clock.advance(Duration.ofSeconds(61));
+    gw.gateway().deliverNow();
+    await(agencies.get("child-protection"), 2);
+  }
+
+  @Test
+  void a410DisablesTheAgencyAndItsReportsWaitWhileOthersFlow() throws Exception {
+    startGateway(Map.of());
+    agencies.get("police-investigation").answer(FakeAgency.Answer.of(410));
+    dangerCall(gw.twilio());
+    await(agencies.get("police-investigation"), 1);
+    awaitTrue(() -> db.count("SELECT COUNT(*) FROM agency_endpoints WHERE agency_id = ?", "police-investigation") == 1,
+        "disabled");
+    dangerCall(gw.twilio());
+    await(agencies.get("child-protection"), 2);
+    clock.advance(Duration.ofHours(1));
+    gw.gateway().deliverNow();
+    Thread.sleep(300);
+    assertEquals(1, agencies.get("police-investigation").received().size(), "nothing more to a disabled endpoint");
+    assertEquals(2, db.count("SELECT COUNT(*) FROM deliveries WHERE agency_id = ? AND status = 'pending'",
+        "police-investigation"), "its reports wait, not lost");
+    var metrics = gw.twilio().get("/metrics").body();
+    assertTrue(metrics.contains("hotline_deliveries_total{agency=\"police-investigation\",outcome=\"gone\"} 1.0"), metrics);
+  }
+
+  @Test
+  void redirectsAreNotFollowed() throws Exception {
+    startGateway(Map.of());
+    var elsewhere = new FakeAgency();
+    try {
+      agencies.get("child-protection").answer(new FakeAgency.Answer(301, null, Duration.ZERO, elsewhere.url("/steal")));
+      dangerCall(gw.twilio());
+      await(agencies.get("child-protection"), 1);
+      awaitTrue(() -> db.count("SELECT COUNT(*) FROM delivery_attempts WHERE http_status = ?", "301") == 1, "301 recorded");
+      assertEquals(0, elsewhere.received().size(), "the report did not follow the redirect");
+      assertEquals("pending", db.row("SELECT status FROM deliveries WHERE agency_id = ?", "child-protection").get("status"));
+    } finally {
+      elsewhere.close();
+    }
+  }
+
+  @Test
+  void afterTheWholeScheduleADeliveryIsDeadAndAReplaySendsItWithTheSameId() throws Exception {
+    startGateway(Map.of());
+    agencies.get("child-protection").always(FakeAgency.Answer.of(500));
+    dangerCall(gw.twilio());
+    for (int i = 1; i <= 11; i++) {
+      int n = i;
+      await(agencies.get("child-protection"), n);
+      awaitTrue(() -> db.count("SELECT COUNT(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
+          + " WHERE d.agency_id = ?", "child-protection") == n, "attempt " + n + " recorded");
+      clock.advance(Duration.ofHours(27));
+      gw.gateway().deliverNow();
+    }
+    var delivery = db.row("SELECT * FROM deliveries WHERE agency_id = ?", "child-protection");
+    assertEquals("dead", delivery.get("status"));
+    assertEquals(11, ((Number) delivery.get("attempts")).intValue());
+    assertEquals("HTTP 500", delivery.get("last_error"));
+
+    agencies.get("child-protection").always(FakeAgency.Answer.of(200));
+    gw.gateway().deliveries().replayDead("child-protection", clock.instant());
+    gw.gateway().deliverNow();
+    var all = await(agencies.get("child-protection"), 12);
+    assertEquals(1, all.stream().map(r -> r.header("webhook-id")).distinct().count());
+    awaitTrue(() -> "delivered".equals(db.row("SELECT status FROM deliveries WHERE agency_id = ?", "child-protection")
+        .get("status")), "delivered after replay");
+  }
+
+  @Test
+  void oneDeadAgencyDoesNotSlowTheOthersAndEachAgencyStaysUnderItsConcurrencyCap() throws Exception {
+    startGateway(Map.of());
+    agencies.get("police-investigation").always(new FakeAgency.Answer(503, null, Duration.ofMillis(200), null));
+    agencies.get("child-protection").always(new FakeAgency.Answer(200, null, Duration.ofMillis(100), null));
+    var twilio = gw.twilio();
+    for (int i = 0; i < 6; i++) {
+      dangerCall(twilio);
+    }
+    await(agencies.get("child-protection"), 6);
+    clock.advance(Duration.ofSeconds(6));
+    gw.gateway().deliverNow();
+    Thread.sleep(500);
+    int policeAttempts = agencies.get("police-investigation").received().size();
+    assertTrue(policeAttempts <= 6 + 3, "after 3 failures in a row the circuit opens: " + policeAttempts);
+    assertTrue(agencies.get("child-protection").maxConcurrent() <= 4, "max_concurrency 4 per agency");
+    var metrics = twilio.get("/metrics").body();
+    assertTrue(metrics.contains("hotline_agency_circuit_closed{agency=\"police-investigation\"} 0.0"), metrics);
+  }
+
+  @Test
+  void aGatewayStoppedBeforeItSentADeliveryHasItSentAfterRestart() throws Exception {
+    startGateway(Map.of());
+    agencies.get("child-protection").answer(new FakeAgency.Answer(200, null, Duration.ofSeconds(3), null));
+    dangerCall(gw.twilio());
+    await(agencies.get("child-protection"), 1); // in flight, not yet answered
+    gw.close(); // the gateway dies mid-send
+    clock.advance(Duration.ofMinutes(3)); // the lease of the claim runs out
+    startGateway(Map.of());
+    gw.gateway().deliverNow();
+    var all = await(agencies.get("child-protection"), 2);
+    assertEquals(all.get(0).header("webhook-id"), all.get(1).header("webhook-id"), "the same delivery, resent");
+    awaitTrue(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2, "delivered");
+  }
+
+  @Test
+  void twoGatewaysOnOneDatabaseSendEveryDeliveryOnce() throws Exception {
+    startGateway(Map.of());
+    try (var second = RunningGateway.start(db, dir.resolve("data2"),
+        Map.of("GATEWAY_ROUTING_FILE", routingFile.toString()), clock)) {
+      for (var a : agencies.values()) {
+        a.always(new FakeAgency.Answer(200, null, Duration.ofMillis(20), null));
+      }
+      var t1 = gw.twilio();
+      var t2 = second.twilio();
+      for (int i = 0; i < 8; i++) {
+        dangerCall(i % 2 == 0 ? t1 : t2);
+      }
+      awaitTrue(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 16, "all delivered");
+      Thread.sleep(1500); // a double send would show up now
+      for (var a : List.of("police-investigation", "child-protection")) {
+        var ids = agencies.get(a).received().stream().map(r -> r.header("webhook-id")).toList();
+        assertEquals(8, ids.size(), a + " got each report once: " + ids);
+        assertEquals(8, new HashSet<>(ids).size());
+      }
+    }
+  }
+
+  static List<String> list(JsonNode array) {
+    var out = new java.util.ArrayList<String>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  static List<FakeAgency.Received> await(FakeAgency agency, int count) {
+    awaitTrue(() -> agency.received().size() >= count, count + " request(s) at the agency");
+    return agency.received();
+  }
+
+  static void awaitTrue(BooleanSupplier condition, String what) {
+    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+}
