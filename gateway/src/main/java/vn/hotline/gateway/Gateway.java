@@ -32,6 +32,8 @@ import vn.hotline.gateway.delivery.DeliveryWorker;
 import vn.hotline.gateway.delivery.RoutingLoader;
 import vn.hotline.gateway.delivery.WebhookPayload;
 import vn.hotline.gateway.store.DeliveryRepository;
+import vn.hotline.gateway.store.ApiKeyRepository;
+import vn.hotline.gateway.api.ApiRoutes;
 import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.SessionRepository;
 import vn.hotline.gateway.store.SmsRepository;
@@ -165,6 +167,18 @@ public final class Gateway implements AutoCloseable {
     smpp[0] = new SmppConnections(cfg.smppLinks(), smsStore, pseudonyms, metrics, clock,
         Duration.ofSeconds(cfg.sms().dedupeWindowSeconds()), inbox::wake);
 
+    var apiKeys = new ApiKeyRepository(store);
+    var deliveryWake = new java.util.concurrent.atomic.AtomicReference<Runnable>(() -> { });
+    try {
+      new ApiRoutes(apiKeys, reports, deliveries, routing, payloads, workers, clock, () -> deliveryWake.get().run())
+          .mount(vertx, router).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
+      vertx.close();
+      store.close();
+      throw new IllegalStateException("the API's OpenAPI contract does not load: "
+          + (e instanceof ExecutionException ? e.getCause() : e), e);
+    }
+
     HttpServer server;
     try {
       server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.http().host()).setPort(cfg.http().port())
@@ -184,6 +198,7 @@ public final class Gateway implements AutoCloseable {
     smppStates.set(smpp[0]::states);
     smpp[0].start();
     var delivery = new DeliveryWorker(routing, deliveries, reports, payloads, cfg.delivery(), metrics, clock);
+    deliveryWake.set(delivery::wake);
 
     var staleAfter = Duration.ofSeconds(cfg.sessions().staleAfterSeconds());
     var concatTimeout = Duration.ofSeconds(cfg.sms().concatTimeoutSeconds());

@@ -9,6 +9,7 @@ import io.vertx.ext.web.RoutingContext;
  * reason a person can act on.
  */
 public final class HttpEdge {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HttpEdge.class);
   private static final String ROUTE = "metrics.route";
 
   private HttpEdge() {}
@@ -24,10 +25,27 @@ public final class HttpEdge {
       });
       ctx.next();
     });
+    // Request validation (the API's OpenAPI contract) fails with 400 and says what is wrong.
+    router.errorHandler(400, ctx -> problem(ctx, 400, reason(ctx.failure())));
     router.errorHandler(413, ctx -> problem(ctx, 413, "request body is larger than http.max_body_bytes"));
     router.errorHandler(404, ctx -> problem(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> problem(ctx, 405, "method not allowed"));
-    router.errorHandler(500, ctx -> problem(ctx, 500, "internal error"));
+    router.errorHandler(500, ctx -> {
+      // The class and first line only: an exception message must not carry a caller's data into the logs.
+      log.atError().addKeyValue("route", (String) ctx.get(ROUTE)).addKeyValue("error", reason(ctx.failure()))
+          .log("request failed");
+      problem(ctx, 500, "internal error");
+    });
+  }
+
+  /** The most specific message of a failure (vertx-web wraps validation errors in an HttpException). */
+  static String reason(Throwable t) {
+    if (t == null) {
+      return "bad request";
+    }
+    var cause = t instanceof io.vertx.ext.web.handler.HttpException && t.getCause() != null ? t.getCause() : t;
+    var m = cause.getMessage();
+    return m == null ? cause.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
   }
 
   /** Names the route template this request is timed under. */

@@ -1,0 +1,295 @@
+package vn.hotline.gateway.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.delivery.Routing;
+import vn.hotline.gateway.delivery.WebhookPayload;
+import vn.hotline.gateway.ops.HttpEdge;
+import vn.hotline.gateway.report.Report;
+import vn.hotline.gateway.store.ApiKeyRepository;
+import vn.hotline.gateway.store.DeliveryRepository;
+import vn.hotline.gateway.store.ReportRepository;
+
+/**
+ * The integrator API (/api/v1), routed and validated from its OpenAPI document (served at
+ * /api/v1/openapi.yaml). Every call carries an agency's API key; an agency sees only reports and deliveries that
+ * are its own (anything else is 404, so existence is not revealed); an admin key sees all.
+ */
+public final class ApiRoutes {
+  public static final String BASE = "/api/v1";
+  private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
+  private static final String CALLER = "api.caller";
+
+  private final ApiKeyRepository keys;
+  private final ReportRepository reports;
+  private final DeliveryRepository deliveries;
+  private final Routing routing;
+  private final WebhookPayload payloads;
+  private final WorkerExecutor workers;
+  private final Clock clock;
+  private final Runnable wakeDelivery;
+  private final String openapi;
+
+  public ApiRoutes(ApiKeyRepository keys, ReportRepository reports, DeliveryRepository deliveries, Routing routing,
+      WebhookPayload payloads, WorkerExecutor workers, Clock clock, Runnable wakeDelivery) {
+    this.keys = keys;
+    this.reports = reports;
+    this.deliveries = deliveries;
+    this.routing = routing;
+    this.payloads = payloads;
+    this.workers = workers;
+    this.clock = clock;
+    this.wakeDelivery = wakeDelivery;
+    try (var in = ApiRoutes.class.getResourceAsStream("/api/openapi.yaml")) {
+      this.openapi = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Builds the API router from the OpenAPI contract and mounts it; completes when it is in place. */
+  public Future<Void> mount(Vertx vertx, Router router) {
+    router.get(BASE + "/openapi.yaml").handler(ctx -> {
+      HttpEdge.route(ctx, BASE + "/openapi.yaml");
+      ctx.response().putHeader("Content-Type", "application/yaml; charset=utf-8").end(openapi);
+    });
+    router.route(BASE + "/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
+    router.route(BASE + "/*").handler(this::authenticate);
+    return OpenAPIContract.from(vertx, "api/openapi.yaml").map(contract -> {
+      // The body is already read (capped) by the BodyHandler above; the validator takes it from there.
+      var builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+      builder.getRoutes().forEach(r -> r.setDoSecurity(false)); // our Bearer handler above checks the key
+      builder.getRoute("listReports").addHandler(ctx -> run(ctx, "/reports", () -> listReports(ctx)));
+      builder.getRoute("getReport").addHandler(ctx -> run(ctx, "/reports/{id}", () -> getReport(ctx)));
+      builder.getRoute("acknowledgeReport").addHandler(ctx -> run(ctx, "/reports/{id}/acknowledge", () -> acknowledge(ctx)));
+      builder.getRoute("listDeliveries").addHandler(ctx -> run(ctx, "/deliveries", () -> listDeliveries(ctx)));
+      builder.getRoute("replayDeadDeliveries").addHandler(ctx -> run(ctx, "/deliveries/replay-dead", () -> replayDead(ctx)));
+      builder.getRoute("listAttempts").addHandler(ctx -> run(ctx, "/deliveries/{id}/attempts", () -> attempts(ctx)));
+      builder.getRoute("replayDelivery").addHandler(ctx -> run(ctx, "/deliveries/{id}/replay", () -> replay(ctx)));
+      builder.getRoute("disableAgency").addHandler(ctx -> run(ctx, "/agencies/{agency}/disable", () -> setAgency(ctx, false)));
+      builder.getRoute("enableAgency").addHandler(ctx -> run(ctx, "/agencies/{agency}/enable", () -> setAgency(ctx, true)));
+      router.route(BASE + "/*").subRouter(builder.createRouter());
+      return null;
+    });
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    HttpEdge.route(ctx, BASE + "/*");
+    var header = ctx.request().getHeader("Authorization");
+    var key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    if (key == null) {
+      unauthorized(ctx, "send the API key as Authorization: Bearer <key>");
+      return;
+    }
+    workers.executeBlocking(() -> keys.authenticate(key), false).onComplete(ar -> {
+      if (ar.failed()) {
+        HttpEdge.problem(ctx, 503, "the store is not answering; try again shortly");
+      } else if (ar.result().isEmpty()) {
+        unauthorized(ctx, "unknown or revoked API key");
+      } else {
+        ctx.put(CALLER, ar.result().get());
+        ctx.next();
+      }
+    });
+  }
+
+  private static void unauthorized(RoutingContext ctx, String detail) {
+    ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    HttpEdge.problem(ctx, 401, detail);
+  }
+
+  /** What a handler answers: a status and a JSON body, or a problem. */
+  record Answer(int status, Object body, String problem) {
+    static Answer ok(Object body) {
+      return new Answer(200, body, null);
+    }
+
+    static Answer problem(int status, String detail) {
+      return new Answer(status, null, detail);
+    }
+  }
+
+  private void run(RoutingContext ctx, String route, Callable<Answer> work) {
+    HttpEdge.route(ctx, BASE + route);
+    workers.executeBlocking(work, false).onComplete(ar -> {
+      if (ar.failed()) {
+        log.atWarn().addKeyValue("route", route).addKeyValue("error", ar.cause().toString()).log("API call failed");
+        HttpEdge.problem(ctx, 503, "the store is not answering; try again shortly");
+        return;
+      }
+      var a = ar.result();
+      if (a.problem() != null) {
+        HttpEdge.problem(ctx, a.status(), a.problem());
+      } else {
+        ctx.response().setStatusCode(a.status()).putHeader("Content-Type", "application/json")
+            .end(a.body() instanceof JsonObject j ? j.encode() : String.valueOf(a.body()));
+      }
+    });
+  }
+
+  private static ApiKeyRepository.Caller caller(RoutingContext ctx) {
+    return ctx.get(CALLER);
+  }
+
+  private Answer listReports(RoutingContext ctx) {
+    var caller = caller(ctx);
+    var since = ctx.queryParam("since").stream().findFirst().map(Instant::parse).orElse(Instant.EPOCH);
+    var after = decodeCursor(ctx.queryParam("cursor").stream().findFirst().orElse(null));
+    int limit = ctx.queryParam("limit").stream().findFirst().map(Integer::parseInt).orElse(50);
+    var page = reports.forAgency(caller.agencyId(), since, after, limit + 1);
+    var items = new JsonArray();
+    page.stream().limit(limit).forEach(r -> items.add(view(r, caller)));
+    var next = page.size() > limit ? encodeCursor(page.get(limit - 1).id()) : null;
+    return Answer.ok(new JsonObject().put("items", items).put("next_cursor", next));
+  }
+
+  private Answer getReport(RoutingContext ctx) {
+    var caller = caller(ctx);
+    var report = reports.findById(ctx.pathParam("id"));
+    if (report.isEmpty() || (!caller.admin() && delivery(report.get().id(), caller.agencyId()) == null)) {
+      return Answer.problem(404, "no report " + ctx.pathParam("id") + " was delivered to you");
+    }
+    return Answer.ok(view(report.get(), caller));
+  }
+
+  private Answer acknowledge(RoutingContext ctx) {
+    var caller = caller(ctx);
+    if (caller.admin()) {
+      return Answer.problem(403, "a report is acknowledged by the agency that took it on, with an agency key");
+    }
+    var caseNumber = ctx.body().asJsonObject().getString("case_number");
+    var now = clock.instant();
+    if (!deliveries.acknowledge(ctx.pathParam("id"), caller.agencyId(), caseNumber, now)) {
+      return Answer.problem(404, "no report " + ctx.pathParam("id") + " was delivered to you");
+    }
+    return Answer.ok(new JsonObject().put("report_id", ctx.pathParam("id")).put("agency", caller.agencyId())
+        .put("case_number", caseNumber).put("acknowledged_at", now.toString()));
+  }
+
+  private Answer listDeliveries(RoutingContext ctx) {
+    var caller = caller(ctx);
+    var status = ctx.queryParam("status").stream().findFirst().orElse(null);
+    var before = decodeCursor(ctx.queryParam("cursor").stream().findFirst().orElse(null));
+    int limit = ctx.queryParam("limit").stream().findFirst().map(Integer::parseInt).orElse(50);
+    var page = deliveries.list(caller.agencyId(), status, before, limit + 1);
+    var items = new JsonArray();
+    page.stream().limit(limit).forEach(d -> items.add(json(d)));
+    var next = page.size() > limit ? encodeCursor(page.get(limit - 1).id()) : null;
+    return Answer.ok(new JsonObject().put("items", items).put("next_cursor", next));
+  }
+
+  private Answer attempts(RoutingContext ctx) {
+    var d = ownDelivery(ctx);
+    if (d == null) {
+      return Answer.problem(404, "no delivery " + ctx.pathParam("id") + " of yours");
+    }
+    var items = new JsonArray();
+    deliveries.attempts(d.id()).forEach(a -> items.add(new JsonObject().put("attempt", a.attempt())
+        .put("started_at", a.startedAt().toString()).put("latency_ms", a.latencyMs())
+        .put("http_status", a.httpStatus()).put("outcome", a.outcome()).put("error", a.error())));
+    return Answer.ok(new JsonObject().put("items", items));
+  }
+
+  private Answer replay(RoutingContext ctx) {
+    var d = ownDelivery(ctx);
+    if (d == null) {
+      return Answer.problem(404, "no delivery " + ctx.pathParam("id") + " of yours");
+    }
+    deliveries.replay(d.id(), clock.instant());
+    wakeDelivery.run();
+    return new Answer(202, json(deliveries.find(d.id()).orElseThrow()), null);
+  }
+
+  private Answer replayDead(RoutingContext ctx) {
+    int n = deliveries.replayDead(caller(ctx).agencyId(), clock.instant());
+    wakeDelivery.run();
+    return Answer.ok(new JsonObject().put("replayed", n));
+  }
+
+  private Answer setAgency(RoutingContext ctx, boolean enabled) {
+    if (!caller(ctx).admin()) {
+      return Answer.problem(403, "only an admin key can switch agency endpoints");
+    }
+    var agency = ctx.pathParam("agency");
+    if (routing.agency(agency) == null) {
+      return Answer.problem(404, "no agency '" + agency + "' in the routing");
+    }
+    var body = ctx.body() == null || ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
+    var reason = enabled ? "enabled through the API" : body.getString("reason", "disabled through the API");
+    deliveries.setEnabled(agency, enabled, reason, clock.instant());
+    if (enabled) {
+      wakeDelivery.run();
+    }
+    log.atInfo().addKeyValue("agency", agency).addKeyValue("enabled", enabled).log("agency endpoint switched by an admin");
+    return Answer.ok(new JsonObject().put("agency", agency).put("enabled", enabled).put("reason", reason));
+  }
+
+  private DeliveryRepository.Delivery ownDelivery(RoutingContext ctx) {
+    var d = deliveries.find(ctx.pathParam("id")).orElse(null);
+    var caller = caller(ctx);
+    return d == null || (!caller.admin() && !d.agencyId().equals(caller.agencyId())) ? null : d;
+  }
+
+  private DeliveryRepository.Delivery delivery(String reportId, String agencyId) {
+    return deliveries.forReport(reportId).stream().filter(d -> d.agencyId().equals(agencyId)).findFirst().orElse(null);
+  }
+
+  /** The report as this caller may see it: its agency's fields, or everything for an admin. */
+  private JsonObject view(Report r, ApiKeyRepository.Caller caller) {
+    if (caller.admin()) {
+      var all = new HashSet<>(Routing.OPTIONAL_FIELDS);
+      all.remove("routing");
+      return new JsonObject(payloads.report(r, all, null, null).toString());
+    }
+    var agency = routing.agency(caller.agencyId());
+    var d = delivery(r.id(), caller.agencyId());
+    var fields = agency == null ? java.util.Set.<String>of() : agency.fields();
+    return new JsonObject(payloads.report(r, fields, caller.agencyId(), d == null ? "default" : d.rule()).toString());
+  }
+
+  private static JsonObject json(DeliveryRepository.Delivery d) {
+    return new JsonObject().put("id", d.id()).put("report_id", d.reportId()).put("agency", d.agencyId())
+        .put("rule", d.rule()).put("status", d.status()).put("attempts", d.attempts())
+        .put("next_attempt_at", str(d.nextAttemptAt())).put("last_status", d.lastStatus()).put("last_error", d.lastError())
+        .put("created_at", str(d.createdAt())).put("delivered_at", str(d.deliveredAt()))
+        .put("acknowledged_at", str(d.acknowledgedAt())).put("case_number", d.caseNumber());
+  }
+
+  private static String str(Instant t) {
+    return t == null ? null : t.toString();
+  }
+
+  private static String encodeCursor(String id) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(id.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String decodeCursor(String cursor) {
+    if (cursor == null) {
+      return null;
+    }
+    try {
+      return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return "\uffff"; // an unreadable cursor pages past everything rather than from the start
+    }
+  }
+}

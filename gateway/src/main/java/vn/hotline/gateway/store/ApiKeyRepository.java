@@ -1,0 +1,110 @@
+package vn.hotline.gateway.store;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import vn.hotline.gateway.util.Ids;
+
+/** Integrator API keys. Only the SHA-256 of a key is stored; the key itself is shown once, when made. */
+public final class ApiKeyRepository {
+  /** Who a key speaks for: an agency, or everyone (admin, agencyId null). */
+  public record Caller(String keyId, String agencyId) {
+    public boolean admin() {
+      return agencyId == null;
+    }
+  }
+
+  /** A key as listed (never the key). */
+  public record KeyInfo(String id, String agencyId, String label, Instant createdAt, Instant revokedAt) {}
+
+  /** A new key: its id and the secret value, which exists only here. */
+  public record NewKey(String id, String key) {
+    @Override
+    public String toString() {
+      return "NewKey[" + id + "]";
+    }
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+  private final Store store;
+
+  public ApiKeyRepository(Store store) {
+    this.store = store;
+  }
+
+  public NewKey create(String agencyId, String label, Instant now) {
+    var key = new StringBuilder("hgk_");
+    for (int i = 0; i < 40; i++) {
+      key.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+    }
+    var id = Ids.uuid7().toString();
+    store.inTransaction(c -> {
+      try (var ps = c.prepareStatement("INSERT INTO api_keys (id, agency_id, key_hash, label, created_at) VALUES (?, ?, ?, ?, ?)")) {
+        ps.setString(1, id);
+        ps.setString(2, agencyId);
+        ps.setString(3, hash(key.toString()));
+        ps.setString(4, label);
+        ps.setObject(5, Store.toDb(now));
+        ps.executeUpdate();
+      }
+      return null;
+    });
+    return new NewKey(id, key.toString());
+  }
+
+  /** The caller a presented key belongs to, if it is a live key. */
+  public Optional<Caller> authenticate(String key) {
+    if (key == null || !key.startsWith("hgk_")) {
+      return Optional.empty();
+    }
+    return store.read(c -> {
+      try (var ps = c.prepareStatement("SELECT id, agency_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL")) {
+        ps.setString(1, hash(key));
+        try (var rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(new Caller(rs.getString(1), rs.getString(2))) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  public boolean revoke(String id, Instant now) {
+    return store.inTransaction(c -> {
+      try (var ps = c.prepareStatement("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+        ps.setObject(1, Store.toDb(now));
+        ps.setString(2, id);
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  public List<KeyInfo> list() {
+    return store.read(c -> {
+      try (var st = c.createStatement(); var rs = st.executeQuery(
+          "SELECT id, agency_id, label, created_at, revoked_at FROM api_keys ORDER BY created_at")) {
+        var out = new ArrayList<KeyInfo>();
+        while (rs.next()) {
+          out.add(new KeyInfo(rs.getString(1), rs.getString(2), rs.getString(3),
+              Store.fromDb(rs.getObject(4, LocalDateTime.class)), Store.fromDb(rs.getObject(5, LocalDateTime.class))));
+        }
+        return out;
+      }
+    });
+  }
+
+  /** Keys are long and random, so a plain SHA-256 is enough (no slow hash needed, unlike passwords). */
+  static String hash(String key) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

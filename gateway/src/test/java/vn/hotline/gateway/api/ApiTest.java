@@ -1,0 +1,264 @@
+package vn.hotline.gateway.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import vn.hotline.gateway.delivery.WebhookSignature;
+import vn.hotline.gateway.store.ApiKeyRepository;
+import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.testing.FakeAgency;
+import vn.hotline.gateway.testing.FakeTwilio;
+import vn.hotline.gateway.testing.MutableClock;
+import vn.hotline.gateway.testing.RunningGateway;
+import vn.hotline.gateway.testing.TestDatabase;
+
+/** Agencies' IT staff use /api/v1 with their keys: what they may see, do, and what they are refused. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TestDatabase.Kind.class)
+class ApiTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final List<String> AGENCIES = List.of("police-investigation", "police-cyber", "child-protection", "education",
+      "harmful-content");
+
+  @Parameter TestDatabase.Kind kind;
+  @TempDir Path dir;
+
+  TestDatabase db;
+  RunningGateway gw;
+  MutableClock clock = MutableClock.now();
+  final java.util.Map<String, FakeAgency> agencies = new java.util.LinkedHashMap<>();
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  Store store;
+  ApiKeyRepository keys;
+
+  @BeforeEach
+  void start() throws Exception {
+    db = TestDatabase.create(kind, dir);
+    var routing = Files.readString(Path.of("config/routing.yaml"));
+    for (var a : AGENCIES) {
+      var agency = new FakeAgency();
+      agencies.put(a, agency);
+      var env = a.toUpperCase().replace('-', '_');
+      routing = routing.replace("${" + env + "_WEBHOOK_URL:-http://localhost:9000/" + a + "}", agency.url("/hooks"))
+          .replace("${" + env + "_WEBHOOK_SECRETS:-}", WebhookSignature.newSecret());
+    }
+    var file = dir.resolve("routing.yaml");
+    Files.writeString(file, routing);
+    gw = RunningGateway.start(db, dir.resolve("data"), Map.of("GATEWAY_ROUTING_FILE", file.toString()), clock);
+    store = Store.open(gw.config().db(), null);
+    keys = new ApiKeyRepository(store);
+  }
+
+  @AfterEach
+  void stop() {
+    store.close();
+    gw.close();
+    agencies.values().forEach(FakeAgency::close);
+    db.close();
+  }
+
+  String key(String agency) {
+    return keys.create(agency, "test", Instant.now()).key();
+  }
+
+  HttpResponse<String> call(String method, String path, String key, String body) throws IOException, InterruptedException {
+    var b = HttpRequest.newBuilder(URI.create(gw.base + path)).timeout(Duration.ofSeconds(20))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonNode json(HttpResponse<String> r) throws IOException {
+    return JSON.readTree(r.body());
+  }
+
+  /** An urgent call (police-investigation + child-protection) and an online-harm call (harmful-content + police-cyber). */
+  Map<String, String> twoReports() {
+    var twilio = gw.twilio();
+    var danger = twilio.call();
+    danger.dialEnded(danger.press(danger.press(danger.incoming(), "1"), "1"), "completed");
+    danger.status("completed");
+    var online = twilio.call();
+    var t = online.press(online.press(online.press(online.press(online.incoming(), "1"), "2"), "4"), "2");
+    t = online.press(online.press(t, "4"), "79");
+    online.dialEnded(t, "completed");
+    online.status("completed");
+    awaitTrue(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 4, "delivered");
+    return Map.of("danger", reportId(danger.sid), "online", reportId(online.sid));
+  }
+
+  String reportId(String callSid) {
+    return (String) db.row("SELECT r.id FROM reports r JOIN contacts c ON c.id = r.contact_id WHERE c.provider_ref = ?",
+        callSid).get("id");
+  }
+
+  @Test
+  void withoutAValidKeyEverythingIs401AsAProblemDocument() throws Exception {
+    var none = call("GET", "/api/v1/reports", null, null);
+    assertEquals(401, none.statusCode());
+    assertEquals("application/problem+json", none.headers().firstValue("Content-Type").orElse(""));
+    assertEquals(401, json(none).get("status").asInt());
+    assertEquals(401, call("GET", "/api/v1/reports", "hgk_notarealkey", null).statusCode());
+    var revoked = keys.create("education", "old", Instant.now());
+    keys.revoke(revoked.id(), Instant.now());
+    var r = call("GET", "/api/v1/reports", revoked.key(), null);
+    assertEquals(401, r.statusCode());
+    assertTrue(json(r).get("detail").asText().contains("unknown or revoked"), r.body());
+  }
+
+  @Test
+  void anAgencySeesOnlyItsOwnReportsWithItsOwnFields() throws Exception {
+    var ids = twoReports();
+    var harmful = key("harmful-content");
+    var list = json(call("GET", "/api/v1/reports", harmful, null));
+    assertEquals(1, list.get("items").size(), list.toString());
+    var item = list.get("items").get(0);
+    assertEquals(ids.get("online"), item.get("id").asText());
+    assertFalse(item.has("age_band"), "the harmful-content team does not get the age band");
+    assertEquals("online-harm", item.get("routing").get("rule").asText());
+
+    var other = call("GET", "/api/v1/reports/" + ids.get("danger"), harmful, null);
+    assertEquals(404, other.statusCode(), "another agency's report does not exist for you");
+    var mine = json(call("GET", "/api/v1/reports/" + ids.get("danger"), key("child-protection"), null));
+    assertEquals("danger", mine.get("intent").asText());
+    assertTrue(mine.has("age_band"));
+
+    var admin = json(call("GET", "/api/v1/reports", key(null), null));
+    assertEquals(2, admin.get("items").size());
+  }
+
+  @Test
+  void reportsPageWithACursor() throws Exception {
+    twoReports();
+    twoReports();
+    var admin = key(null);
+    var first = json(call("GET", "/api/v1/reports?limit=3", admin, null));
+    assertEquals(3, first.get("items").size());
+    var cursor = first.get("next_cursor").asText();
+    var second = json(call("GET", "/api/v1/reports?limit=3&cursor=" + cursor, admin, null));
+    assertEquals(1, second.get("items").size());
+    assertTrue(second.get("next_cursor").isNull());
+    var since = json(call("GET", "/api/v1/reports?since=" + Instant.now().plusSeconds(3600), admin, null));
+    assertEquals(0, since.get("items").size());
+  }
+
+  @Test
+  void anAgencyAcknowledgesAReportWithItsCaseNumber() throws Exception {
+    var ids = twoReports();
+    var police = key("police-investigation");
+    var ack = call("POST", "/api/v1/reports/" + ids.get("danger") + "/acknowledge", police, "{\"case_number\":\"CA-2026-0042\"}");
+    assertEquals(200, ack.statusCode(), ack.body());
+    assertEquals("CA-2026-0042", json(ack).get("case_number").asText());
+    assertEquals("CA-2026-0042", db.row("SELECT case_number FROM deliveries WHERE report_id = ? AND agency_id = 'police-investigation'",
+        ids.get("danger")).get("case_number"));
+    assertEquals(404, call("POST", "/api/v1/reports/" + ids.get("online") + "/acknowledge", police,
+        "{\"case_number\":\"X\"}").statusCode(), "not delivered to the police-investigation unit");
+    assertEquals(403, call("POST", "/api/v1/reports/" + ids.get("danger") + "/acknowledge", key(null),
+        "{\"case_number\":\"X\"}").statusCode());
+  }
+
+  @Test
+  void requestsTheContractDoesNotAllowGetA400WithTheReason() throws Exception {
+    var k = key("education");
+    var tooMany = call("GET", "/api/v1/reports?limit=500", k, null);
+    assertEquals(400, tooMany.statusCode(), tooMany.body());
+    assertEquals("application/problem+json", tooMany.headers().firstValue("Content-Type").orElse(""));
+    assertTrue(json(tooMany).get("detail").asText().toLowerCase().contains("limit"), tooMany.body());
+    assertEquals(400, call("POST", "/api/v1/reports/0193a0c6-d9e4-7f3a-8b2c-0123456789ab/acknowledge", k, "{}").statusCode());
+    assertEquals(400, call("POST", "/api/v1/reports/0193a0c6-d9e4-7f3a-8b2c-0123456789ab/acknowledge", k,
+        "{\"case_number\":\"1\",\"extra\":true}").statusCode());
+    assertEquals(400, call("GET", "/api/v1/deliveries?status=lost", k, null).statusCode());
+    assertEquals(400, call("GET", "/api/v1/reports/not-an-id", k, null).statusCode());
+  }
+
+  @Test
+  void deliveriesAttemptsAndReplaysAreVisibleAndUsable() throws Exception {
+    twoReports();
+    var k = key("child-protection");
+    var list = json(call("GET", "/api/v1/deliveries", k, null));
+    assertEquals(1, list.get("items").size());
+    var d = list.get("items").get(0);
+    assertEquals("delivered", d.get("status").asText());
+    var attempts = json(call("GET", "/api/v1/deliveries/" + d.get("id").asText() + "/attempts", k, null));
+    assertEquals(1, attempts.get("items").size());
+    assertEquals(200, attempts.get("items").get(0).get("http_status").asInt());
+
+    var replay = call("POST", "/api/v1/deliveries/" + d.get("id").asText() + "/replay", k, null);
+    assertEquals(202, replay.statusCode(), replay.body());
+    awaitTrue(() -> agencies.get("child-protection").received().size() == 2, "sent again");
+    var ids = agencies.get("child-protection").received().stream().map(r -> r.header("webhook-id")).distinct().toList();
+    assertEquals(List.of(d.get("id").asText()), ids, "a replay keeps the webhook-id");
+
+    var others = json(call("GET", "/api/v1/deliveries", key("education"), null));
+    assertEquals(0, others.get("items").size());
+    assertEquals(404, call("POST", "/api/v1/deliveries/" + d.get("id").asText() + "/replay", key("education"), null).statusCode());
+    assertEquals(0, json(call("POST", "/api/v1/deliveries/replay-dead", k, null)).get("replayed").asInt());
+  }
+
+  @Test
+  void anAdminSwitchesAnAgencyEndpointOffAndOn() throws Exception {
+    var admin = key(null);
+    assertEquals(403, call("POST", "/api/v1/agencies/education/disable", key("education"), "{}").statusCode());
+    assertEquals(404, call("POST", "/api/v1/agencies/nobody/disable", admin, "{}").statusCode());
+    var off = call("POST", "/api/v1/agencies/child-protection/disable", admin, "{\"reason\":\"maintenance\"}");
+    assertEquals(200, off.statusCode(), off.body());
+    var twilio = gw.twilio();
+    var call = twilio.call();
+    call.dialEnded(call.press(call.press(call.incoming(), "1"), "1"), "completed");
+    call.status("completed");
+    awaitTrue(() -> agencies.get("police-investigation").received().size() == 1, "police got it");
+    Thread.sleep(500);
+    assertEquals(0, agencies.get("child-protection").received().size(), "a disabled endpoint gets nothing");
+    assertEquals(200, call("POST", "/api/v1/agencies/child-protection/enable", admin, null).statusCode());
+    awaitTrue(() -> agencies.get("child-protection").received().size() == 1, "what waited is sent");
+  }
+
+  @Test
+  void theOpenApiDocumentIsServedWithoutAKey() throws Exception {
+    var r = call("GET", "/api/v1/openapi.yaml", null, null);
+    assertEquals(200, r.statusCode());
+    assertTrue(r.body().startsWith("openapi: 3.1.0"), r.body());
+  }
+
+  static void awaitTrue(BooleanSupplier condition, String what) {
+    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
