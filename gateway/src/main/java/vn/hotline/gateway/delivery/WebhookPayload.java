@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Set;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.report.Report;
@@ -17,6 +16,13 @@ import vn.hotline.gateway.report.Report;
 public final class WebhookPayload {
   public static final String SCHEMA_VERSION = "1.0";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Always milliseconds and Z, as the schema says: Instant.toString() drops ".000". */
+  private static final java.time.format.DateTimeFormatter TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+  public static String time(Instant t) {
+    return TIME.format(t);
+  }
 
   private final Provinces provinces;
 
@@ -27,7 +33,7 @@ public final class WebhookPayload {
   public byte[] envelope(Report r, Routing.Agency agency, String rule, Instant now) {
     var root = JSON.createObjectNode();
     root.put("type", "report.created");
-    root.put("timestamp", now.truncatedTo(ChronoUnit.MILLIS).toString());
+    root.put("timestamp", time(now));
     root.set("data", report(r, agency.fields(), agency.id(), rule));
     try {
       return JSON.writeValueAsBytes(root);
@@ -43,8 +49,8 @@ public final class WebhookPayload {
     n.put("id", r.id());
     n.put("reference", r.reference());
     n.put("channel", r.channel());
-    n.put("received_at", r.receivedAt().truncatedTo(ChronoUnit.MILLIS).toString());
-    n.put("completed_at", r.completedAt().truncatedTo(ChronoUnit.MILLIS).toString());
+    n.put("received_at", time(r.receivedAt()));
+    n.put("completed_at", time(r.completedAt()));
     n.put("category", r.category());
     n.put("urgent", r.urgent());
     n.put("intent", r.intent());

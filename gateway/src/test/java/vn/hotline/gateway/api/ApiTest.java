@@ -140,6 +140,8 @@ class ApiTest {
     var list = json(call("GET", "/api/v1/reports", harmful, null));
     assertEquals(1, list.get("items").size(), list.toString());
     var item = list.get("items").get(0);
+    assertEquals(List.of(), vn.hotline.gateway.delivery.PayloadSchemas.report().errors(item),
+        "API reports follow docs/report.schema.json");
     assertEquals(ids.get("online"), item.get("id").asText());
     assertFalse(item.has("age_band"), "the harmful-content team does not get the age band");
     assertEquals("online-harm", item.get("routing").get("rule").asText());
@@ -152,6 +154,9 @@ class ApiTest {
 
     var admin = json(call("GET", "/api/v1/reports", key(null), null));
     assertEquals(2, admin.get("items").size());
+    for (var r : admin.get("items")) {
+      assertEquals(List.of(), vn.hotline.gateway.delivery.PayloadSchemas.report().errors(r));
+    }
   }
 
   @Test

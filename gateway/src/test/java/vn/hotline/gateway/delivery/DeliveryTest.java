@@ -27,7 +27,6 @@ import vn.hotline.gateway.testing.FakeAgency;
 import vn.hotline.gateway.testing.FakeTwilio;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.RunningGateway;
-import vn.hotline.gateway.testing.StandardWebhooks;
 import vn.hotline.gateway.testing.TestDatabase;
 
 /**
@@ -115,7 +114,10 @@ class DeliveryTest {
 
     for (var entry : Map.of("police-investigation", police, "child-protection", child).entrySet()) {
       var r = entry.getValue();
-      assertTrue(StandardWebhooks.verify(secrets.get(entry.getKey()), r), "signature verified independently");
+      assertTrue(SpecWebhooks.verify(secrets.get(entry.getKey()), r.header("webhook-id"), r.header("webhook-timestamp"),
+          r.header("webhook-signature"), r.body(), clock.instant().getEpochSecond(), 300),
+          "signature verified by an independent implementation of the spec");
+      assertEquals(List.of(), PayloadSchemas.webhook().errors(r.bodyText()), "the payload follows docs/webhook.schema.json");
       assertTrue(r.header("webhook-id").matches("msg_[0-9a-f]{32}"), r.header("webhook-id"));
       assertTrue(Math.abs(Long.parseLong(r.header("webhook-timestamp")) - clock.instant().getEpochSecond()) < 5);
       assertEquals("application/json", r.header("content-type"));
@@ -140,6 +142,9 @@ class DeliveryTest {
     var harmful = JSON.readTree(await(agencies.get("harmful-content"), 1).get(0).body()).get("data");
     var cyber = JSON.readTree(await(agencies.get("police-cyber"), 1).get(0).body()).get("data");
 
+    for (var a : List.of("harmful-content", "police-cyber")) {
+      assertEquals(List.of(), PayloadSchemas.webhook().errors(agencies.get(a).received().get(0).bodyText()), a);
+    }
     assertEquals(reference, harmful.get("reference").asText());
     assertEquals("online_abuse_harmful_content", harmful.get("category").asText());
     assertEquals(List.of("tiktok.com/@kedoa123"), list(harmful.get("harmful_content_urls")));

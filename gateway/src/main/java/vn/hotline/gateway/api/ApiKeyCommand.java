@@ -1,0 +1,119 @@
+package vn.hotline.gateway.api;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import vn.hotline.gateway.Main;
+import vn.hotline.gateway.config.ConfigException;
+import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.delivery.RoutingLoader;
+import vn.hotline.gateway.report.Provinces;
+import vn.hotline.gateway.report.Taxonomy;
+import vn.hotline.gateway.store.ApiKeyRepository;
+import vn.hotline.gateway.store.Store;
+
+/**
+ * Integrator API keys, made and revoked by the hotline's operators on the gateway's own store (same
+ * configuration as serve). A key is printed once; only its hash is kept.
+ */
+@Command(name = "api-key", description = "Create, list and revoke integrator API keys.",
+    subcommands = {ApiKeyCommand.Create.class, ApiKeyCommand.ListKeys.class, ApiKeyCommand.Revoke.class})
+public final class ApiKeyCommand implements Runnable {
+  @Override
+  public void run() {
+    CommandLine.usage(this, System.out);
+  }
+
+  abstract static class WithStore implements Callable<Integer> {
+    @Option(names = "--config", description = "YAML file overriding config/gateway.yaml (or GATEWAY_CONFIG)")
+    Path config;
+
+    GatewayConfig cfg;
+
+    @Override
+    public Integer call() {
+      Main.quietLogs();
+      var file = config != null ? config
+          : System.getenv("GATEWAY_CONFIG") != null ? Path.of(System.getenv("GATEWAY_CONFIG")) : null;
+      try {
+        cfg = GatewayConfig.load(file, System.getenv());
+      } catch (ConfigException e) {
+        System.err.println("api-key: " + e.getMessage());
+        return 2;
+      }
+      try (var store = Store.open(cfg.db(), null)) {
+        store.migrate();
+        return work(new ApiKeyRepository(store));
+      }
+    }
+
+    abstract int work(ApiKeyRepository keys);
+  }
+
+  @Command(name = "create", description = "Make a key for an agency (or an admin key) and print it once.")
+  static final class Create extends WithStore {
+    @Option(names = "--agency", description = "agency id from the routing (e.g. police-cyber)")
+    String agency;
+
+    @Option(names = "--admin", description = "a key that sees every agency and can switch endpoints")
+    boolean admin;
+
+    @Option(names = "--label", description = "who holds it, for the list")
+    String label;
+
+    @Override
+    int work(ApiKeyRepository keys) {
+      if (admin == (agency != null)) {
+        System.err.println("api-key create: give --agency <id> or --admin (one of them)");
+        return 2;
+      }
+      if (agency != null) {
+        var routing = RoutingLoader.load(cfg, Taxonomy.load(cfg.taxonomyFile()), Provinces.load(cfg.provincesFile()),
+            System.getenv());
+        if (routing.agency(agency) == null) {
+          System.err.println("api-key create: no agency '" + agency + "' in the routing (agencies: "
+              + String.join(", ", routing.agencies().keySet()) + ")");
+          return 2;
+        }
+      }
+      var key = keys.create(agency, label, Instant.now());
+      System.out.println("key id: " + key.id());
+      System.out.println("agency: " + (agency == null ? "(admin: all agencies)" : agency));
+      System.out.println("key:    " + key.key());
+      System.out.println("Give the key to its holder now: it is not stored and cannot be shown again.");
+      return 0;
+    }
+  }
+
+  @Command(name = "list", description = "List keys (never the keys themselves).")
+  static final class ListKeys extends WithStore {
+    @Override
+    int work(ApiKeyRepository keys) {
+      for (var k : keys.list()) {
+        System.out.printf("%s  %-22s %-20s created %s%s%n", k.id(), k.agencyId() == null ? "(admin)" : k.agencyId(),
+            k.label() == null ? "" : k.label(), k.createdAt(), k.revokedAt() == null ? "" : "  REVOKED " + k.revokedAt());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "revoke", description = "Revoke a key by its id; it stops working at once.")
+  static final class Revoke extends WithStore {
+    @Parameters(index = "0", description = "the key id (from create or list)")
+    String id;
+
+    @Override
+    int work(ApiKeyRepository keys) {
+      if (!keys.revoke(id, Instant.now())) {
+        System.err.println("api-key revoke: no live key with id " + id);
+        return 1;
+      }
+      System.out.println("revoked " + id);
+      return 0;
+    }
+  }
+}
