@@ -128,6 +128,44 @@ class JarEndToEndIT {
   }
 
   @Test
+  void aReportFromSimulateCallReachesAWebhookReceiverSignedAndTheApiShowsIt() throws Exception {
+    int receiverPort = freePort();
+    var secret = vn.hotline.gateway.delivery.WebhookSignature.newSecret();
+    var receiverOut = work.resolve("receiver.out");
+    var receiver = builder(Map.of(), "webhook-receiver", "--port", Integer.toString(receiverPort), "--secret", secret)
+        .redirectErrorStream(true).redirectOutput(receiverOut.toFile()).start();
+    try {
+      awaitLine(receiverOut, "listening on", Duration.ofSeconds(30));
+      int port = freePort();
+      var env = Map.of("GATEWAY_HTTP_PORT", Integer.toString(port),
+          "GATEWAY_INBOX_URL", "http://localhost:" + receiverPort + "/", "GATEWAY_INBOX_SECRET", secret);
+      gateway = start(env, "serve");
+      awaitLine(stdout, "hotline-gateway listening on", Duration.ofSeconds(60));
+
+      var call = run(Map.of(), "simulate-call", "--to", "http://localhost:" + port, "--digits", "1,1",
+          "--operator", "answers");
+      assertEquals(0, call.exit(), call.out());
+      var delivered = awaitLine(receiverOut, "  reference ", Duration.ofSeconds(30));
+      assertTrue(delivered.contains("via voice") && delivered.contains("URGENT"), delivered);
+      assertFalse(Files.readString(receiverOut).contains("refused"), "the signature was accepted");
+
+      var key = run(env, "api-key", "create", "--agency", "inbox", "--label", "it-test");
+      assertEquals(0, key.exit(), key.out());
+      var m = Pattern.compile("key:\\s+(hgk_\\S+)").matcher(key.out());
+      assertTrue(m.find(), key.out());
+      var http = java.net.http.HttpClient.newHttpClient();
+      var reports = http.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://localhost:" + port + "/api/v1/reports"))
+          .header("Authorization", "Bearer " + m.group(1)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, reports.statusCode(), reports.body());
+      assertTrue(reports.body().contains("\"intent\":\"danger\""), reports.body());
+    } finally {
+      receiver.destroy();
+      receiver.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void productionModeWithoutSecretsRefusesToStartNamingTheKey() throws Exception {
     var r = run(Map.of("GATEWAY_MODE", "production"), "serve");
     assertEquals(2, r.exit(), r.out());

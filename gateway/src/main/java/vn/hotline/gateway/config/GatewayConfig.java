@@ -267,7 +267,8 @@ public record GatewayConfig(
     var url = s.get("db.url");
     if (url.isEmpty()) {
       var file = dataDir.toAbsolutePath().normalize().resolve("hotline");
-      url = "jdbc:h2:file:" + file + ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+      // AUTO_SERVER: a second process (api-key, audit verify, stats) can use the store while serve runs.
+      url = "jdbc:h2:file:" + file + ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
     } else if (!url.startsWith("jdbc:mariadb://") && !url.startsWith("jdbc:h2:")) {
       throw s.invalid("db.url", "must start with jdbc:mariadb:// (or jdbc:h2: for the embedded store)");
     }
