@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Pseudonyms;
 import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.config.GatewayConfig;
@@ -140,10 +141,11 @@ public final class Gateway implements AutoCloseable {
     var workers = vertx.createSharedWorkerExecutor("store", cfg.db().poolSize() + 2, 60, TimeUnit.SECONDS);
     var sealer = Sealer.parse(cfg.privacy().encryptionKeys());
     var pseudonyms = Pseudonyms.parse(cfg.privacy().pseudonymKey());
-    var reports = new ReportRepository(store, sealer, routing);
-    var deliveries = new DeliveryRepository(store);
+    var audit = new AuditLog();
+    var reports = new ReportRepository(store, sealer, routing, audit);
+    var deliveries = new DeliveryRepository(store, audit);
     var payloads = new WebhookPayload(provinces);
-    var sessions = new SessionRepository(store, reports, sealer);
+    var sessions = new SessionRepository(store, reports, sealer, audit);
     var engine = new FlowEngine(valueLists);
     var calls = new CallService(voiceFlow, engine, sessions, pseudonyms, cfg.operators().hours(), metrics, clock);
     var renderer = new TwimlRenderer(cfg.operators(), cfg.fallbackNumber());
@@ -156,7 +158,7 @@ public final class Gateway implements AutoCloseable {
     var guard = new TwilioWebhookGuard(signatures, metrics, cfg.http().maxBodyBytes());
     new VoiceRoutes(calls, renderer, guard, workers, metrics, cfg.http().webhookDeadlineMs()).mount(router);
 
-    var smsStore = new SmsRepository(store, sealer);
+    var smsStore = new SmsRepository(store, sealer, audit);
     var conversations = new SmsConversations(smsFlow, engine, sessions, smsStore, store, metrics, clock,
         Duration.ofMinutes(cfg.sms().reminderAfterMinutes()), Duration.ofMinutes(cfg.sms().sessionIdleMinutes()));
     new TwilioSmsRoutes(conversations, smsStore, store, pseudonyms, guard, workers, metrics,
@@ -167,7 +169,7 @@ public final class Gateway implements AutoCloseable {
     smpp[0] = new SmppConnections(cfg.smppLinks(), smsStore, pseudonyms, metrics, clock,
         Duration.ofSeconds(cfg.sms().dedupeWindowSeconds()), inbox::wake);
 
-    var apiKeys = new ApiKeyRepository(store);
+    var apiKeys = new ApiKeyRepository(store, audit);
     var deliveryWake = new java.util.concurrent.atomic.AtomicReference<Runnable>(() -> { });
     try {
       new ApiRoutes(apiKeys, reports, deliveries, routing, payloads, workers, clock, () -> deliveryWake.get().run())

@@ -47,7 +47,7 @@ public final class ApiKeyCommand implements Runnable {
       }
       try (var store = Store.open(cfg.db(), null)) {
         store.migrate();
-        return work(new ApiKeyRepository(store));
+        return work(new ApiKeyRepository(store, new vn.hotline.gateway.audit.AuditLog()));
       }
     }
 

@@ -130,7 +130,11 @@ public final class ApiRoutes {
 
   private void run(RoutingContext ctx, String route, Callable<Answer> work) {
     HttpEdge.route(ctx, BASE + route);
-    workers.executeBlocking(work, false).onComplete(ar -> {
+    workers.executeBlocking(() -> {
+      var answer = work.call();
+      keys.recordAccess(caller(ctx), ctx.request().method().name() + " " + route, answer.status(), clock.instant());
+      return answer;
+    }, false).onComplete(ar -> {
       if (ar.failed()) {
         log.atWarn().addKeyValue("route", route).addKeyValue("error", ar.cause().toString()).log("API call failed");
         HttpEdge.problem(ctx, 503, "the store is not answering; try again shortly");
@@ -148,6 +152,11 @@ public final class ApiRoutes {
 
   private static ApiKeyRepository.Caller caller(RoutingContext ctx) {
     return ctx.get(CALLER);
+  }
+
+  private static String actor(RoutingContext ctx) {
+    var c = caller(ctx);
+    return c.admin() ? "admin:" + c.keyId() : "agency:" + c.agencyId();
   }
 
   private Answer listReports(RoutingContext ctx) {
@@ -214,13 +223,13 @@ public final class ApiRoutes {
     if (d == null) {
       return Answer.problem(404, "no delivery " + ctx.pathParam("id") + " of yours");
     }
-    deliveries.replay(d.id(), clock.instant());
+    deliveries.replay(d.id(), actor(ctx), clock.instant());
     wakeDelivery.run();
     return new Answer(202, json(deliveries.find(d.id()).orElseThrow()), null);
   }
 
   private Answer replayDead(RoutingContext ctx) {
-    int n = deliveries.replayDead(caller(ctx).agencyId(), clock.instant());
+    int n = deliveries.replayDead(caller(ctx).agencyId(), actor(ctx), clock.instant());
     wakeDelivery.run();
     return Answer.ok(new JsonObject().put("replayed", n));
   }
@@ -235,7 +244,7 @@ public final class ApiRoutes {
     }
     var body = ctx.body() == null || ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
     var reason = enabled ? "enabled through the API" : body.getString("reason", "disabled through the API");
-    deliveries.setEnabled(agency, enabled, reason, clock.instant());
+    deliveries.setEnabled(agency, enabled, reason, actor(ctx), clock.instant());
     if (enabled) {
       wakeDelivery.run();
     }

@@ -174,7 +174,7 @@ public final class DeliveryWorker implements AutoCloseable {
     }
     if (status != null && status == 410) {
       // The agency says this endpoint is gone: stop sending there until an operator re-enables it.
-      deliveries.setEnabled(agency.id(), false, "endpoint answered 410 Gone", now);
+      deliveries.setEnabled(agency.id(), false, "endpoint answered 410 Gone", "gateway", now);
       metrics.delivery(agency.id(), "gone");
       log.atError().addKeyValue("agency", agency.id()).addKeyValue("delivery", d.id())
           .log("agency endpoint answered 410 Gone: disabled; its reports wait until it is re-enabled (API or admin)");

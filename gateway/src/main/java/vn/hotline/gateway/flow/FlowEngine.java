@@ -261,7 +261,7 @@ public final class FlowEngine {
 
     void recorded(Node.Record r, Input.Recorded rec) {
       if (rec.recordingId() != null && rec.seconds() > 0) {
-        answers.put("recording_id", rec.recordingId());
+        texts.put("recording_id", rec.recordingId()); // a reference to the caller's voice: sealed at rest
         outcome = "voicemail";
         events.add(new StepEvent(r.id(), "recorded", Integer.toString(rec.seconds())));
       } else {

@@ -58,7 +58,7 @@ public record Report(
     return Optional.of(new Report(Ids.uuid7().toString(), reference, contactId, channel, intent,
         state.answer("category"), state.answer("subcategory"), state.answer("about"), state.answer("age_band"),
         state.answer("province"), "danger".equals(intent) || "true".equals(state.answer("urgent")), outcome,
-        state.answer("recording_id"), state.text("description"),
+        state.text("recording_id"), state.text("description"),
         Urls.extract(state.text("description"), state.text("links")),
         consent == null ? null : Boolean.valueOf(consent), callerPseudonym, state.path(), receivedAt, completedAt));
   }

@@ -64,7 +64,7 @@ public final class SmsInbox implements AutoCloseable {
           return false;
         }
         conversations.handle(c, m.get(), "queued");
-        sms.markProcessed(c, m.get().id(), clock.instant());
+        sms.markProcessed(c, m.get(), clock.instant());
         return true;
       });
       if (!did) {

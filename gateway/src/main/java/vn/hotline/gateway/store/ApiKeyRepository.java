@@ -35,9 +35,11 @@ public final class ApiKeyRepository {
   private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
   private final Store store;
+  private final vn.hotline.gateway.audit.AuditLog audit;
 
-  public ApiKeyRepository(Store store) {
+  public ApiKeyRepository(Store store, vn.hotline.gateway.audit.AuditLog audit) {
     this.store = store;
+    this.audit = audit;
   }
 
   public NewKey create(String agencyId, String label, Instant now) {
@@ -55,9 +57,22 @@ public final class ApiKeyRepository {
         ps.setObject(5, Store.toDb(now));
         ps.executeUpdate();
       }
+      var refs = new java.util.HashMap<String, Object>();
+      refs.put("key", id);
+      refs.put("agency", agencyId);
+      audit.append(c, "apikey.created", "cli", refs, java.util.Map.of("admin", agencyId == null), now);
       return null;
     });
     return new NewKey(id, key.toString());
+  }
+
+  /** An integrator's API call, for the audit trail: who, which operation, what it answered. */
+  public void recordAccess(Caller caller, String operation, int status, Instant now) {
+    store.inTransaction(c -> {
+      audit.append(c, "api.access", caller.admin() ? "admin:" + caller.keyId() : "agency:" + caller.agencyId(),
+          java.util.Map.of("key", caller.keyId()), java.util.Map.of("operation", operation, "status", status), now);
+      return null;
+    });
   }
 
   /** The caller a presented key belongs to, if it is a live key. */
@@ -80,8 +95,12 @@ public final class ApiKeyRepository {
       try (var ps = c.prepareStatement("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
         ps.setObject(1, Store.toDb(now));
         ps.setString(2, id);
-        return ps.executeUpdate() > 0;
+        if (ps.executeUpdate() == 0) {
+          return false;
+        }
       }
+      audit.append(c, "apikey.revoked", "cli", java.util.Map.of("key", id), java.util.Map.of(), now);
+      return true;
     });
   }
 

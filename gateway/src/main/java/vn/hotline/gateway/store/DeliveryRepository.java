@@ -8,10 +8,13 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.util.Ids;
 
 /**
@@ -32,9 +35,11 @@ public final class DeliveryRepository {
   public record Attempt(int attempt, Instant startedAt, int latencyMs, Integer httpStatus, String outcome, String error) {}
 
   private final Store store;
+  private final AuditLog audit;
 
-  public DeliveryRepository(Store store) {
+  public DeliveryRepository(Store store, AuditLog audit) {
     this.store = store;
+    this.audit = audit;
   }
 
   /** A Standard Webhooks message id: msg_ + 32 hex digits of a UUIDv7. */
@@ -110,14 +115,26 @@ public final class DeliveryRepository {
         ps.setString(7, d.id());
         ps.executeUpdate();
       }
+      var data = new HashMap<String, Object>();
+      data.put("agency", d.agencyId());
+      data.put("attempt", d.attempt());
+      data.put("http_status", httpStatus);
+      data.put("outcome", outcome);
+      data.put("latency_ms", latencyMs);
+      data.put("status", newStatus);
+      audit.append(c, "delivery.attempt", "gateway", Map.of("delivery", d.id(), "report", d.reportId()), data,
+          startedAt.plusMillis(latencyMs));
       return null;
     });
   }
 
   // --- agency endpoints switched off at run time ----------------------------------------------------
 
-  public void setEnabled(String agencyId, boolean enabled, String reason, Instant now) {
+  /** @param actor gateway (a 410), or admin:<key id> */
+  public void setEnabled(String agencyId, boolean enabled, String reason, String actor, Instant now) {
     store.inTransaction(c -> {
+      audit.append(c, enabled ? "agency.enabled" : "agency.disabled", actor, Map.of("agency", agencyId),
+          Map.of("reason", truncate(reason)), now);
       try (var ps = c.prepareStatement("UPDATE agency_endpoints SET enabled = ?, reason = ?, changed_at = ? WHERE agency_id = ?")) {
         ps.setBoolean(1, enabled);
         ps.setString(2, truncate(reason));
@@ -163,8 +180,14 @@ public final class DeliveryRepository {
         ps.setString(2, caseNumber);
         ps.setString(3, reportId);
         ps.setString(4, agencyId);
-        return ps.executeUpdate() > 0;
+        if (ps.executeUpdate() == 0) {
+          return false;
+        }
       }
+      // The agency's case number is its own reference, not the child's data: it proves who took the case on.
+      audit.append(c, "report.acknowledged", "agency:" + agencyId, Map.of("report", reportId),
+          Map.of("case_number", caseNumber), now);
+      return true;
     });
   }
 
@@ -247,28 +270,37 @@ public final class DeliveryRepository {
   }
 
   /** Sends a delivery again from the start of the schedule (same webhook-id). */
-  public boolean replay(String id, Instant now) {
+  public boolean replay(String id, String actor, Instant now) {
     return store.inTransaction(c -> {
       try (var ps = c.prepareStatement("UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?"
           + " WHERE id = ?")) {
         ps.setObject(1, Store.toDb(now));
         ps.setString(2, id);
-        return ps.executeUpdate() > 0;
+        if (ps.executeUpdate() == 0) {
+          return false;
+        }
       }
+      audit.append(c, "delivery.replayed", actor, Map.of("delivery", id), Map.of(), now);
+      return true;
     });
   }
 
   /** Every dead letter of an agency (all agencies when null) goes back to the queue. Returns how many. */
-  public int replayDead(String agencyId, Instant now) {
+  public int replayDead(String agencyId, String actor, Instant now) {
     return store.inTransaction(c -> {
+      int n;
       try (var ps = c.prepareStatement("UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?"
           + " WHERE status = 'dead'" + (agencyId == null ? "" : " AND agency_id = ?"))) {
         ps.setObject(1, Store.toDb(now));
         if (agencyId != null) {
           ps.setString(2, agencyId);
         }
-        return ps.executeUpdate();
+        n = ps.executeUpdate();
       }
+      var refs = new HashMap<String, Object>();
+      refs.put("agency", agencyId);
+      audit.append(c, "delivery.replayed_dead", actor, refs, Map.of("count", n), now);
+      return n;
     });
   }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.delivery.Routing;
 import vn.hotline.gateway.report.Report;
@@ -23,17 +24,19 @@ import vn.hotline.gateway.report.Report;
 public final class ReportRepository {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String COLUMNS = "r.id, r.reference, r.contact_id, r.channel, r.intent, r.category, r.subcategory,"
-      + " r.about, r.age_band, r.province, r.urgent, r.outcome, r.recording_sid, r.description_sealed, r.urls_sealed,"
+      + " r.about, r.age_band, r.province, r.urgent, r.outcome, r.recording_sealed, r.description_sealed, r.urls_sealed,"
       + " r.consent_share, r.caller_pseudonym, r.flow_path, r.received_at, r.completed_at";
 
   private final Store store;
   private final Sealer sealer;
   private final Routing routing;
+  private final AuditLog audit;
 
-  public ReportRepository(Store store, Sealer sealer, Routing routing) {
+  public ReportRepository(Store store, Sealer sealer, Routing routing, AuditLog audit) {
     this.store = store;
     this.sealer = sealer;
     this.routing = routing;
+    this.audit = audit;
   }
 
   /** Inserts the report and its deliveries unless its contact already has one. */
@@ -47,7 +50,7 @@ public final class ReportRepository {
       }
     }
     try (var ps = c.prepareStatement("INSERT INTO reports (id, reference, contact_id, channel, intent, category,"
-        + " subcategory, about, age_band, province, urgent, outcome, recording_sid, description_sealed, urls_sealed,"
+        + " subcategory, about, age_band, province, urgent, outcome, recording_sealed, description_sealed, urls_sealed,"
         + " consent_share, caller_pseudonym, flow_path, received_at, completed_at)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, r.id());
@@ -62,7 +65,7 @@ public final class ReportRepository {
       ps.setString(10, r.province());
       ps.setBoolean(11, r.urgent());
       ps.setString(12, r.outcome());
-      ps.setString(13, r.recordingId());
+      ps.setString(13, sealer.seal(r.recordingId()));
       ps.setString(14, sealer.seal(r.description()));
       ps.setString(15, r.urls().isEmpty() ? null : sealer.seal(SessionRepository.json(r.urls())));
       ps.setObject(16, r.consentShare());
@@ -72,10 +75,21 @@ public final class ReportRepository {
       ps.setObject(20, Store.toDb(r.completedAt()));
       ps.executeUpdate();
     }
+    var data = new java.util.HashMap<String, Object>();
+    data.put("channel", r.channel());
+    data.put("intent", r.intent());
+    data.put("category", r.category());
+    data.put("urgent", r.urgent());
+    data.put("outcome", r.outcome());
+    audit.append(c, "report.created", r.channel(), java.util.Map.of("report", r.id(), "contact", r.contactId()), data,
+        r.completedAt());
     try (var ps = c.prepareStatement("INSERT INTO deliveries (id, report_id, agency_id, rule_name, urgent, status,"
         + " attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)")) {
       for (var t : routing.route(r)) {
-        ps.setString(1, DeliveryRepository.newDeliveryId());
+        var deliveryId = DeliveryRepository.newDeliveryId();
+        audit.append(c, "report.routed", "gateway", java.util.Map.of("report", r.id(), "delivery", deliveryId),
+            java.util.Map.of("agency", t.agencyId(), "rule", t.rule()), r.completedAt());
+        ps.setString(1, deliveryId);
         ps.setString(2, r.id());
         ps.setString(3, t.agencyId());
         ps.setString(4, t.rule());
@@ -171,7 +185,7 @@ public final class ReportRepository {
     var path = rs.getString(18);
     return new Report(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
         rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getBoolean(11),
-        rs.getString(12), rs.getString(13), sealer.open(rs.getString(14)), urls,
+        rs.getString(12), sealer.open(rs.getString(13)), sealer.open(rs.getString(14)), urls,
         consent == null ? null : consent instanceof Boolean b ? b : ((Number) consent).intValue() != 0,
         rs.getString(17), path == null || path.isEmpty() ? List.of() : Arrays.asList(path.split(",")),
         Store.fromDb(rs.getObject(19, LocalDateTime.class)), Store.fromDb(rs.getObject(20, LocalDateTime.class)));

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.flow.FlowState;
 import vn.hotline.gateway.flow.StepEvent;
@@ -30,11 +31,13 @@ public final class SessionRepository {
   private final Store store;
   private final ReportRepository reports;
   private final Sealer sealer;
+  private final AuditLog audit;
 
-  public SessionRepository(Store store, ReportRepository reports, Sealer sealer) {
+  public SessionRepository(Store store, ReportRepository reports, Sealer sealer, AuditLog audit) {
     this.store = store;
     this.reports = reports;
     this.sealer = sealer;
+    this.audit = audit;
   }
 
   public Optional<ContactSession> find(String channel, String providerRef) {
@@ -100,6 +103,9 @@ public final class SessionRepository {
       ps.executeUpdate();
     }
     insertSteps(c, sessionId, 0, events, now);
+    audit.append(c, "contact.received", actor(n.channel(), n.smsLink()), Map.of("contact", contactId, "session", sessionId),
+        Map.of("channel", n.channel(), "flow", n.flowId(), "reference", n.reference()), now);
+    auditSteps(c, contactId, n.channel(), n.smsLink(), events, now);
     var created = new ContactSession(sessionId, contactId, n.channel(), n.providerRef(), n.reference(), n.flowId(), 0, 0,
         now, now, null, n.callerPseudonym(), n.callerSealed(), n.smsLink(), state);
     if (state.closed()) {
@@ -138,6 +144,7 @@ public final class SessionRepository {
       }
     }
     insertSteps(c, before.sessionId(), before.seq() + 1, events, now);
+    auditSteps(c, before.contactId(), before.channel(), before.smsLink(), events, now);
     if (after.closed()) {
       closeContact(c, before.advanced(after, now), after.outcome(), null, now, true);
     }
@@ -173,7 +180,26 @@ public final class SessionRepository {
       insertSteps(c, s.sessionId(), s.seq(), List.of(StepEvent.of(state.nodeId(), "ended-" + outcome)), now);
     }
     closeContact(c, s, outcome, endStatus, now, true);
+    var data = new java.util.HashMap<String, Object>();
+    data.put("outcome", outcome);
+    data.put("end_status", endStatus);
+    audit.append(c, "contact.ended", actor(s.channel(), s.smsLink()), Map.of("contact", s.contactId()), data, now);
     return true;
+  }
+
+  private void auditSteps(Connection c, String contactId, String channel, String link, List<StepEvent> events,
+      Instant now) throws SQLException {
+    for (var e : events) {
+      var data = new java.util.HashMap<String, Object>();
+      data.put("node", e.nodeId());
+      data.put("event", e.event());
+      data.put("value", e.value()); // a menu key or a validated code, never free text (see StepEvent)
+      audit.append(c, "flow.step", actor(channel, link), Map.of("contact", contactId), data, now);
+    }
+  }
+
+  static String actor(String channel, String link) {
+    return link == null ? channel : channel + ":" + link;
   }
 
   /** Marks that the reminder went out, so it is sent once per silence. */

@@ -55,10 +55,12 @@ public final class SmsRepository {
 
   private final Store store;
   private final Sealer sealer;
+  private final vn.hotline.gateway.audit.AuditLog audit;
 
-  public SmsRepository(Store store, Sealer sealer) {
+  public SmsRepository(Store store, Sealer sealer, vn.hotline.gateway.audit.AuditLog audit) {
     this.store = store;
     this.sealer = sealer;
+    this.audit = audit;
   }
 
   // --- inbound ---------------------------------------------------------------------------------------
@@ -274,12 +276,14 @@ public final class SmsRepository {
     }
   }
 
-  public void markProcessed(Connection c, String id, Instant now) throws SQLException {
+  public void markProcessed(Connection c, Inbound m, Instant now) throws SQLException {
     try (var ps = c.prepareStatement("UPDATE sms_inbound SET status = 'processed', processed_at = ? WHERE id = ?")) {
       ps.setObject(1, Store.toDb(now));
-      ps.setString(2, id);
+      ps.setString(2, m.id());
       ps.executeUpdate();
     }
+    audit.append(c, "sms.received", m.link() == null ? m.channel() : m.channel() + ":" + m.link(),
+        java.util.Map.of("message", m.id()), java.util.Map.of("parts", m.parts(), "missing_parts", m.missingParts()), now);
   }
 
   public int countPending() {
@@ -298,6 +302,8 @@ public final class SmsRepository {
   }
 
   public void setOptOut(Connection c, String pseudonym, boolean optedOut, Instant now) throws SQLException {
+    // The pseudonym links contacts, so it stays out of the audit trail; the event proves the choice was honoured.
+    audit.append(c, optedOut ? "sms.opted_out" : "sms.opted_in", "sms", java.util.Map.of(), java.util.Map.of(), now);
     try (var ps = c.prepareStatement("UPDATE sms_opt_outs SET opted_out = ?, changed_at = ? WHERE pseudonym = ?")) {
       ps.setBoolean(1, optedOut);
       ps.setObject(2, Store.toDb(now));

@@ -68,7 +68,7 @@ class ApiTest {
     Files.writeString(file, routing);
     gw = RunningGateway.start(db, dir.resolve("data"), Map.of("GATEWAY_ROUTING_FILE", file.toString()), clock);
     store = Store.open(gw.config().db(), null);
-    keys = new ApiKeyRepository(store);
+    keys = new ApiKeyRepository(store, new vn.hotline.gateway.audit.AuditLog());
   }
 
   @AfterEach

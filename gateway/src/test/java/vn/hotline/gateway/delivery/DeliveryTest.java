@@ -253,7 +253,7 @@ class DeliveryTest {
     assertEquals("HTTP 500", delivery.get("last_error"));
 
     agencies.get("child-protection").always(FakeAgency.Answer.of(200));
-    gw.gateway().deliveries().replayDead("child-protection", clock.instant());
+    gw.gateway().deliveries().replayDead("child-protection", "cli", clock.instant());
     gw.gateway().deliverNow();
     var all = await(agencies.get("child-protection"), 12);
     assertEquals(1, all.stream().map(r -> r.header("webhook-id")).distinct().count());

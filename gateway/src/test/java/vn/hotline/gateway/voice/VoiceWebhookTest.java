@@ -201,7 +201,7 @@ class VoiceWebhookTest {
     assertEquals("79", report.get("province"));
     assertEquals("false", report.get("urgent"));
     assertEquals("voicemail", report.get("outcome"));
-    assertTrue(((String) report.get("recording_sid")).startsWith("RE"));
+    assertTrue(gw.sealer().open((String) report.get("recording_sealed")).startsWith("RE"), "the recording reference is sealed");
     assertTrue(((String) report.get("flow_path")).contains("report-province,report-reference,report-handoff"));
     assertCallerNumberStoredNowhere();
   }

@@ -86,7 +86,7 @@ public final class TwilioSmsRoutes {
         return List.<SmsConversations.Reply>of(); // Twilio retried a message we already answered
       }
       var replies = conversations.handle(c, inbound.get(), "sent");
-      sms.markProcessed(c, inbound.get().id(), clock.instant());
+      sms.markProcessed(c, inbound.get(), clock.instant());
       return replies;
     }), false).timeout(deadlineMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
       if (ar.succeeded()) {
