@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Pseudonyms;
+import vn.hotline.gateway.audit.Retention;
 import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.flow.FlowCatalog;
@@ -202,6 +203,7 @@ public final class Gateway implements AutoCloseable {
     var delivery = new DeliveryWorker(routing, deliveries, reports, payloads, cfg.delivery(), metrics, clock);
     deliveryWake.set(delivery::wake);
 
+    var retention = new Retention(store, audit, cfg.retention());
     var staleAfter = Duration.ofSeconds(cfg.sessions().staleAfterSeconds());
     var concatTimeout = Duration.ofSeconds(cfg.sms().concatTimeoutSeconds());
     Runnable housekeeping = () -> {
@@ -218,6 +220,7 @@ public final class Gateway implements AutoCloseable {
         log.info("{} long SMS assembled without parts that never came", overdue);
       }
       conversations.sweep();
+      retention.purgeIfDue(clock.instant()).ifPresent(counts -> log.info("retention purge: {}", counts));
       twilioSms.sendDue();
       smpp[0].wakeSenders();
       delivery.wake();

@@ -12,6 +12,8 @@ import vn.hotline.gateway.config.ConfigException;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.api.ApiKeyCommand;
+import vn.hotline.gateway.audit.AuditCommand;
+import vn.hotline.gateway.audit.PrivacyCommands;
 import vn.hotline.gateway.delivery.WebhookReceiverCommand;
 import vn.hotline.gateway.sms.smpp.SendSmsCommand;
 import vn.hotline.gateway.sms.smpp.TestSmscCommand;
@@ -24,7 +26,8 @@ import vn.hotline.gateway.voice.CallSimulator;
     version = "hotline-gateway 0.1",
     description = "Intake gateway of the 111 child-protection hotline.",
     subcommands = {Main.Serve.class, CallSimulator.Command.class, TestSmscCommand.class, SendSmsCommand.class,
-        WebhookReceiverCommand.class, ApiKeyCommand.class,
+        WebhookReceiverCommand.class, ApiKeyCommand.class, AuditCommand.class,
+        PrivacyCommands.RetentionCommand.class, PrivacyCommands.Erase.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {

@@ -1,15 +1,12 @@
 package vn.hotline.gateway.api;
 
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import vn.hotline.gateway.StoreCommand;
+import vn.hotline.gateway.audit.AuditLog;
 import picocli.CommandLine.Parameters;
-import vn.hotline.gateway.Main;
-import vn.hotline.gateway.config.ConfigException;
-import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.delivery.RoutingLoader;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.report.Taxonomy;
@@ -28,27 +25,15 @@ public final class ApiKeyCommand implements Runnable {
     CommandLine.usage(this, System.out);
   }
 
-  abstract static class WithStore implements Callable<Integer> {
-    @Option(names = "--config", description = "YAML file overriding config/gateway.yaml (or GATEWAY_CONFIG)")
-    Path config;
-
-    GatewayConfig cfg;
+  abstract static class WithStore extends StoreCommand {
+    @Override
+    protected String name() {
+      return "api-key";
+    }
 
     @Override
-    public Integer call() {
-      Main.quietLogs();
-      var file = config != null ? config
-          : System.getenv("GATEWAY_CONFIG") != null ? Path.of(System.getenv("GATEWAY_CONFIG")) : null;
-      try {
-        cfg = GatewayConfig.load(file, System.getenv());
-      } catch (ConfigException e) {
-        System.err.println("api-key: " + e.getMessage());
-        return 2;
-      }
-      try (var store = Store.open(cfg.db(), null)) {
-        store.migrate();
-        return work(new ApiKeyRepository(store, new vn.hotline.gateway.audit.AuditLog()));
-      }
+    protected int work(Store store) {
+      return work(new ApiKeyRepository(store, new AuditLog()));
     }
 
     abstract int work(ApiKeyRepository keys);

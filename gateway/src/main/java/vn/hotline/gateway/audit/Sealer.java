@@ -87,8 +87,9 @@ public final class Sealer {
     }
   }
 
+  /** The plain text, or null for null or a purged ("") value. */
   public String open(String sealed) {
-    if (sealed == null) {
+    if (sealed == null || sealed.isEmpty()) {
       return null;
     }
     var parts = sealed.split("\\.", 3);

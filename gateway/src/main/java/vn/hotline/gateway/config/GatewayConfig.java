@@ -36,6 +36,7 @@ public record GatewayConfig(
     Operators operators,
     Sessions sessions,
     Privacy privacy,
+    Retention retention,
     Sms sms,
     List<SmppLink> smppLinks,
     List<String> devNotices) {
@@ -82,6 +83,9 @@ public record GatewayConfig(
       return "Privacy[<hidden>]";
     }
   }
+
+  /** Days each class of personal data is kept (see config/gateway.yaml, retention). */
+  public record Retention(int callerNumberDays, int smsDays, int freeTextDays, int recordingDays) {}
 
   public record Sms(String flow, int sessionIdleMinutes, int reminderAfterMinutes, int concatTimeoutSeconds,
       int dedupeWindowSeconds) {}
@@ -259,7 +263,10 @@ public record GatewayConfig(
           + " (webhook-receiver --secret $(cat " + dataDir.resolve("dev-webhook-secret") + "))");
     }
     return new GatewayConfig(mode, publicUrl, dataDir, flowsDir, nonEmpty(s, "voice_flow"), fallback, provinces,
-        taxonomy, routing, inbox, delivery, devWebhookSecret, http, db, twilio, operators, sessions, privacy, sms, links,
+        taxonomy, routing, inbox, delivery, devWebhookSecret, http, db, twilio, operators, sessions, privacy,
+        new Retention(s.integer("retention.caller_number_days", 1, 3650), s.integer("retention.sms_days", 1, 3650),
+            s.integer("retention.free_text_days", 1, 36500), s.integer("retention.recording_days", 1, 3650)),
+        sms, links,
         List.copyOf(notices));
   }
 

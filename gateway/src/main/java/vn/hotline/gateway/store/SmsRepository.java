@@ -376,6 +376,14 @@ public final class SmsRepository {
       }
       var claimed = new ArrayList<Outbound>();
       for (var o : out) {
+        if (o.destination() == null) {
+          try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = 'skipped', last_error = ? WHERE id = ?")) {
+            ps.setString(1, "the number was erased or purged before this could be sent");
+            ps.setString(2, o.id());
+            ps.executeUpdate();
+          }
+          continue;
+        }
         try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = 'sending', attempts = attempts + 1,"
             + " next_attempt_at = ? WHERE id = ?")) {
           ps.setObject(1, Store.toDb(now.plus(lease)));

@@ -1,0 +1,64 @@
+package vn.hotline.gateway.audit;
+
+import java.time.Instant;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import vn.hotline.gateway.StoreCommand;
+import vn.hotline.gateway.store.Store;
+
+/** The retention purge on demand, and erasure by reference number. */
+public final class PrivacyCommands {
+  private PrivacyCommands() {}
+
+  @Command(name = "retention", description = "Personal-data retention.", subcommands = {Purge.class})
+  public static final class RetentionCommand implements Runnable {
+    @Override
+    public void run() {
+      picocli.CommandLine.usage(this, System.out);
+    }
+  }
+
+  @Command(name = "purge", description = "Remove personal data past its retention now (the daily job does the same).")
+  static final class Purge extends StoreCommand {
+    @Override
+    protected String name() {
+      return "retention purge";
+    }
+
+    @Override
+    protected int work(Store store) {
+      var counts = new Retention(store, new AuditLog(), cfg.retention()).purge(Instant.now());
+      counts.forEach((k, v) -> System.out.printf("%-20s %d%n", k, v));
+      return 0;
+    }
+  }
+
+  @Command(name = "erase", description = "Erase the personal data of one contact and its report, by reference number.")
+  public static final class Erase extends StoreCommand {
+    @Option(names = "--reference", required = true, description = "the reference number given to the caller")
+    String reference;
+
+    @Option(names = "--request", required = true,
+        description = "the erasure request's own id (e.g. a ticket number; no personal data), kept in the audit trail")
+    String request;
+
+    @Override
+    protected String name() {
+      return "erase";
+    }
+
+    @Override
+    protected int work(Store store) {
+      if (!reference.matches("\\d{4,16}") || !request.matches("[A-Za-z0-9._:/-]{1,64}")) {
+        System.err.println("erase: --reference is digits; --request is a ticket id (letters, digits, . _ : / -)");
+        return 2;
+      }
+      if (!new Retention(store, new AuditLog(), cfg.retention()).erase(reference, request, Instant.now())) {
+        System.err.println("erase: no contact has reference " + reference);
+        return 1;
+      }
+      System.out.println("erased the personal data of reference " + reference + " (request " + request + ")");
+      return 0;
+    }
+  }
+}

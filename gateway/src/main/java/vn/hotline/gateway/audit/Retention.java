@@ -1,0 +1,154 @@
+package vn.hotline.gateway.audit;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.store.Store;
+
+/**
+ * Keeps personal data only as long as it is needed: the daily purge removes each class after its retention
+ * (never from a report with an undelivered delivery), and an erasure request removes a contact's and its
+ * report's personal fields at once. Both leave an audit event with counts; codes (category, province, age band,
+ * outcome...) stay, so statistics and the audit trail survive.
+ */
+public final class Retention {
+  /** A purged value in NOT NULL columns: the row stays (it is referenced), the data does not. */
+  static final String PURGED = "";
+  private static final String UNDELIVERED =
+      " EXISTS (SELECT 1 FROM deliveries d WHERE d.report_id = r.id AND d.status <> 'delivered')";
+
+  private final Store store;
+  private final AuditLog audit;
+  private final GatewayConfig.Retention cfg;
+
+  public Retention(Store store, AuditLog audit, GatewayConfig.Retention cfg) {
+    this.store = store;
+    this.audit = audit;
+    this.cfg = cfg;
+  }
+
+  /** Runs the purge if it has not run in the last day (any instance); returns its counts when it ran. */
+  public Optional<Map<String, Integer>> purgeIfDue(Instant now) {
+    return store.inTransaction(c -> {
+      try (var ps = c.prepareStatement("SELECT last_run FROM maintenance_runs WHERE task = 'retention' FOR UPDATE")) {
+        try (var rs = ps.executeQuery()) {
+          if (rs.next()) {
+            var last = rs.getObject(1, java.time.LocalDateTime.class).toInstant(java.time.ZoneOffset.UTC);
+            if (last.isAfter(now.minus(Duration.ofDays(1)))) {
+              return Optional.<Map<String, Integer>>empty();
+            }
+            try (var up = c.prepareStatement("UPDATE maintenance_runs SET last_run = ? WHERE task = 'retention'")) {
+              up.setObject(1, java.time.LocalDateTime.ofInstant(now, java.time.ZoneOffset.UTC));
+              up.executeUpdate();
+            }
+          } else {
+            try (var in = c.prepareStatement("INSERT INTO maintenance_runs (task, last_run) VALUES ('retention', ?)")) {
+              in.setObject(1, java.time.LocalDateTime.ofInstant(now, java.time.ZoneOffset.UTC));
+              in.executeUpdate();
+            }
+          }
+        }
+      }
+      return Optional.of(purge(c, now));
+    });
+  }
+
+  /** Purges now, whatever ran before (the `retention purge` command). */
+  public Map<String, Integer> purge(Instant now) {
+    return store.inTransaction(c -> purge(c, now));
+  }
+
+  private Map<String, Integer> purge(Connection c, Instant now) throws SQLException {
+    var counts = new LinkedHashMap<String, Integer>();
+    var numbersBefore = now.minus(Duration.ofDays(cfg.callerNumberDays()));
+    var smsBefore = now.minus(Duration.ofDays(cfg.smsDays()));
+    var textBefore = now.minus(Duration.ofDays(cfg.freeTextDays()));
+    var recordingBefore = now.minus(Duration.ofDays(cfg.recordingDays()));
+
+    counts.put("caller_numbers", update(c, "UPDATE contacts SET caller_sealed = NULL WHERE caller_sealed IS NOT NULL"
+        + " AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = contacts.id AND" + UNDELIVERED + ")",
+        numbersBefore));
+    counts.put("outbound_numbers", update(c, "UPDATE sms_outbound SET destination_sealed = '" + PURGED + "'"
+        + " WHERE destination_sealed <> '" + PURGED + "' AND created_at < ? AND status NOT IN ('queued', 'sending')",
+        numbersBefore));
+    counts.put("inbound_sms", update(c, "UPDATE sms_inbound SET body_sealed = '" + PURGED + "', sender_sealed = '"
+        + PURGED + "' WHERE body_sealed <> '" + PURGED + "' AND status = 'processed' AND received_at < ?", smsBefore));
+    counts.put("inbound_sms_parts", update(c, "UPDATE sms_inbound_parts SET body_sealed = '" + PURGED
+        + "', sender_sealed = '" + PURGED + "' WHERE body_sealed <> '" + PURGED + "' AND message_id IS NOT NULL"
+        + " AND received_at < ?", smsBefore));
+    counts.put("report_free_text", update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL"
+        + " WHERE (description_sealed IS NOT NULL OR urls_sealed IS NOT NULL) AND completed_at < ? AND NOT"
+        + UNDELIVERED.replace("r.id", "reports.id"), textBefore));
+    counts.put("session_free_text", update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE texts_sealed IS NOT NULL"
+        + " AND status = 'closed' AND updated_at < ? AND NOT EXISTS (SELECT 1 FROM reports r"
+        + " WHERE r.contact_id = flow_sessions.contact_id AND" + UNDELIVERED + ")", textBefore));
+    counts.put("recordings", update(c, "UPDATE reports SET recording_sealed = NULL WHERE recording_sealed IS NOT NULL"
+        + " AND completed_at < ? AND NOT" + UNDELIVERED.replace("r.id", "reports.id"), recordingBefore));
+    audit.append(c, "retention.purged", "gateway", Map.of(), counts, now);
+    return counts;
+  }
+
+  /**
+   * Erases the personal fields of the contact with this reference and of its report: sealed number, pseudonym,
+   * description, URLs, recording, free-text answers, the conversation's SMS texts. Codes stay. Returns false when
+   * no contact has the reference.
+   *
+   * @param request the erasure request's own id (no personal data), for the audit trail
+   */
+  public boolean erase(String reference, String request, Instant now) {
+    return store.inTransaction(c -> {
+      String contactId;
+      String pseudonym;
+      Instant started;
+      Instant ended;
+      try (var ps = c.prepareStatement("SELECT id, caller_pseudonym, started_at, ended_at FROM contacts WHERE reference = ?"
+          + " FOR UPDATE")) {
+        ps.setString(1, reference);
+        try (var rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return false;
+          }
+          contactId = rs.getString(1);
+          pseudonym = rs.getString(2);
+          started = rs.getObject(3, java.time.LocalDateTime.class).toInstant(java.time.ZoneOffset.UTC);
+          var e = rs.getObject(4, java.time.LocalDateTime.class);
+          ended = e == null ? now : e.toInstant(java.time.ZoneOffset.UTC);
+        }
+      }
+      var counts = new LinkedHashMap<String, Integer>();
+      counts.put("contact", update(c, "UPDATE contacts SET caller_sealed = NULL, caller_pseudonym = NULL, erased_at = ?"
+          + " WHERE id = ?", now, contactId));
+      counts.put("report", update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL,"
+          + " recording_sealed = NULL, caller_pseudonym = NULL, erased_at = ? WHERE contact_id = ?", now, contactId));
+      counts.put("session", update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE contact_id = ?", contactId));
+      counts.put("outbound_sms", update(c, "UPDATE sms_outbound SET destination_sealed = '" + PURGED + "' WHERE contact_id = ?",
+          contactId));
+      if (pseudonym != null) {
+        counts.put("inbound_sms", update(c, "UPDATE sms_inbound SET body_sealed = '" + PURGED + "', sender_sealed = '"
+            + PURGED + "' WHERE sender_pseudonym = ? AND received_at >= ? AND received_at <= ?", pseudonym, started, ended));
+        counts.put("inbound_sms_parts", update(c, "UPDATE sms_inbound_parts SET body_sealed = '" + PURGED
+            + "', sender_sealed = '" + PURGED + "' WHERE sender_pseudonym = ? AND received_at >= ? AND received_at <= ?",
+            pseudonym, started, ended));
+      }
+      var data = new LinkedHashMap<String, Object>(counts);
+      data.put("request", request);
+      audit.append(c, "erasure", "cli", Map.of("contact", contactId, "reference", reference), data, now);
+      return true;
+    });
+  }
+
+  private static int update(Connection c, String sql, Object... args) throws SQLException {
+    try (var ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        var a = args[i];
+        ps.setObject(i + 1, a instanceof Instant t ? java.time.LocalDateTime.ofInstant(t, java.time.ZoneOffset.UTC) : a);
+      }
+      return ps.executeUpdate();
+    }
+  }
+}
