@@ -34,8 +34,10 @@ public final class AuditChain {
       String prev = AuditLog.GENESIS;
       long expected = 1;
       boolean anchorSeen = anchor == null;
+      // Only up to the head read above: a live gateway keeps appending while we walk.
       try (var ps = c.prepareStatement("SELECT seq, at, event_type, actor, refs, data, prev_hash, hash"
-          + " FROM audit_events ORDER BY seq")) {
+          + " FROM audit_events WHERE seq <= ? ORDER BY seq")) {
+        ps.setLong(1, headSeq);
         ps.setFetchSize(1000);
         try (var rs = ps.executeQuery()) {
           while (rs.next()) {
