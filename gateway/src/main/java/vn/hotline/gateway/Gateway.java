@@ -27,6 +27,7 @@ import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.flow.FlowLoader;
 import vn.hotline.gateway.ops.HttpEdge;
 import vn.hotline.gateway.ops.Metrics;
+import vn.hotline.gateway.ops.RateLimits;
 import vn.hotline.gateway.ops.OpsRoutes;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.report.Taxonomy;
@@ -156,14 +157,21 @@ public final class Gateway implements AutoCloseable {
     HttpEdge.mount(router, metrics);
     var smppStates = new java.util.concurrent.atomic.AtomicReference<java.util.function.Supplier<Map<String, String>>>(Map::of);
     new OpsRoutes(store, flows, metrics, workers, () -> smppStates.get().get()).mount(router);
-    var guard = new TwilioWebhookGuard(signatures, metrics, cfg.http().maxBodyBytes());
-    new VoiceRoutes(calls, renderer, guard, workers, metrics, cfg.http().webhookDeadlineMs()).mount(router);
+    var rateLimits = new RateLimits(clock);
+    var guard = new TwilioWebhookGuard(signatures, metrics, cfg.http().maxBodyBytes(),
+        new TwilioWebhookGuard.Limits(rateLimits, cfg.limits().failedAuthPerMinute(),
+            (kind, source) -> workers.executeBlocking(() -> store.inTransaction(c -> {
+              audit.append(c, "ratelimit.exceeded", "gateway", Map.of(), Map.of("kind", kind), clock.instant());
+              return null;
+            }), false)));
+    new VoiceRoutes(calls, renderer, guard, workers, metrics, cfg.http().webhookDeadlineMs(), pseudonyms::of,
+        cfg.limits().callsPerMinute()).mount(router);
 
     var smsStore = new SmsRepository(store, sealer, audit);
     var conversations = new SmsConversations(smsFlow, engine, sessions, smsStore, store, metrics, clock,
         Duration.ofMinutes(cfg.sms().reminderAfterMinutes()), Duration.ofMinutes(cfg.sms().sessionIdleMinutes()));
     new TwilioSmsRoutes(conversations, smsStore, store, pseudonyms, guard, workers, metrics,
-        cfg.http().webhookDeadlineMs(), clock).mount(router);
+        cfg.http().webhookDeadlineMs(), clock, cfg.limits().smsPerMinute()).mount(router);
     var twilioSms = new TwilioSmsSender(cfg.twilio(), cfg.publicUrl(), smsStore, clock);
     var smpp = new SmppConnections[1];
     var inbox = new SmsInbox(conversations, smsStore, store, clock, () -> smpp[0].wakeSenders());
@@ -184,9 +192,14 @@ public final class Gateway implements AutoCloseable {
 
     HttpServer server;
     try {
-      server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.http().host()).setPort(cfg.http().port())
-              // Twilio and Prometheus speak HTTP/1.1; no h2c upgrade path to get wrong.
-              .setHttp2ClearTextEnabled(false))
+      var options = new HttpServerOptions().setHost(cfg.http().host()).setPort(cfg.http().port())
+          // Twilio and Prometheus speak HTTP/1.1; no h2c upgrade path to get wrong.
+          .setHttp2ClearTextEnabled(false);
+      if (cfg.http().tls()) {
+        options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+            .setCertPath(cfg.http().tlsCertFile().toString()).setKeyPath(cfg.http().tlsKeyFile().toString()));
+      }
+      server = vertx.createHttpServer(options)
           .requestHandler(router)
           .listen()
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -77,9 +77,9 @@ public final class Main implements Runnable {
         gateway.close(); // SIGTERM: drain in-flight webhooks, then close the pool
         stopped.countDown();
       }, "shutdown"));
-      System.out.printf("hotline-gateway listening on http://%s:%d (Twilio voice webhook %s/twilio/voice/incoming);"
+      System.out.printf("hotline-gateway listening on %s://%s:%d (Twilio voice webhook %s/twilio/voice/incoming);"
               + " store: %s; flows: %s; mode: %s%n",
-          cfg.http().host(), gateway.port(), cfg.publicUrl(), gateway.storeDescription(),
+          cfg.http().tls() ? "https" : "http", cfg.http().host(), gateway.port(), cfg.publicUrl(), gateway.storeDescription(),
           String.join(", ", gateway.flows().flows().keySet()), cfg.mode().name().toLowerCase());
       System.out.flush();
       try {

@@ -37,13 +37,22 @@ public record GatewayConfig(
     Sessions sessions,
     Privacy privacy,
     Retention retention,
+    Limits limits,
     Sms sms,
     List<SmppLink> smppLinks,
     List<String> devNotices) {
 
   public enum Mode { DEV, PRODUCTION }
 
-  public record Http(String host, int port, int maxBodyBytes, int webhookDeadlineMs, int shutdownGraceSeconds) {}
+  public record Http(String host, int port, int maxBodyBytes, int webhookDeadlineMs, int shutdownGraceSeconds,
+      Path tlsCertFile, Path tlsKeyFile) {
+    public boolean tls() {
+      return tlsCertFile != null;
+    }
+  }
+
+  /** Per-source limits per minute. */
+  public record Limits(int callsPerMinute, int smsPerMinute, int failedAuthPerMinute) {}
 
   public record Db(String url, String user, String password, int poolSize, int connectTimeoutMs) {
     public boolean embedded() {
@@ -152,12 +161,24 @@ public record GatewayConfig(
     };
     boolean prod = mode == Mode.PRODUCTION;
 
+    var cert = s.get("http.tls_cert_file");
+    var key = s.get("http.tls_key_file");
+    if (cert.isEmpty() != key.isEmpty()) {
+      throw s.invalid(cert.isEmpty() ? "http.tls_cert_file" : "http.tls_key_file",
+          "TLS needs both http.tls_cert_file and http.tls_key_file");
+    }
+    for (var k : List.of("http.tls_cert_file", "http.tls_key_file")) {
+      if (!s.get(k).isEmpty() && !Files.isReadable(Path.of(s.get(k)))) {
+        throw s.invalid(k, "cannot read the file");
+      }
+    }
     var http = new Http(
         nonEmpty(s, "http.host"),
         s.integer("http.port", 0, 65535),
         s.integer("http.max_body_bytes", 1024, 10 * 1024 * 1024),
         s.integer("http.webhook_deadline_ms", 100, 10_000),
-        s.integer("http.shutdown_grace_seconds", 0, 300));
+        s.integer("http.shutdown_grace_seconds", 0, 300),
+        cert.isEmpty() ? null : Path.of(cert), key.isEmpty() ? null : Path.of(key));
 
     URI publicUrl;
     if (s.get("public_url").isEmpty()) {
@@ -266,6 +287,8 @@ public record GatewayConfig(
         taxonomy, routing, inbox, delivery, devWebhookSecret, http, db, twilio, operators, sessions, privacy,
         new Retention(s.integer("retention.caller_number_days", 1, 3650), s.integer("retention.sms_days", 1, 3650),
             s.integer("retention.free_text_days", 1, 36500), s.integer("retention.recording_days", 1, 3650)),
+        new Limits(s.integer("limits.calls_per_minute", 1, 10_000), s.integer("limits.sms_per_minute", 1, 10_000),
+            s.integer("limits.failed_auth_per_minute", 1, 100_000)),
         sms, links,
         List.copyOf(notices));
   }

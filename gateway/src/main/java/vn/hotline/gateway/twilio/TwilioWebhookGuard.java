@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.ops.HttpEdge;
 import vn.hotline.gateway.ops.Metrics;
+import vn.hotline.gateway.ops.RateLimits;
 
 /**
  * What every Twilio webhook passes before anything is parsed into the store: a capped body (413), a form body
@@ -17,14 +18,36 @@ import vn.hotline.gateway.ops.Metrics;
 public final class TwilioWebhookGuard {
   private static final Logger log = LoggerFactory.getLogger(TwilioWebhookGuard.class);
 
+  /** Per-minute limits, and what to do when a source first exceeds one in a minute (audit it). */
+  public record Limits(RateLimits buckets, int failedAuthPerMinute, java.util.function.BiConsumer<String, String> exceeded) {}
+
   private final TwilioSignatures signatures;
   private final Metrics metrics;
   private final int maxBodyBytes;
+  private final Limits limits;
 
-  public TwilioWebhookGuard(TwilioSignatures signatures, Metrics metrics, int maxBodyBytes) {
+  public TwilioWebhookGuard(TwilioSignatures signatures, Metrics metrics, int maxBodyBytes, Limits limits) {
     this.signatures = signatures;
     this.metrics = metrics;
     this.maxBodyBytes = maxBodyBytes;
+    this.limits = limits;
+  }
+
+  /**
+   * Whether a source may go on: {@code kind} is what is limited (sms, call, auth), {@code key} a pseudonym or an
+   * IP. A refusal is counted, and audited once a minute per source.
+   */
+  public boolean allow(String kind, String key, int perMinute) {
+    var verdict = limits.buckets().take(kind + ":" + key, perMinute);
+    if (verdict == RateLimits.Verdict.ALLOWED) {
+      return true;
+    }
+    metrics.refused("rate-" + kind);
+    if (verdict == RateLimits.Verdict.REFUSED_FIRST) {
+      log.atWarn().addKeyValue("kind", kind).log("rate limit reached by one source; its requests are refused this minute");
+      limits.exceeded().accept(kind, key);
+    }
+    return false;
   }
 
   /** Guards every POST under {@code base} (e.g. /twilio/voice). */
@@ -34,6 +57,7 @@ public final class TwilioWebhookGuard {
   }
 
   private void verify(RoutingContext ctx, String base) {
+    var ip = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
     var type = ctx.request().getHeader("Content-Type");
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
       HttpEdge.route(ctx, base + "/*");
@@ -44,6 +68,10 @@ public final class TwilioWebhookGuard {
     ctx.request().formAttributes().forEach(e -> params.put(e.getKey(), e.getValue()));
     if (!signatures.valid(ctx.request().uri(), params, ctx.request().getHeader("X-Twilio-Signature"))) {
       HttpEdge.route(ctx, base + "/*");
+      if (!allow("auth", ip, limits.failedAuthPerMinute())) {
+        HttpEdge.problem(ctx, 429, "too many requests with bad signatures from this address");
+        return;
+      }
       metrics.refused("signature");
       log.atWarn().addKeyValue("path", ctx.request().path()).log("refused a webhook with a missing or wrong Twilio signature");
       ctx.response().setStatusCode(403).putHeader("Content-Type", "text/plain").end("invalid Twilio signature\n");

@@ -175,6 +175,12 @@ public final class TwimlRenderer {
         .build());
   }
 
+  /** A busy signal: for a number calling far more often than any person can. */
+  public static String busy() {
+    return xml(new VoiceResponse.Builder().reject(new com.twilio.twiml.voice.Reject.Builder()
+        .reason(com.twilio.twiml.voice.Reject.Reason.BUSY).build()).build());
+  }
+
   /** An empty response, for callbacks that need no TwiML. */
   public static String empty() {
     return xml(new VoiceResponse.Builder().build());

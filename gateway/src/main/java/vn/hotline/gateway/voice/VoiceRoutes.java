@@ -35,9 +35,13 @@ public final class VoiceRoutes {
   private final Metrics metrics;
   private final long deadlineMs;
   private final String fallbackTwiml;
+  private final java.util.function.UnaryOperator<String> pseudonyms;
+  private final int callsPerMinute;
 
   public VoiceRoutes(CallService calls, TwimlRenderer twiml, TwilioWebhookGuard guard, WorkerExecutor workers,
-      Metrics metrics, long deadlineMs) {
+      Metrics metrics, long deadlineMs, java.util.function.UnaryOperator<String> pseudonyms, int callsPerMinute) {
+    this.pseudonyms = pseudonyms;
+    this.callsPerMinute = callsPerMinute;
     this.calls = calls;
     this.twiml = twiml;
     this.guard = guard;
@@ -55,6 +59,11 @@ public final class VoiceRoutes {
       var sid = callSid(ctx);
       if (sid != null) {
         var from = ctx.request().getFormAttribute("From");
+        if (from != null && !guard.allow("call", pseudonyms.apply(from), callsPerMinute)) {
+          // Dozens of calls a minute from one number is a machine, not a child: it must not hold operators.
+          xml(ctx, TwimlRenderer.busy());
+          return;
+        }
         answer(ctx, sid, () -> render(calls.incoming(sid, from)));
       }
     });

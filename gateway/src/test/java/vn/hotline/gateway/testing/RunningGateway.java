@@ -49,6 +49,9 @@ public final class RunningGateway implements AutoCloseable {
     env.put("GATEWAY_FALLBACK_NUMBER", FALLBACK);
     env.put("GATEWAY_OPERATORS_NUMBERS", OPERATOR_1 + "," + OPERATOR_2);
     env.put("GATEWAY_HTTP_SHUTDOWN_GRACE_SECONDS", "1");
+    // Tests place many calls and texts from one fake number; EdgeProtectionTest checks the limits themselves.
+    env.put("GATEWAY_LIMITS_CALLS_PER_MINUTE", "10000");
+    env.put("GATEWAY_LIMITS_SMS_PER_MINUTE", "10000");
     env.putAll(extra);
     var running = new RunningGateway(Map.copyOf(env), URI.create("http://127.0.0.1:" + port), clock);
     running.gateway = Gateway.start(running.config(), clock);

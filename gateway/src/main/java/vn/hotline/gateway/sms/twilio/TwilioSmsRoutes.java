@@ -44,9 +44,11 @@ public final class TwilioSmsRoutes {
   private final Metrics metrics;
   private final long deadlineMs;
   private final Clock clock;
+  private final int smsPerMinute;
 
   public TwilioSmsRoutes(SmsConversations conversations, SmsRepository sms, Store store, Pseudonyms pseudonyms,
-      TwilioWebhookGuard guard, WorkerExecutor workers, Metrics metrics, long deadlineMs, Clock clock) {
+      TwilioWebhookGuard guard, WorkerExecutor workers, Metrics metrics, long deadlineMs, Clock clock, int smsPerMinute) {
+    this.smsPerMinute = smsPerMinute;
     this.conversations = conversations;
     this.sms = sms;
     this.store = store;
@@ -75,6 +77,10 @@ public final class TwilioSmsRoutes {
     }
     if (from == null || from.isBlank()) {
       HttpEdge.problem(ctx, 400, "From is missing");
+      return;
+    }
+    if (!guard.allow("sms", pseudonyms.of(from), smsPerMinute)) {
+      xml(ctx, twiml(List.of())); // a flood from one number: not stored, not answered, audited once a minute
       return;
     }
     var to = form.get("To") == null ? "" : form.get("To");

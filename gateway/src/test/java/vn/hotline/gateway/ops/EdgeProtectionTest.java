@@ -1,0 +1,128 @@
+package vn.hotline.gateway.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import vn.hotline.gateway.testing.FakeTwilio;
+import vn.hotline.gateway.testing.RunningGateway;
+import vn.hotline.gateway.testing.TestDatabase;
+import vn.hotline.gateway.testing.TwilioSigner;
+
+/** Floods from one source are cut off without starving others, and the gateway can terminate TLS itself. */
+class EdgeProtectionTest {
+  @TempDir Path dir;
+  TestDatabase db;
+  RunningGateway gw;
+
+  @AfterEach
+  void stop() {
+    if (gw != null) {
+      gw.close();
+    }
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  void start(Map<String, String> env) {
+    db = TestDatabase.create(TestDatabase.Kind.H2, dir);
+    gw = RunningGateway.start(db, dir.resolve("data"), env);
+  }
+
+  @Test
+  void anSmsFloodFromOneNumberIsCutOffAndAuditedWhileOthersAreStillAnswered() {
+    start(Map.of("GATEWAY_LIMITS_SMS_PER_MINUTE", "3"));
+    var twilio = gw.twilio();
+    for (int i = 0; i < 3; i++) {
+      assertEquals(1, twilio.sms("+84911000001", "alo " + i).messages().size());
+    }
+    var flooded = twilio.sms("+84911000001", "alo 4");
+    assertEquals(200, flooded.status());
+    assertEquals(List.of(), flooded.messages(), "not answered");
+    assertEquals(3, db.count("sms_inbound"), "not stored");
+    assertEquals(1, twilio.sms("+84911000002", "alo").messages().size(), "another texter is still answered");
+    twilio.sms("+84911000001", "alo 5");
+    awaitAudit("ratelimit.exceeded", 1);
+  }
+
+  @Test
+  void aNumberCallingMoreOftenThanAPersonCanGetsABusySignal() {
+    start(Map.of("GATEWAY_LIMITS_CALLS_PER_MINUTE", "2"));
+    var twilio = gw.twilio();
+    var robot = "+84922000001";
+    for (int i = 0; i < 2; i++) {
+      var call = twilio.call();
+      assertTrue(call.post("/twilio/voice/incoming", Map.of("From", robot)).has("Gather"));
+    }
+    var third = twilio.call().post("/twilio/voice/incoming", Map.of("From", robot));
+    assertTrue(third.has("Reject"), third.body());
+    assertTrue(twilio.call().post("/twilio/voice/incoming", Map.of("From", "+84922000002")).has("Gather"));
+  }
+
+  @Test
+  void badSignaturesFromOneAddressGet429AfterTheLimit() {
+    start(Map.of("GATEWAY_LIMITS_FAILED_AUTH_PER_MINUTE", "3"));
+    var twilio = gw.twilio();
+    var params = Map.of("CallSid", FakeTwilio.newCallSid(), "From", "+84933000001");
+    var statuses = new java.util.ArrayList<Integer>();
+    for (int i = 0; i < 5; i++) {
+      statuses.add(twilio.rawPost("/twilio/voice/incoming", params, TwilioSigner.sign("guess" + i, gw.base + "/x", params),
+          "application/x-www-form-urlencoded").status());
+    }
+    assertEquals(List.of(403, 403, 403, 429, 429), statuses);
+    assertEquals(0, db.count("contacts"));
+  }
+
+  @Test
+  void withACertificateTheGatewayServesHttps() throws Exception {
+    var cert = dir.resolve("cert.pem");
+    var key = dir.resolve("key.pem");
+    var p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(),
+        "-out", cert.toString(), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost")
+        .redirectErrorStream(true).start();
+    assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+    start(Map.of("GATEWAY_HTTP_TLS_CERT_FILE", cert.toString(), "GATEWAY_HTTP_TLS_KEY_FILE", key.toString()));
+
+    var ks = KeyStore.getInstance(KeyStore.getDefaultType());
+    ks.load(null, null);
+    try (var in = java.nio.file.Files.newInputStream(cert)) {
+      ks.setCertificateEntry("gw", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    var tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ks);
+    var ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    var client = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1).build();
+    var url = URI.create(gw.base.toString().replace("http://", "https://") + "/health/live");
+    var r = client.send(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+  }
+
+  void awaitAudit(String type, int count) {
+    long end = System.nanoTime() + 10_000_000_000L;
+    while (db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", type) < count) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("no " + type + " audit event");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
