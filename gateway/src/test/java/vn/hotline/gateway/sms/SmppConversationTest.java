@@ -21,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import vn.hotline.gateway.sms.smpp.TestSmsc;
 import vn.hotline.gateway.testing.MutableClock;
+import vn.hotline.gateway.testing.PersonalData;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
 
@@ -65,6 +66,7 @@ class SmppConversationTest {
 
   /** Texts 111 and returns the next reply the child's phone gets. */
   String text(String message) throws Exception {
+    PersonalData.used(CHILD, message);
     int before = smsc.mtTexts(CHILD).size();
     smsc.deliverMo(CHILD, "111", message);
     var all = smsc.awaitMtTexts(CHILD, before + 1, WAIT);
@@ -146,6 +148,7 @@ class SmppConversationTest {
       text(k);
     }
     var story = "Em hàng xóm thường bị bỏ đói và nhốt trong nhà một mình. ".repeat(4);
+    PersonalData.used(story);
     var encoded = SmsCodec.encode(story, 42);
     assertEquals(4, encoded.parts().size());
     smsc.deliverMoParts(CHILD, "111", encoded.dataCoding(),

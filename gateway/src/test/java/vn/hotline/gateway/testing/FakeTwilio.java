@@ -80,6 +80,7 @@ public final class FakeTwilio {
     }
 
     public Twiml post(String pathOrUrl, Map<String, String> extra) {
+      PersonalData.used(CALLER, extra.get("From"));
       var params = new LinkedHashMap<String, String>();
       params.put("CallSid", sid);
       params.put("AccountSid", "AC0123456789abcdef0123456789abcdef");
@@ -98,6 +99,7 @@ public final class FakeTwilio {
   }
 
   public Twiml sms(String messageSid, String from, String body) {
+    PersonalData.used(from, body);
     var params = new LinkedHashMap<String, String>();
     params.put("MessageSid", messageSid);
     params.put("AccountSid", "AC0123456789abcdef0123456789abcdef");
