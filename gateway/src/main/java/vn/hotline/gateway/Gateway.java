@@ -37,6 +37,7 @@ import vn.hotline.gateway.delivery.WebhookPayload;
 import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.store.ApiKeyRepository;
 import vn.hotline.gateway.api.ApiRoutes;
+import vn.hotline.gateway.stats.Statistics;
 import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.SessionRepository;
 import vn.hotline.gateway.store.SmsRepository;
@@ -181,7 +182,8 @@ public final class Gateway implements AutoCloseable {
     var apiKeys = new ApiKeyRepository(store, audit);
     var deliveryWake = new java.util.concurrent.atomic.AtomicReference<Runnable>(() -> { });
     try {
-      new ApiRoutes(apiKeys, reports, deliveries, routing, payloads, workers, clock, () -> deliveryWake.get().run())
+      new ApiRoutes(apiKeys, reports, deliveries, routing, payloads, workers, clock, () -> deliveryWake.get().run(),
+          new Statistics(store, provinces))
           .mount(vertx, router).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
       vertx.close();

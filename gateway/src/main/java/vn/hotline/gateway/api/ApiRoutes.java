@@ -25,6 +25,7 @@ import vn.hotline.gateway.delivery.Routing;
 import vn.hotline.gateway.delivery.WebhookPayload;
 import vn.hotline.gateway.ops.HttpEdge;
 import vn.hotline.gateway.report.Report;
+import vn.hotline.gateway.stats.Statistics;
 import vn.hotline.gateway.store.ApiKeyRepository;
 import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.store.ReportRepository;
@@ -48,9 +49,10 @@ public final class ApiRoutes {
   private final Clock clock;
   private final Runnable wakeDelivery;
   private final String openapi;
+  private final Statistics statistics;
 
   public ApiRoutes(ApiKeyRepository keys, ReportRepository reports, DeliveryRepository deliveries, Routing routing,
-      WebhookPayload payloads, WorkerExecutor workers, Clock clock, Runnable wakeDelivery) {
+      WebhookPayload payloads, WorkerExecutor workers, Clock clock, Runnable wakeDelivery, Statistics statistics) {
     this.keys = keys;
     this.reports = reports;
     this.deliveries = deliveries;
@@ -59,6 +61,7 @@ public final class ApiRoutes {
     this.workers = workers;
     this.clock = clock;
     this.wakeDelivery = wakeDelivery;
+    this.statistics = statistics;
     try (var in = ApiRoutes.class.getResourceAsStream("/api/openapi.yaml")) {
       this.openapi = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -87,6 +90,7 @@ public final class ApiRoutes {
       builder.getRoute("replayDelivery").addHandler(ctx -> run(ctx, "/deliveries/{id}/replay", () -> replay(ctx)));
       builder.getRoute("disableAgency").addHandler(ctx -> run(ctx, "/agencies/{agency}/disable", () -> setAgency(ctx, false)));
       builder.getRoute("enableAgency").addHandler(ctx -> run(ctx, "/agencies/{agency}/enable", () -> setAgency(ctx, true)));
+      builder.getRoute("getStats").addHandler(ctx -> run(ctx, "/stats", () -> stats(ctx)));
       router.route(BASE + "/*").subRouter(builder.createRouter());
       return null;
     });
@@ -250,6 +254,21 @@ public final class ApiRoutes {
     }
     log.atInfo().addKeyValue("agency", agency).addKeyValue("enabled", enabled).log("agency endpoint switched by an admin");
     return Answer.ok(new JsonObject().put("agency", agency).put("enabled", enabled).put("reason", reason));
+  }
+
+  /** The suppressed figures of docs/statistics.md, as the stats command prints them in JSON; admin keys only. */
+  private Answer stats(RoutingContext ctx) {
+    if (!caller(ctx).admin()) {
+      return Answer.problem(403, "only an admin key can read the statistics");
+    }
+    Statistics.Query query;
+    try {
+      query = Statistics.Query.parse(ctx.queryParam("from").stream().findFirst().orElse(null),
+          ctx.queryParam("to").stream().findFirst().orElse(null), ctx.queryParam("by").stream().findFirst().orElse(null));
+    } catch (IllegalArgumentException e) {
+      return Answer.problem(400, e.getMessage());
+    }
+    return Answer.ok(statistics.toJson(statistics.compute(query)));
   }
 
   private DeliveryRepository.Delivery ownDelivery(RoutingContext ctx) {

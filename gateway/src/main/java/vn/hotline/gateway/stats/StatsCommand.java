@@ -1,0 +1,98 @@
+package vn.hotline.gateway.stats;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import vn.hotline.gateway.Main;
+import vn.hotline.gateway.config.ConfigException;
+import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.report.Provinces;
+import vn.hotline.gateway.store.Store;
+
+/**
+ * The yearly figures for a province's November report, from the gateway's own store (same configuration as
+ * serve), printed as CSV or JSON with small counts suppressed. Definitions: docs/statistics.md.
+ */
+@Command(name = "stats", mixinStandardHelpOptions = true,
+    description = {"Figures over a period: contacts, reports, outcomes, deliveries; counts of 1 to 4 are suppressed.",
+        "Example (the November yearly figures):",
+        "  stats --from 2025-11-01 --to 2026-10-31 --by month,province,category,channel,age_band --format csv",
+        "Definitions and the suppression rule: docs/statistics.md"})
+public final class StatsCommand implements Callable<Integer> {
+  /** Output formats. */
+  public enum Format { csv, json }
+
+  @Option(names = "--from", required = true, paramLabel = "yyyy-MM-dd",
+      description = "first day of the period (local date, Asia/Ho_Chi_Minh)")
+  String from;
+
+  @Option(names = "--to", required = true, paramLabel = "yyyy-MM-dd",
+      description = "last day of the period, included (local date)")
+  String to;
+
+  @Option(names = "--by", paramLabel = "NAMES", defaultValue = "",
+      description = "comma-separated groupings: month, channel, category, province, age_band, urgency, outcome"
+          + " (none: the total alone)")
+  String by;
+
+  @Option(names = "--format", defaultValue = "csv", description = "csv or json (default ${DEFAULT-VALUE})")
+  Format format;
+
+  @Option(names = "--config", description = "YAML file overriding config/gateway.yaml (or GATEWAY_CONFIG)")
+  Path config;
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Map<String, String> env;
+
+  public StatsCommand() {
+    this(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8), System.err,
+        System.getenv());
+  }
+
+  /** For tests: where the figures and the errors go, and the environment the config is read from. */
+  StatsCommand(PrintStream out, PrintStream err, Map<String, String> env) {
+    this.out = out;
+    this.err = err;
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() {
+    Main.quietLogs();
+    Statistics.Query query;
+    try {
+      query = Statistics.Query.parse(from, to, by);
+    } catch (IllegalArgumentException e) {
+      err.println("stats: " + e.getMessage());
+      return 2;
+    }
+    var file = config != null ? config : env.get("GATEWAY_CONFIG") != null ? Path.of(env.get("GATEWAY_CONFIG")) : null;
+    GatewayConfig cfg;
+    Provinces provinces;
+    try {
+      cfg = GatewayConfig.load(file, env);
+      provinces = Provinces.load(cfg.provincesFile());
+    } catch (ConfigException e) {
+      err.println("stats: " + e.getMessage());
+      return 2;
+    }
+    try (var store = Store.open(cfg.db(), null)) {
+      store.migrate();
+      var stats = new Statistics(store, provinces);
+      var table = stats.compute(query);
+      out.print(format == Format.json ? stats.toJson(table).encodePrettily() + "\n" : stats.toCsv(table));
+      out.flush();
+      return 0;
+    } catch (RuntimeException e) {
+      err.println("stats: cannot read the store " + cfg.db().describe() + ": " + e.getMessage());
+      return 1;
+    }
+  }
+}
