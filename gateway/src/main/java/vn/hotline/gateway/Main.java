@@ -17,6 +17,7 @@ import vn.hotline.gateway.audit.PrivacyCommands;
 import vn.hotline.gateway.delivery.WebhookReceiverCommand;
 import vn.hotline.gateway.sms.smpp.SendSmsCommand;
 import vn.hotline.gateway.sms.smpp.TestSmscCommand;
+import vn.hotline.gateway.stats.StatsCommand;
 import vn.hotline.gateway.voice.CallSimulator;
 
 /** The command line: {@code serve} runs the gateway; the others are tools for people around it. */
@@ -27,7 +28,7 @@ import vn.hotline.gateway.voice.CallSimulator;
     description = "Intake gateway of the 111 child-protection hotline.",
     subcommands = {Main.Serve.class, CallSimulator.Command.class, TestSmscCommand.class, SendSmsCommand.class,
         WebhookReceiverCommand.class, ApiKeyCommand.class, AuditCommand.class,
-        PrivacyCommands.RetentionCommand.class, PrivacyCommands.Erase.class,
+        PrivacyCommands.RetentionCommand.class, PrivacyCommands.Erase.class, StatsCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {

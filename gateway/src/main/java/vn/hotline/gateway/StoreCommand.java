@@ -1,6 +1,8 @@
 package vn.hotline.gateway;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
 import vn.hotline.gateway.config.ConfigException;
@@ -16,22 +18,34 @@ public abstract class StoreCommand implements Callable<Integer> {
   protected Path config;
 
   protected GatewayConfig cfg;
+  /** Where the configuration comes from and where complaints go; tests give their own. */
+  protected Map<String, String> env = System.getenv();
+  protected PrintStream err = System.err;
 
   @Override
   public Integer call() throws Exception {
     Main.quietLogs();
-    var file = config != null ? config
-        : System.getenv("GATEWAY_CONFIG") != null ? Path.of(System.getenv("GATEWAY_CONFIG")) : null;
+    var invalid = validate();
+    if (invalid != null) {
+      err.println(name() + ": " + invalid);
+      return 2;
+    }
+    var file = config != null ? config : env.get("GATEWAY_CONFIG") != null ? Path.of(env.get("GATEWAY_CONFIG")) : null;
     try {
-      cfg = GatewayConfig.load(file, System.getenv());
+      cfg = GatewayConfig.load(file, env);
     } catch (ConfigException e) {
-      System.err.println(name() + ": " + e.getMessage());
+      err.println(name() + ": " + e.getMessage());
       return 2;
     }
     try (var store = Store.open(cfg.db(), null)) {
       store.migrate();
       return work(store);
     }
+  }
+
+  /** Why the options cannot work (checked before the store is opened), or null. */
+  protected String validate() {
+    return null;
   }
 
   /** The command's name, for its messages. */

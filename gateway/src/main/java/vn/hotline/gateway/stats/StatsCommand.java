@@ -4,14 +4,10 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import vn.hotline.gateway.Main;
-import vn.hotline.gateway.config.ConfigException;
-import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.StoreCommand;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.store.Store;
 
@@ -24,7 +20,7 @@ import vn.hotline.gateway.store.Store;
         "Example (the November yearly figures):",
         "  stats --from 2025-11-01 --to 2026-10-31 --by month,province,category,channel,age_band --format csv",
         "Definitions and the suppression rule: docs/statistics.md"})
-public final class StatsCommand implements Callable<Integer> {
+public final class StatsCommand extends StoreCommand {
   /** Output formats. */
   public enum Format { csv, json }
 
@@ -44,12 +40,8 @@ public final class StatsCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "csv", description = "csv or json (default ${DEFAULT-VALUE})")
   Format format;
 
-  @Option(names = "--config", description = "YAML file overriding config/gateway.yaml (or GATEWAY_CONFIG)")
-  Path config;
-
   private final PrintStream out;
-  private final PrintStream err;
-  private final Map<String, String> env;
+  private Statistics.Query query;
 
   public StatsCommand() {
     this(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8), System.err,
@@ -64,28 +56,24 @@ public final class StatsCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
-    Main.quietLogs();
-    Statistics.Query query;
+  protected String name() {
+    return "stats";
+  }
+
+  @Override
+  protected String validate() {
     try {
       query = Statistics.Query.parse(from, to, by);
+      return null;
     } catch (IllegalArgumentException e) {
-      err.println("stats: " + e.getMessage());
-      return 2;
+      return e.getMessage();
     }
-    var file = config != null ? config : env.get("GATEWAY_CONFIG") != null ? Path.of(env.get("GATEWAY_CONFIG")) : null;
-    GatewayConfig cfg;
-    Provinces provinces;
+  }
+
+  @Override
+  protected int work(Store store) {
     try {
-      cfg = GatewayConfig.load(file, env);
-      provinces = Provinces.load(cfg.provincesFile());
-    } catch (ConfigException e) {
-      err.println("stats: " + e.getMessage());
-      return 2;
-    }
-    try (var store = Store.open(cfg.db(), null)) {
-      store.migrate();
-      var stats = new Statistics(store, provinces);
+      var stats = new Statistics(store, Provinces.load(cfg.provincesFile()));
       var table = stats.compute(query);
       out.print(format == Format.json ? stats.toJson(table).encodePrettily() + "\n" : stats.toCsv(table));
       out.flush();

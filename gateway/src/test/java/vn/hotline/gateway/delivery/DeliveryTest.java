@@ -132,7 +132,8 @@ class DeliveryTest {
       assertEquals(entry.getKey(), data.get("routing").get("agency").asText());
     }
     assertEquals(0, agencies.get("education").received().size() + agencies.get("harmful-content").received().size());
-    assertEquals(2, db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered"));
+    awaitTrue(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2,
+        "both recorded as delivered once the agencies answered");
   }
 
   @Test

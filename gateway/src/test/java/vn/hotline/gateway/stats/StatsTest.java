@@ -99,7 +99,7 @@ class StatsTest {
     gw = RunningGateway.start(db, dir.resolve("data"), Map.of("GATEWAY_ROUTING_FILE", file.toString(),
         "GATEWAY_DELIVERY_BREAKER_FAILURES", "100"), clock); // police-cyber's failures must not hold its 6th back
     store = Store.open(gw.config().db(), null);
-    keys = new ApiKeyRepository(store);
+    keys = new ApiKeyRepository(store, new vn.hotline.gateway.audit.AuditLog());
     var twilio = gw.twilio();
 
     for (int i = 0; i < 7; i++) { // danger now, answered
