@@ -83,6 +83,24 @@ class JarEndToEndIT {
     assertTrue(operator.out().contains("We are connecting you to a counsellor right now"), operator.out());
     assertTrue(operator.out().contains("Call ended: connected to an operator"), operator.out());
 
+    // The audit chain proves what happened; the yearly figures count it without exposing anyone.
+    var verify = run(Map.of(), "audit", "verify");
+    assertEquals(0, verify.exit(), verify.out());
+    assertTrue(verify.out().contains("audit chain intact"), verify.out());
+    var today = java.time.LocalDate.now(java.time.ZoneId.of("Asia/Ho_Chi_Minh"));
+    var stats = run(Map.of(), "stats", "--from", today.minusDays(1).toString(), "--to", today.plusDays(1).toString(),
+        "--by", "channel", "--format", "csv");
+    assertEquals(0, stats.exit(), stats.out());
+    assertTrue(stats.out().contains("<5"), "two calls are a small cell, suppressed: " + stats.out());
+    var h2 = "jdbc:h2:file:" + work.resolve("data/hotline").toAbsolutePath()
+        + ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
+    try (var c = java.sql.DriverManager.getConnection(h2, "", "")) {
+      c.createStatement().executeUpdate("UPDATE audit_events SET actor = 'tampered' WHERE seq = 3");
+    }
+    var tampered = run(Map.of(), "audit", "verify");
+    assertEquals(1, tampered.exit(), tampered.out());
+    assertTrue(tampered.out().contains("BROKEN at event 3"), tampered.out());
+
     gateway.destroy(); // SIGTERM
     assertTrue(gateway.waitFor(30, TimeUnit.SECONDS), "the gateway stops on SIGTERM");
     var logs = Files.readString(stdout);
@@ -115,6 +133,9 @@ class JarEndToEndIT {
       var ref = Pattern.compile("< Cam on ban. Bao cao da duoc ghi nhan, ma so (\\d{8})").matcher(chat.out());
       assertTrue(ref.find(), chat.out());
       assertTrue(Files.readString(smscOut).contains("DLR for MT"), "receipts flowed back to the gateway");
+      var verify = run(Map.of(), "audit", "verify");
+      assertEquals(0, verify.exit(), verify.out());
+      assertTrue(verify.out().contains("audit chain intact"), verify.out());
 
       gateway.destroy();
       assertTrue(gateway.waitFor(30, TimeUnit.SECONDS));
