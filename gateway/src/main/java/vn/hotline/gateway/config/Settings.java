@@ -172,7 +172,17 @@ public final class Settings {
 
   private static String readSecretFile(String key, String var, String path) {
     try {
-      return Files.readString(Path.of(path), StandardCharsets.UTF_8).trim();
+      var file = Path.of(path);
+      try {
+        var perms = Files.getPosixFilePermissions(file);
+        if (perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+          throw new ConfigException("config " + key + " (env " + var + "): " + path
+              + " is readable by every user; a secret file must be readable by the service only (chmod 600)");
+        }
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: nothing to check
+      }
+      return Files.readString(file, StandardCharsets.UTF_8).trim();
     } catch (IOException e) {
       throw new ConfigException("config " + key + " (env " + var + "): cannot read " + path + ": " + e.getMessage());
     }

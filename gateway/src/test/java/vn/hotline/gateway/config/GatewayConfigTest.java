@@ -212,6 +212,7 @@ class GatewayConfigTest {
   @Test
   void tokenFileVariableReadsTheTokenFromAFile() throws IOException {
     var secret = file("twilio-token", TOKEN + "\n");
+    Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
     var settings = Settings.load(null, env("TWILIO_AUTH_TOKEN_FILE", secret.toString()));
     var cfg = GatewayConfig.from(settings);
@@ -223,8 +224,20 @@ class GatewayConfigTest {
   @Test
   void fileVariableWorksForAnyKey() throws IOException {
     var port = file("port", "9191\n");
+    Files.setPosixFilePermissions(port, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
 
     assertEquals(9191, load(env("GATEWAY_HTTP_PORT_FILE", port.toString())).http().port());
+  }
+
+  @Test
+  void aSecretFileEveryUserCanReadIsRefused() throws IOException {
+    var secret = file("open-token", TOKEN + "\n");
+    Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+    var e = refused(env("TWILIO_AUTH_TOKEN_FILE", secret.toString()));
+
+    assertMentions(e, "twilio.auth_token", "TWILIO_AUTH_TOKEN_FILE", "readable by every user");
+    assertHides(e, TOKEN);
   }
 
   @Test
