@@ -11,13 +11,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,11 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
-import vn.hotline.gateway.delivery.WebhookSignature;
 import vn.hotline.gateway.store.ApiKeyRepository;
 import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.testing.Await;
+import vn.hotline.gateway.testing.FakeAgencies;
 import vn.hotline.gateway.testing.FakeAgency;
-import vn.hotline.gateway.testing.FakeTwilio;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
@@ -39,8 +37,6 @@ import vn.hotline.gateway.testing.TestDatabase;
 @EnumSource(TestDatabase.Kind.class)
 class ApiTest {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final List<String> AGENCIES = List.of("police-investigation", "police-cyber", "child-protection", "education",
-      "harmful-content");
 
   @Parameter TestDatabase.Kind kind;
   @TempDir Path dir;
@@ -48,7 +44,8 @@ class ApiTest {
   TestDatabase db;
   RunningGateway gw;
   MutableClock clock = MutableClock.now();
-  final java.util.Map<String, FakeAgency> agencies = new java.util.LinkedHashMap<>();
+  FakeAgencies fakes;
+  java.util.Map<String, FakeAgency> agencies;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   Store store;
   ApiKeyRepository keys;
@@ -56,16 +53,9 @@ class ApiTest {
   @BeforeEach
   void start() throws Exception {
     db = TestDatabase.create(kind, dir);
-    var routing = Files.readString(Path.of("config/routing.yaml"));
-    for (var a : AGENCIES) {
-      var agency = new FakeAgency();
-      agencies.put(a, agency);
-      var env = a.toUpperCase().replace('-', '_');
-      routing = routing.replace("${" + env + "_WEBHOOK_URL:-http://localhost:9000/" + a + "}", agency.url("/hooks"))
-          .replace("${" + env + "_WEBHOOK_SECRETS:-}", WebhookSignature.newSecret());
-    }
-    var file = dir.resolve("routing.yaml");
-    Files.writeString(file, routing);
+    fakes = new FakeAgencies(dir);
+    agencies = fakes.agencies;
+    var file = fakes.routingFile;
     gw = RunningGateway.start(db, dir.resolve("data"), Map.of("GATEWAY_ROUTING_FILE", file.toString()), clock);
     store = Store.open(gw.config().db(), null);
     keys = new ApiKeyRepository(store, new vn.hotline.gateway.audit.AuditLog());
@@ -75,7 +65,7 @@ class ApiTest {
   void stop() {
     store.close();
     gw.close();
-    agencies.values().forEach(FakeAgency::close);
+    fakes.close();
     db.close();
   }
 
@@ -110,7 +100,7 @@ class ApiTest {
     t = online.press(online.press(t, "4"), "79");
     online.dialEnded(t, "completed");
     online.status("completed");
-    awaitTrue(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 4, "delivered");
+    Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 4, "delivered");
     return Map.of("danger", reportId(danger.sid), "online", reportId(online.sid));
   }
 
@@ -217,7 +207,7 @@ class ApiTest {
 
     var replay = call("POST", "/api/v1/deliveries/" + d.get("id").asText() + "/replay", k, null);
     assertEquals(202, replay.statusCode(), replay.body());
-    awaitTrue(() -> agencies.get("child-protection").received().size() == 2, "sent again");
+    Await.until(() -> agencies.get("child-protection").received().size() == 2, "sent again");
     var ids = agencies.get("child-protection").received().stream().map(r -> r.header("webhook-id")).distinct().toList();
     assertEquals(List.of(d.get("id").asText()), ids, "a replay keeps the webhook-id");
 
@@ -238,11 +228,11 @@ class ApiTest {
     var call = twilio.call();
     call.dialEnded(call.press(call.press(call.incoming(), "1"), "1"), "completed");
     call.status("completed");
-    awaitTrue(() -> agencies.get("police-investigation").received().size() == 1, "police got it");
+    Await.until(() -> agencies.get("police-investigation").received().size() == 1, "police got it");
     Thread.sleep(500);
     assertEquals(0, agencies.get("child-protection").received().size(), "a disabled endpoint gets nothing");
     assertEquals(200, call("POST", "/api/v1/agencies/child-protection/enable", admin, null).statusCode());
-    awaitTrue(() -> agencies.get("child-protection").received().size() == 1, "what waited is sent");
+    Await.until(() -> agencies.get("child-protection").received().size() == 1, "what waited is sent");
   }
 
   @Test
@@ -252,18 +242,4 @@ class ApiTest {
     assertTrue(r.body().startsWith("openapi: 3.1.0"), r.body());
   }
 
-  static void awaitTrue(BooleanSupplier condition, String what) {
-    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
 }

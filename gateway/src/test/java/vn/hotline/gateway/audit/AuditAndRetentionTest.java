@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,8 +22,8 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import vn.hotline.gateway.delivery.WebhookSignature;
 import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.FakeAgency;
-import vn.hotline.gateway.testing.FakeTwilio;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
@@ -88,7 +86,7 @@ class AuditAndRetentionTest {
   void everyStateChangeIsAnAuditEventChainedAndFreeOfPersonalData() throws Exception {
     smsReport(TEXTER);
     voicemailCall();
-    awaitTrue(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2, "delivered");
+    Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2, "delivered");
     var result = AuditChain.verify(store.dataSource(), null);
     assertTrue(result.intact(), result.problem());
     var types = new HashSet<String>();
@@ -187,10 +185,10 @@ class AuditAndRetentionTest {
   void theRetentionPurgeRemovesExactlyTheExpiredPersonalFieldsAndKeepsUndeliveredReports() throws Exception {
     var sms = smsReport(TEXTER);
     var voice = voicemailCall();
-    awaitTrue(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2, "delivered");
+    Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2, "delivered");
     agency.always(FakeAgency.Answer.of(503)); // the next report cannot be delivered
     var stuck = smsReport("+84966000999");
-    awaitTrue(() -> db.count("SELECT COUNT(*) FROM delivery_attempts WHERE http_status = ?", "503") >= 1, "stuck");
+    Await.until(() -> db.count("SELECT COUNT(*) FROM delivery_attempts WHERE http_status = ?", "503") >= 1, "stuck");
 
     clock.advance(Duration.ofDays(31)); // past caller numbers and SMS texts, not past free text or recordings
     var first = new Retention(store, new AuditLog(), gw.config().retention()).purge(clock.instant());
@@ -258,18 +256,4 @@ class AuditAndRetentionTest {
     }
   }
 
-  static void awaitTrue(BooleanSupplier condition, String what) {
-    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
 }

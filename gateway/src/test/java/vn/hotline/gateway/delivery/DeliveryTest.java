@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+import vn.hotline.gateway.testing.Await;
+import vn.hotline.gateway.testing.FakeAgencies;
 import vn.hotline.gateway.testing.FakeAgency;
 import vn.hotline.gateway.testing.FakeTwilio;
 import vn.hotline.gateway.testing.MutableClock;
@@ -37,8 +36,6 @@ import vn.hotline.gateway.testing.TestDatabase;
 @EnumSource(TestDatabase.Kind.class)
 class DeliveryTest {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final List<String> AGENCIES = List.of("police-investigation", "police-cyber", "child-protection", "education",
-      "harmful-content");
 
   @Parameter TestDatabase.Kind kind;
   @TempDir Path dir;
@@ -46,26 +43,18 @@ class DeliveryTest {
   TestDatabase db;
   RunningGateway gw;
   MutableClock clock = MutableClock.now();
-  final Map<String, FakeAgency> agencies = new LinkedHashMap<>();
-  final Map<String, String> secrets = new HashMap<>();
+  FakeAgencies fakes;
+  Map<String, FakeAgency> agencies;
+  Map<String, String> secrets;
   Path routingFile;
 
   @BeforeEach
   void start() throws Exception {
     db = TestDatabase.create(kind, dir);
-    var routing = Files.readString(Path.of("config/routing.yaml"));
-    for (var a : AGENCIES) {
-      var agency = new FakeAgency();
-      agencies.put(a, agency);
-      secrets.put(a, WebhookSignature.newSecret());
-      var env = a.toUpperCase().replace('-', '_');
-      routing = routing.replace("${" + env + "_WEBHOOK_URL:-http://localhost:9000/" + a + "}", agency.url("/hooks/" + a))
-          .replace("${" + env + "_WEBHOOK_SECRETS:-}", secrets.get(a));
-    }
-    assertTrue(routing.lines().filter(l -> l.contains("webhook_url:") || l.contains("secrets:"))
-        .noneMatch(l -> l.contains("${")), "every URL and secret of the shipped routing replaced");
-    routingFile = dir.resolve("routing.yaml");
-    Files.writeString(routingFile, routing);
+    fakes = new FakeAgencies(dir);
+    agencies = fakes.agencies;
+    secrets = fakes.secrets;
+    routingFile = fakes.routingFile;
   }
 
   void startGateway(Map<String, String> extra) {
@@ -80,7 +69,7 @@ class DeliveryTest {
     if (gw != null) {
       gw.close();
     }
-    agencies.values().forEach(FakeAgency::close);
+    fakes.close();
     db.close();
   }
 
@@ -132,7 +121,7 @@ class DeliveryTest {
       assertEquals(entry.getKey(), data.get("routing").get("agency").asText());
     }
     assertEquals(0, agencies.get("education").received().size() + agencies.get("harmful-content").received().size());
-    awaitTrue(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2,
+    Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2,
         "both recorded as delivered once the agencies answered");
   }
 
@@ -168,16 +157,16 @@ class DeliveryTest {
     dangerCall(gw.twilio());
     await(agencies.get("police-investigation"), 1);
     await(agencies.get("child-protection"), 1); // the other agency is not held up
-    awaitTrue(() -> db.count("SELECT COUNT(*) FROM delivery_attempts WHERE outcome = ?", "retry") == 1, "first retry");
+    Await.until(() -> db.count("SELECT COUNT(*) FROM delivery_attempts WHERE outcome = ?", "retry") == 1, "first retry");
 
     clock.advance(Duration.ofSeconds(6));
     gw.gateway().deliverNow();
-    awaitTrue(() -> agencies.get("police-investigation").received().size() == 2, "second attempt after 5 s");
+    Await.until(() -> agencies.get("police-investigation").received().size() == 2, "second attempt after 5 s");
     clock.advance(Duration.ofMinutes(6));
     gw.gateway().deliverNow();
     var all = await(agencies.get("police-investigation"), 3);
     assertEquals(1, all.stream().map(r -> r.header("webhook-id")).distinct().count(), "one webhook-id across retries");
-    awaitTrue(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2, "both delivered");
+    Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2, "both delivered");
     var attempts = db.count("SELECT COUNT(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
         + " WHERE d.agency_id = ?", "police-investigation");
     assertEquals(3, attempts, "every attempt recorded");
@@ -189,7 +178,7 @@ class DeliveryTest {
     agencies.get("child-protection").answer(new FakeAgency.Answer(429, "120", Duration.ZERO, null));
     dangerCall(gw.twilio());
     await(agencies.get("child-protection"), 1);
-    awaitTrue(() -> db.count("SELECT COUNT(*) FROM delivery_attempts WHERE http_status = ?", "429") == 1, "429 recorded");
+    Await.until(() -> db.count("SELECT COUNT(*) FROM delivery_attempts WHERE http_status = ?", "429") == 1, "429 recorded");
     clock.advance(Duration.ofSeconds(60));
     gw.gateway().deliverNow();
     Thread.sleep(300);
@@ -205,7 +194,7 @@ class DeliveryTest {
     agencies.get("police-investigation").answer(FakeAgency.Answer.of(410));
     dangerCall(gw.twilio());
     await(agencies.get("police-investigation"), 1);
-    awaitTrue(() -> db.count("SELECT COUNT(*) FROM agency_endpoints WHERE agency_id = ?", "police-investigation") == 1,
+    Await.until(() -> db.count("SELECT COUNT(*) FROM agency_endpoints WHERE agency_id = ?", "police-investigation") == 1,
         "disabled");
     dangerCall(gw.twilio());
     await(agencies.get("child-protection"), 2);
@@ -227,7 +216,7 @@ class DeliveryTest {
       agencies.get("child-protection").answer(new FakeAgency.Answer(301, null, Duration.ZERO, elsewhere.url("/steal")));
       dangerCall(gw.twilio());
       await(agencies.get("child-protection"), 1);
-      awaitTrue(() -> db.count("SELECT COUNT(*) FROM delivery_attempts WHERE http_status = ?", "301") == 1, "301 recorded");
+      Await.until(() -> db.count("SELECT COUNT(*) FROM delivery_attempts WHERE http_status = ?", "301") == 1, "301 recorded");
       assertEquals(0, elsewhere.received().size(), "the report did not follow the redirect");
       assertEquals("pending", db.row("SELECT status FROM deliveries WHERE agency_id = ?", "child-protection").get("status"));
     } finally {
@@ -243,7 +232,7 @@ class DeliveryTest {
     for (int i = 1; i <= 11; i++) {
       int n = i;
       await(agencies.get("child-protection"), n);
-      awaitTrue(() -> db.count("SELECT COUNT(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
+      Await.until(() -> db.count("SELECT COUNT(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
           + " WHERE d.agency_id = ?", "child-protection") == n, "attempt " + n + " recorded");
       clock.advance(Duration.ofHours(27));
       gw.gateway().deliverNow();
@@ -258,7 +247,7 @@ class DeliveryTest {
     gw.gateway().deliverNow();
     var all = await(agencies.get("child-protection"), 12);
     assertEquals(1, all.stream().map(r -> r.header("webhook-id")).distinct().count());
-    awaitTrue(() -> "delivered".equals(db.row("SELECT status FROM deliveries WHERE agency_id = ?", "child-protection")
+    Await.until(() -> "delivered".equals(db.row("SELECT status FROM deliveries WHERE agency_id = ?", "child-protection")
         .get("status")), "delivered after replay");
   }
 
@@ -294,7 +283,7 @@ class DeliveryTest {
     gw.gateway().deliverNow();
     var all = await(agencies.get("child-protection"), 2);
     assertEquals(all.get(0).header("webhook-id"), all.get(1).header("webhook-id"), "the same delivery, resent");
-    awaitTrue(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2, "delivered");
+    Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2, "delivered");
   }
 
   @Test
@@ -310,7 +299,7 @@ class DeliveryTest {
       for (int i = 0; i < 8; i++) {
         dangerCall(i % 2 == 0 ? t1 : t2);
       }
-      awaitTrue(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 16, "all delivered");
+      Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 16, "all delivered");
       Thread.sleep(1500); // a double send would show up now
       for (var a : List.of("police-investigation", "child-protection")) {
         var ids = agencies.get(a).received().stream().map(r -> r.header("webhook-id")).toList();
@@ -327,23 +316,9 @@ class DeliveryTest {
   }
 
   static List<FakeAgency.Received> await(FakeAgency agency, int count) {
-    awaitTrue(() -> agency.received().size() >= count, count + " request(s) at the agency");
+    Await.until(() -> agency.received().size() >= count, count + " request(s) at the agency");
     return agency.received();
   }
 
-  static void awaitTrue(BooleanSupplier condition, String what) {
-    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
 
 }

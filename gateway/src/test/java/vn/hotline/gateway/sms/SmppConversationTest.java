@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +19,7 @@ import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import vn.hotline.gateway.sms.smpp.TestSmsc;
+import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.PersonalData;
 import vn.hotline.gateway.testing.RunningGateway;
@@ -52,7 +52,7 @@ class SmppConversationTest {
 
   void startGateway(Map<String, String> extra) {
     startGatewayUnbound(extra);
-    awaitTrue(() -> "BOUND".equals(gw.gateway().smpp().states().get("smpp")), "link bound: " + gw.gateway().smpp().states());
+    Await.until(() -> "BOUND".equals(gw.gateway().smpp().states().get("smpp")), "link bound: " + gw.gateway().smpp().states());
   }
 
   @AfterEach
@@ -153,7 +153,7 @@ class SmppConversationTest {
     assertEquals(4, encoded.parts().size());
     smsc.deliverMoParts(CHILD, "111", encoded.dataCoding(),
         List.of(encoded.parts().get(0), encoded.parts().get(1), encoded.parts().get(3))); // part 3 is lost
-    awaitTrue(() -> smsc.deliveredCount() >= 8, "the three parts acknowledged");
+    Await.until(() -> smsc.deliveredCount() >= 8, "the three parts acknowledged");
     gw.gateway().housekeepingNow();
     assertEquals(3, db.count("SELECT COUNT(*) FROM sms_inbound_parts WHERE concat_ref = ?", "42"),
         "parts are kept while the last one is awaited");
@@ -200,7 +200,7 @@ class SmppConversationTest {
     int before = smsc.mtTexts(CHILD).size();
     smsc.deliverMo(CHILD, "111", "1");
     smsc.deliverMo(CHILD, "111", "alo");
-    awaitTrue(() -> db.count("SELECT COUNT(*) FROM sms_inbound WHERE status = ?", "processed") >= 4, "processed");
+    Await.until(() -> db.count("SELECT COUNT(*) FROM sms_inbound WHERE status = ?", "processed") >= 4, "processed");
     clock.advance(Duration.ofMinutes(25));
     gw.gateway().housekeepingNow();
     Thread.sleep(1000); // give a wrongly queued message every chance to go out
@@ -235,7 +235,7 @@ class SmppConversationTest {
     text("BAOCAO");
     smsc.dropConnections();
     smsc.deliverMo(CHILD, "111", "4"); // queued at the SMSC while the link is down
-    awaitTrue(() -> "BOUND".equals(gw.gateway().smpp().states().get("smpp")) && smsc.boundApplications() == 1, "rebound");
+    Await.until(() -> "BOUND".equals(gw.gateway().smpp().states().get("smpp")) && smsc.boundApplications() == 1, "rebound");
     var reply = smsc.awaitMtTexts(CHILD, 2, WAIT).get(1);
     assertTrue(reply.contains("chinh ban"), "the message sent during the drop was answered: " + reply);
     assertTrue(text("2").contains("bao nhieu tuoi"));
@@ -246,7 +246,7 @@ class SmppConversationTest {
     startGateway(Map.of());
     db.proxy().cut(); // the store is gone: the deliver_sm cannot be committed, so it is not acknowledged
     smsc.deliverMo(CHILD, "111", "BAOCAO");
-    awaitTrue(() -> smsc.deliveryAttempts() >= 2, "the SMSC retries an unacknowledged message");
+    Await.until(() -> smsc.deliveryAttempts() >= 2, "the SMSC retries an unacknowledged message");
     assertEquals(0, smsc.deliveredCount());
     gw.close(); // killed
     db.proxy().restore();
@@ -265,9 +265,9 @@ class SmppConversationTest {
     smsc.awaitMtTexts(CHILD, 1, WAIT);
     // The link drops between our commit and our resp; the SMSC, never acknowledged, delivers it again on the new bind.
     smsc.dropConnections();
-    awaitTrue(() -> smsc.boundApplications() == 1, "rebound");
+    Await.until(() -> smsc.boundApplications() == 1, "rebound");
     smsc.deliverMoParts(CHILD, "111", encoded.dataCoding(), encoded.parts());
-    awaitTrue(() -> smsc.deliveredCount() >= 2, "second copy acknowledged");
+    Await.until(() -> smsc.deliveredCount() >= 2, "second copy acknowledged");
     gw.gateway().drainSmsInbox();
     Thread.sleep(500);
     assertEquals(1, smsc.mtTexts(CHILD).size(), "answered once");
@@ -284,7 +284,7 @@ class SmppConversationTest {
     text("1");
     text("2");
     assertTrue(smsc.throttledCount() >= 1, "the SMSC did throttle");
-    awaitTrue(() -> db.count("SELECT COUNT(*) FROM sms_outbound WHERE status = ?", "delivered") == 3,
+    Await.until(() -> db.count("SELECT COUNT(*) FROM sms_outbound WHERE status = ?", "delivered") == 3,
         "all three replies delivered per their receipts");
     assertEquals(4, db.count("SELECT COUNT(*) FROM sms_outbound_parts WHERE status = ?", "delivered"),
         "two parts + one + one, each matched to its receipt");
@@ -296,7 +296,7 @@ class SmppConversationTest {
   @Test
   void aWrongPasswordIsReportedClearlyAndNotHammered() throws Exception {
     startGatewayUnbound(Map.of("GATEWAY_SMPP_PASSWORD", "wrong"));
-    awaitTrue(() -> gw.gateway().smpp().states().get("smpp").startsWith("REJECTED"), "rejected");
+    Await.until(() -> gw.gateway().smpp().states().get("smpp").startsWith("REJECTED"), "rejected");
     var ready = gw.twilio().get("/health/ready");
     assertEquals(200, ready.statusCode(), "voice still works");
     assertTrue(ready.body().contains("\"status\":\"DEGRADED\""), ready.body());
@@ -320,18 +320,4 @@ class SmppConversationTest {
     gw = RunningGateway.start(db, dir.resolve("data"), env, clock);
   }
 
-  static void awaitTrue(BooleanSupplier condition, String what) {
-    long end = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
 }

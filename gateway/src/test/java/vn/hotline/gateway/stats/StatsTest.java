@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
@@ -36,6 +35,7 @@ import picocli.CommandLine;
 import vn.hotline.gateway.delivery.WebhookSignature;
 import vn.hotline.gateway.store.ApiKeyRepository;
 import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.FakeAgency;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.RunningGateway;
@@ -125,7 +125,7 @@ class StatsTest {
       }
       assertTrue(Pattern.compile("ma so \\d{8}").matcher(last).find(), last);
     }
-    awaitTrue(() -> count("SELECT COUNT(*) FROM deliveries WHERE status = 'delivered'") == 26, "October delivered");
+    Await.until(() -> count("SELECT COUNT(*) FROM deliveries WHERE status = 'delivered'") == 26, "October delivered");
 
     clock.advance(Duration.between(OCT_31_LOCAL_2300, NOV_1_LOCAL_0030));
     for (int i = 0; i < 6; i++) { // online harm, another child, 13-15, HCMC, nobody answers: voicemail
@@ -136,8 +136,8 @@ class StatsTest {
       assertTrue(end.has("Hangup"), end.body());
       call.status("completed");
     }
-    awaitTrue(() -> count("SELECT COUNT(*) FROM deliveries WHERE status = 'delivered'") == 32, "all delivered");
-    awaitTrue(() -> count("SELECT COUNT(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
+    Await.until(() -> count("SELECT COUNT(*) FROM deliveries WHERE status = 'delivered'") == 32, "all delivered");
+    Await.until(() -> count("SELECT COUNT(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
         + " WHERE d.agency_id = 'police-cyber'") == 6, "police-cyber tried once each");
 
     try (var c = db.connect()) {
@@ -277,20 +277,6 @@ class StatsTest {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  static void awaitTrue(BooleanSupplier condition, String what) {
-    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
 
   // --- the figures --------------------------------------------------------------------------------------
 
