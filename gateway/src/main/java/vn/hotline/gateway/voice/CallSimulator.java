@@ -45,7 +45,7 @@ import vn.hotline.gateway.config.GatewayConfig;
  */
 public final class CallSimulator {
   /** Where a simulated call ended. */
-  public enum Ending { OPERATOR, VOICEMAIL, HUNG_UP_BY_GATEWAY, CALLER_HUNG_UP, FALLBACK, NO_ANSWER, TOO_LONG }
+  public enum Ending { OPERATOR, VOICEMAIL, HUNG_UP_BY_GATEWAY, CALLER_HUNG_UP, FALLBACK, NO_ANSWER, REFUSED, TOO_LONG }
 
   /** What happened: where it ended, the reference read to the caller (if any), everything said. */
   public record Result(Ending ending, String reference, List<String> heard, boolean voicemailLeft, String callSid) {}
@@ -62,15 +62,18 @@ public final class CallSimulator {
   private final boolean operatorAnswers;
   private final int messageSeconds;
   private final int maxRequests;
+  private final String from;
   private final String callSid = "CA" + hex(16);
   private final String accountSid = "AC" + hex(16);
 
   /**
    * @param keys what the caller presses at each Gather: digits, "" for silence, "hangup" to hang up
    * @param signedBase the gateway's public URL (what it checks signatures against)
+   * @param from the caller's number, as Twilio sends it in From
    */
   public CallSimulator(URI target, URI signedBase, String token, PrintStream out, Supplier<String> keys,
-      boolean operatorAnswers, int messageSeconds, int maxRequests) {
+      boolean operatorAnswers, int messageSeconds, int maxRequests, String from) {
+    this.from = from;
     this.target = URI.create(target.toString().replaceFirst("/+$", ""));
     this.signedBase = URI.create(signedBase.toString().replaceFirst("/+$", ""));
     this.token = token;
@@ -181,6 +184,10 @@ public final class CallSimulator {
           case "Hangup" -> {
             hungUp = true;
           }
+          case "Reject" -> {
+            out.println("  (busy signal: the gateway rejected the call)");
+            ending = Ending.REFUSED;
+          }
           default -> out.println("  (ignoring <" + verb.getTagName() + ">)");
         }
         if (next != null || ending != null || verb.getTagName().equals("Hangup")) {
@@ -210,7 +217,8 @@ public final class CallSimulator {
     if (ending == null) {
       ending = voicemail ? Ending.VOICEMAIL : Ending.HUNG_UP_BY_GATEWAY;
     }
-    post("/twilio/voice/status", Map.of("CallStatus", "completed", "CallDuration", "180"));
+    post("/twilio/voice/status", ending == Ending.REFUSED ? Map.of("CallStatus", "busy")
+        : Map.of("CallStatus", "completed", "CallDuration", "180"));
     String reference = null;
     for (var line : heard) {
       var m = SPOKEN_REFERENCE.matcher(line);
@@ -249,6 +257,7 @@ public final class CallSimulator {
       case CALLER_HUNG_UP -> "the caller hung up";
       case FALLBACK -> "sent to the fallback number (the gateway could not run the flow)";
       case NO_ANSWER -> "dialled the fallback number; nobody answered";
+      case REFUSED -> "rejected with a busy signal (this number is over limits.calls_per_minute)";
       case TOO_LONG -> "stopped: too many steps";
     };
   }
@@ -266,7 +275,7 @@ public final class CallSimulator {
     var params = new LinkedHashMap<String, String>();
     params.put("CallSid", callSid);
     params.put("AccountSid", accountSid);
-    params.put("From", "+84900000000");
+    params.put("From", from);
     params.put("To", "111");
     params.put("Direction", "inbound");
     params.put("ApiVersion", "2010-04-01");
@@ -366,6 +375,10 @@ public final class CallSimulator {
     @Option(names = "--data-dir", description = "Where the dev token is (default: GATEWAY_DATA_DIR or ./data)")
     Path dataDir;
 
+    @Option(names = "--from", defaultValue = "+84900000000",
+        description = "Caller number sent as From (default ${DEFAULT-VALUE}); the same number links repeat contacts")
+    String from;
+
     @Override
     public Integer call() throws Exception {
       Main.quietLogs();
@@ -403,9 +416,9 @@ public final class CallSimulator {
       }
       try {
         var sim = new CallSimulator(to, publicUrl != null ? publicUrl : to, secret, System.out, keys,
-            operator.equals("answers"), messageSeconds, 200);
+            operator.equals("answers"), messageSeconds, 200, from);
         var result = sim.run();
-        return result.ending() == Ending.TOO_LONG ? 1 : 0;
+        return result.ending() == Ending.TOO_LONG || result.ending() == Ending.REFUSED ? 1 : 0;
       } catch (IOException e) {
         System.err.println("simulate-call: " + e.getMessage());
         return 1;

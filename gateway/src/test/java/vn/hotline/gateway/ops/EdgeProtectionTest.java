@@ -71,6 +71,26 @@ class EdgeProtectionTest {
     var third = twilio.call().post("/twilio/voice/incoming", Map.of("From", robot));
     assertTrue(third.has("Reject"), third.body());
     assertTrue(twilio.call().post("/twilio/voice/incoming", Map.of("From", "+84922000002")).has("Gather"));
+
+    // simulate-call says so plainly instead of "the gateway hung up", and a different number still gets through.
+    var printed = new java.io.ByteArrayOutputStream();
+    var refused = simulate(robot, printed);
+    assertEquals(vn.hotline.gateway.voice.CallSimulator.Ending.REFUSED, refused.ending());
+    assertTrue(printed.toString().contains("rejected with a busy signal"), printed.toString());
+    assertEquals(vn.hotline.gateway.voice.CallSimulator.Ending.VOICEMAIL,
+        simulate("+84922000003", new java.io.ByteArrayOutputStream()).ending());
+  }
+
+  vn.hotline.gateway.voice.CallSimulator.Result simulate(String from, java.io.ByteArrayOutputStream out) {
+    try {
+      return new vn.hotline.gateway.voice.CallSimulator(gw.base, gw.base, RunningGateway.TOKEN,
+          new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+          vn.hotline.gateway.voice.CallSimulator.keys(List.of("1", "2", "1")), false, 5, 200, from).run();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
