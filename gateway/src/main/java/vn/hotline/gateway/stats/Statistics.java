@@ -172,9 +172,6 @@ public final class Statistics {
   /** A computed table: the groups (sorted) and the total over all of them. */
   public record Table(Query query, List<Group> rows, Counts total) {}
 
-  /** A figure as it may be shown: its value (null when there is none or it is suppressed), whether suppressed. */
-  public record Cell(String name, Number value, boolean suppressed) {}
-
   private final Store store;
   private final Provinces provinces;
 
@@ -334,19 +331,110 @@ public final class Statistics {
 
   // --- what may be shown ------------------------------------------------------------------------------
 
-  /** The figures of a group as they may be published: counts 1-4 and medians of 1-4 deliveries suppressed. */
-  public static List<Cell> cells(Counts counts) {
+  /**
+   * Why a figure is hidden: {@code SMALL} is a count of 1 to 4 (or a median over 1 to 4 deliveries);
+   * {@code COMPLEMENTARY} is any other figure hidden so that a small one cannot be worked out by subtraction.
+   */
+  public enum Hidden { NONE, SMALL, COMPLEMENTARY }
+
+  /** A figure as it may be shown: its value (null when there is none or it is hidden), and whether and why hidden. */
+  public record Cell(String name, Number value, Hidden hidden) {
+    public boolean suppressed() {
+      return hidden != Hidden.NONE;
+    }
+  }
+
+  /** A table as it may be published: each group's figures and the total's, every suppression applied. */
+  public record Published(Table table, List<List<Cell>> rows, List<Cell> total) {}
+
+  /** Indexes in {@link Counts#counts()} of reports and of its four outcomes, which add up to it. */
+  private static final int[] REPORTS_AND_OUTCOMES = {1, 3, 4, 5, 6};
+
+  /**
+   * Suppression (docs/statistics.md): every count from 1 to 4 is hidden, then, until nothing changes, in every
+   * sum the table shows (a figure's column adds up to the total; a row's four outcomes add up to its reports)
+   * where exactly one term is hidden, the smallest other non-zero term is hidden too. A single hidden term of a
+   * sum is the difference of the others: that is how a "<5" gets read back as "2".
+   */
+  public static Published publish(Table t) {
+    int n = t.rows().size();
+    int figures = FIGURES.size() - 1; // the median is not part of any sum
+    var values = new long[n + 1][];
+    for (int r = 0; r < n; r++) {
+      values[r] = t.rows().get(r).counts().counts();
+    }
+    values[n] = t.total().counts();
+    var hidden = new Hidden[n + 1][figures];
+    for (int r = 0; r <= n; r++) {
+      for (int f = 0; f < figures; f++) {
+        hidden[r][f] = values[r][f] > 0 && values[r][f] < THRESHOLD ? Hidden.SMALL : Hidden.NONE;
+      }
+    }
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      if (n > 0) {
+        for (int f = 0; f < figures; f++) {
+          var terms = new ArrayList<int[]>(n + 1);
+          for (int r = 0; r <= n; r++) {
+            terms.add(new int[] {r, f});
+          }
+          changed |= protect(terms, values, hidden);
+        }
+      }
+      for (int r = 0; r <= n; r++) {
+        var terms = new ArrayList<int[]>(REPORTS_AND_OUTCOMES.length);
+        for (int f : REPORTS_AND_OUTCOMES) {
+          terms.add(new int[] {r, f});
+        }
+        changed |= protect(terms, values, hidden);
+      }
+    }
+    var rows = new ArrayList<List<Cell>>(n);
+    for (int r = 0; r < n; r++) {
+      rows.add(cells(values[r], hidden[r], t.rows().get(r).counts()));
+    }
+    return new Published(t, rows, cells(values[n], hidden[n], t.total()));
+  }
+
+  /** One sum with exactly one hidden term: hides its smallest shown non-zero term. Whether it hid one. */
+  private static boolean protect(List<int[]> terms, long[][] values, Hidden[][] hidden) {
+    int[] only = null;
+    int count = 0;
+    for (var at : terms) {
+      if (hidden[at[0]][at[1]] != Hidden.NONE) {
+        count++;
+        only = at;
+      }
+    }
+    if (count != 1) {
+      return false;
+    }
+    int[] pick = null;
+    for (var at : terms) {
+      long v = values[at[0]][at[1]];
+      if (at != only && hidden[at[0]][at[1]] == Hidden.NONE && v > 0
+          && (pick == null || v < values[pick[0]][pick[1]])) {
+        pick = at;
+      }
+    }
+    if (pick == null) {
+      return false; // every other term is 0: then the sum is 0 too, and the hidden term could not be non-zero
+    }
+    hidden[pick[0]][pick[1]] = Hidden.COMPLEMENTARY;
+    return true;
+  }
+
+  private static List<Cell> cells(long[] values, Hidden[] hidden, Counts counts) {
     var out = new ArrayList<Cell>(FIGURES.size());
-    var values = counts.counts();
     for (int i = 0; i < values.length; i++) {
-      long v = values[i];
-      boolean suppress = v > 0 && v < THRESHOLD;
-      out.add(new Cell(FIGURES.get(i), suppress ? null : v, suppress));
+      out.add(new Cell(FIGURES.get(i), hidden[i] == Hidden.NONE ? values[i] : null, hidden[i]));
     }
     var median = counts.medianMillis();
     int base = counts.medianBase();
-    boolean suppress = base > 0 && base < THRESHOLD;
-    out.add(new Cell("median_delivery_seconds", suppress || median == null ? null : median / 1000.0, suppress));
+    var suppress = base > 0 && base < THRESHOLD ? Hidden.SMALL : Hidden.NONE;
+    out.add(new Cell("median_delivery_seconds",
+        suppress != Hidden.NONE || median == null ? null : median / 1000.0, suppress));
     return out;
   }
 
@@ -364,13 +452,17 @@ public final class Statistics {
     return out;
   }
 
-  /** {"from","to","by","timezone","suppression_threshold","rows":[...],"total":{...}}; suppressed figures are null. */
+  /**
+   * {"from","to","by","timezone","suppression_threshold","rows":[...],"total":{...}}; a hidden figure is null and
+   * named in its row's "suppressed" list (and in "complementary" when hidden to protect another).
+   */
   public JsonObject toJson(Table t) {
+    var published = publish(t);
     var rows = new JsonArray();
-    for (var g : t.rows()) {
+    for (int r = 0; r < t.rows().size(); r++) {
       var row = new JsonObject();
-      labels(t.query(), g.values()).forEach(e -> row.put(e.getKey(), e.getValue()));
-      figures(row, g.counts());
+      labels(t.query(), t.rows().get(r).values()).forEach(e -> row.put(e.getKey(), e.getValue()));
+      figures(row, published.rows().get(r));
       rows.add(row);
     }
     return new JsonObject()
@@ -380,22 +472,30 @@ public final class Statistics {
         .put("timezone", ZONE.getId())
         .put("suppression_threshold", THRESHOLD)
         .put("rows", rows)
-        .put("total", figures(new JsonObject(), t.total()));
+        .put("total", figures(new JsonObject(), published.total()));
   }
 
-  private static JsonObject figures(JsonObject into, Counts counts) {
+  private static JsonObject figures(JsonObject into, List<Cell> cells) {
     var suppressed = new JsonArray();
-    for (var c : cells(counts)) {
+    var complementary = new JsonArray();
+    for (var c : cells) {
       into.put(c.name(), c.value());
       if (c.suppressed()) {
         suppressed.add(c.name());
       }
+      if (c.hidden() == Hidden.COMPLEMENTARY) {
+        complementary.add(c.name());
+      }
     }
-    return into.put("suppressed", suppressed);
+    return into.put("suppressed", suppressed).put("complementary", complementary);
   }
 
-  /** A header line, one line per group, then the TOTAL line; suppressed figures read "<5", a missing median is empty. */
+  /**
+   * A header line, one line per group, then the TOTAL line; a small count reads "<5", a figure hidden to protect
+   * one reads "x", a missing median is empty.
+   */
   public String toCsv(Table t) {
+    var published = publish(t);
     var header = new ArrayList<String>();
     if (t.query().by().isEmpty()) {
       header.add("group");
@@ -410,10 +510,10 @@ public final class Statistics {
     header.addAll(FIGURES);
     var b = new StringBuilder();
     line(b, header);
-    for (var g : t.rows()) {
+    for (int r = 0; r < t.rows().size(); r++) {
       var fields = new ArrayList<String>();
-      labels(t.query(), g.values()).forEach(e -> fields.add(e.getValue() == null ? "" : e.getValue()));
-      csvFigures(fields, g.counts());
+      labels(t.query(), t.rows().get(r).values()).forEach(e -> fields.add(e.getValue() == null ? "" : e.getValue()));
+      csvFigures(fields, published.rows().get(r));
       line(b, fields);
     }
     var total = new ArrayList<String>();
@@ -421,14 +521,15 @@ public final class Statistics {
     for (int i = 1; i < labelColumns; i++) {
       total.add("");
     }
-    csvFigures(total, t.total());
+    csvFigures(total, published.total());
     line(b, total);
     return b.toString();
   }
 
-  private static void csvFigures(List<String> fields, Counts counts) {
-    for (var c : cells(counts)) {
-      fields.add(c.suppressed() ? "<" + THRESHOLD : c.value() == null ? ""
+  private static void csvFigures(List<String> fields, List<Cell> cells) {
+    for (var c : cells) {
+      fields.add(c.hidden() == Hidden.SMALL ? "<" + THRESHOLD : c.hidden() == Hidden.COMPLEMENTARY ? "x"
+          : c.value() == null ? ""
           : c.value() instanceof Double d ? BigDecimal.valueOf(d).stripTrailingZeros().toPlainString()
           : c.value().toString());
     }

@@ -254,6 +254,77 @@ class StatsTest {
     return out;
   }
 
+  /** The same figures with those named hidden to protect a small one (complementary suppression). */
+  static Map<String, String> hiding(Map<String, String> figures, String... names) {
+    var out = new LinkedHashMap<>(figures);
+    for (var n : names) {
+      assertTrue(out.containsKey(n), n);
+      out.put(n, null);
+    }
+    return out;
+  }
+
+  static List<String> complementary(JsonNode row) {
+    var out = new ArrayList<String>();
+    row.get("complementary").forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  /**
+   * What a reader could do with a published table: in each sum it shows (a figure's column adds up to the total; a
+   * row's four outcomes add up to its reports), a single hidden term is the difference of the others. So no sum
+   * may have exactly one; and a sum with none must add up, or the check proves nothing.
+   */
+  static void assertNoHiddenFigureCanBeSubtracted(JsonNode table) {
+    var rows = new ArrayList<JsonNode>();
+    table.get("rows").forEach(rows::add);
+    var all = new ArrayList<>(rows);
+    all.add(table.get("total"));
+    var figures = Statistics.FIGURES.subList(0, Statistics.FIGURES.size() - 1);
+    if (!rows.isEmpty()) {
+      for (var f : figures) {
+        var hidden = all.stream().filter(r -> suppressed(r).contains(f)).count();
+        assertTrue(hidden != 1, f + " has one hidden cell in its column: " + table.toPrettyString());
+        if (hidden == 0) {
+          assertEquals(table.get("total").get(f).asLong(), rows.stream().mapToLong(r -> r.get(f).asLong()).sum(), f);
+        }
+      }
+    }
+    var sum = List.of("reports", "reports_operator", "reports_voicemail", "reports_completed", "reports_abandoned");
+    for (var r : all) {
+      var hidden = sum.stream().filter(suppressed(r)::contains).count();
+      assertTrue(hidden != 1, "one hidden figure among reports and its outcomes: " + r);
+      if (hidden == 0) {
+        assertEquals(r.get("reports").asLong(), sum.subList(1, 5).stream().mapToLong(f -> r.get(f).asLong()).sum(), r.toString());
+      }
+      for (var f : Statistics.FIGURES) {
+        if (suppressed(r).contains(f)) {
+          assertTrue(r.get(f).isNull(), "a hidden figure has no value: " + f + " in " + r);
+        } else if (!f.startsWith("median")) {
+          assertFalse(r.get(f).isNull(), "a count is shown unless hidden: " + f + " in " + r);
+        }
+      }
+    }
+  }
+
+  /**
+   * A row shows these figures, except that any figure may be hidden to protect a small one (then it is listed as
+   * complementary); small counts are hidden and not listed as complementary.
+   */
+  static void assertShown(Map<String, String> expected, JsonNode row) {
+    var actual = figures(row);
+    for (var e : expected.entrySet()) {
+      var f = e.getKey();
+      if (e.getValue() == null) {
+        assertTrue(actual.get(f) == null && !complementary(row).contains(f), f + " small, hidden: " + row);
+      } else if (actual.get(f) == null) {
+        assertTrue(complementary(row).contains(f), f + " hidden without being small or complementary: " + row);
+      } else {
+        assertEquals(e.getValue(), actual.get(f), f + " in " + row);
+      }
+    }
+  }
+
   static List<String> suppressed(JsonNode row) {
     var out = new ArrayList<String>();
     row.get("suppressed").forEach(n -> out.add(n.asText()));
@@ -289,15 +360,18 @@ class StatsTest {
     assertEquals(5, t.get("suppression_threshold").asInt());
     assertEquals(0, t.get("by").size());
     assertEquals(0, t.get("rows").size(), "no grouping: the total alone");
-    // 23 contacts, 20 reports; 2 abandoned is under 5, so even the total hides it
-    assertEquals(expect(23, 20, 7, 7, 6, 5, 2, 32, 6, "60.0"), figures(t.get("total")));
-    assertEquals(List.of("reports_abandoned"), suppressed(t.get("total")));
+    // 23 contacts, 20 reports; 2 abandoned is under 5, so even the total hides it, and the 5 completed too: else
+    // 20 - 7 - 6 - 5 would give the 2 back
+    assertEquals(hiding(expect(23, 20, 7, 7, 6, 5, 2, 32, 6, "60.0"), "reports_completed"), figures(t.get("total")));
+    assertEquals(List.of("reports_completed", "reports_abandoned"), suppressed(t.get("total")));
+    assertEquals(List.of("reports_completed"), complementary(t.get("total")));
+    assertNoHiddenFigureCanBeSubtracted(t);
 
     var rows = csv(ALL, ALL_TO);
     assertEquals(1, rows.size());
     assertEquals(Map.ofEntries(Map.entry("group", "TOTAL"), Map.entry("contacts", "23"), Map.entry("reports", "20"),
         Map.entry("reports_urgent", "7"), Map.entry("reports_operator", "7"), Map.entry("reports_voicemail", "6"),
-        Map.entry("reports_completed", "5"), Map.entry("reports_abandoned", "<5"),
+        Map.entry("reports_completed", "x"), Map.entry("reports_abandoned", "<5"),
         Map.entry("deliveries_delivered", "32"), Map.entry("deliveries_dead", "6"),
         Map.entry("median_delivery_seconds", "60")), rows.get(0));
   }
@@ -307,20 +381,30 @@ class StatsTest {
     var t = json("category");
     assertEquals(List.of("online_abuse_harmful_content", "physical_violence", "sexual_violence", "unknown", "none"),
         t.get("rows").findValuesAsText("category"));
-    assertEquals(expect(6, 6, 0, 0, 6, 0, 0, 6, 6, "60.0"), figures(row(t, "category", "online_abuse_harmful_content")));
-    assertEquals(expect(5, 5, 0, 0, 0, 5, 0, 10, 0, "60.0"), figures(row(t, "category", "sexual_violence")));
+    // physical_violence's 2 reports and 2 deliveries are hidden, so are the smallest others in those columns (5
+    // reports of sexual violence, 6 online deliveries), and then sexual violence's 5 completed, which alone would
+    // give its reports back; the total's 5 completed protect its 2 abandoned.
+    var online = row(t, "category", "online_abuse_harmful_content");
+    assertEquals(hiding(expect(6, 6, 0, 0, 6, 0, 0, 6, 6, "60.0"), "deliveries_delivered"), figures(online));
+    assertEquals(List.of("deliveries_delivered"), complementary(online));
+    var sexual = row(t, "category", "sexual_violence");
+    assertEquals(hiding(expect(5, 5, 0, 0, 0, 5, 0, 10, 0, "60.0"), "reports", "reports_completed"), figures(sexual));
+    assertEquals(List.of("reports", "reports_completed"), complementary(sexual));
     // the danger calls ask nothing: their reports have no category; median of 1..14 s
     assertEquals(expect(7, 7, 7, 7, 0, 0, 0, 14, 0, "7.5"), figures(row(t, "category", "unknown")));
     var physical = row(t, "category", "physical_violence");
     assertEquals(expect(2, 2, 0, 0, 0, 0, 2, 2, 0, null), figures(physical));
     assertEquals(List.of("contacts", "reports", "reports_abandoned", "deliveries_delivered", "median_delivery_seconds"),
         suppressed(physical));
+    assertEquals(List.of(), complementary(physical));
+    assertEquals(List.of(), complementary(row(t, "category", "unknown")));
     var none = row(t, "category", "none"); // the 3 advice calls
     assertTrue(none.get("contacts").isNull());
     assertEquals(List.of("contacts"), suppressed(none), "zeros and a median of nothing are not suppressed");
     assertEquals(0, none.get("reports").asInt());
     assertTrue(none.get("median_delivery_seconds").isNull());
-    assertEquals(expect(23, 20, 7, 7, 6, 5, 2, 32, 6, "60.0"), figures(t.get("total")));
+    assertEquals(hiding(expect(23, 20, 7, 7, 6, 5, 2, 32, 6, "60.0"), "reports_completed"), figures(t.get("total")));
+    assertNoHiddenFigureCanBeSubtracted(t);
 
     var rows = csv(ALL, ALL_TO, "--by", "category");
     assertEquals(List.of("online_abuse_harmful_content", "physical_violence", "sexual_violence", "unknown", "none",
@@ -330,6 +414,8 @@ class StatsTest {
     assertEquals("0", noneCsv.get("reports"));
     assertEquals("", noneCsv.get("median_delivery_seconds"));
     assertEquals("<5", csvRow(rows, "category", "physical_violence").get("median_delivery_seconds"));
+    assertEquals("x", csvRow(rows, "category", "sexual_violence").get("reports"), "hidden to protect, not small");
+    assertEquals("x", csvRow(rows, "category", "TOTAL").get("reports_completed"));
     assertEquals("7.5", csvRow(rows, "category", "unknown").get("median_delivery_seconds"));
     assertEquals("23", csvRow(rows, "category", "TOTAL").get("contacts"));
   }
@@ -338,7 +424,7 @@ class StatsTest {
   void everyDimensionGroupsAsDefinedAndTheGroupsAddUpToTheTotal() throws Exception {
     var channel = json("channel");
     assertEquals("18", figures(row(channel, "channel", "voice")).get("contacts"));
-    assertEquals(expect(5, 5, 0, 0, 0, 5, 0, 10, 0, "60.0"), figures(row(channel, "channel", "sms-twilio")));
+    assertShown(expect(5, 5, 0, 0, 0, 5, 0, 10, 0, "60.0"), row(channel, "channel", "sms-twilio"));
 
     var province = json("province");
     assertEquals(List.of("01", "79", "unknown", "none"), province.get("rows").findValuesAsText("province"));
@@ -353,12 +439,12 @@ class StatsTest {
 
     var urgency = json("urgency");
     assertEquals(List.of("not_urgent", "urgent", "none"), urgency.get("rows").findValuesAsText("urgency"));
-    assertEquals(expect(13, 13, 0, 0, 6, 5, 2, 18, 6, "60.0"), figures(row(urgency, "urgency", "not_urgent")));
+    assertShown(expect(13, 13, 0, 0, 6, 5, 2, 18, 6, "60.0"), row(urgency, "urgency", "not_urgent"));
 
     var outcome = json("outcome");
     assertEquals(List.of("abandoned", "completed", "operator", "voicemail"), outcome.get("rows").findValuesAsText("outcome"));
     // the advice calls ended with an operator too, but made no report
-    assertEquals(expect(10, 7, 7, 7, 0, 0, 0, 14, 0, "7.5"), figures(row(outcome, "outcome", "operator")));
+    assertShown(expect(10, 7, 7, 7, 0, 0, 0, 14, 0, "7.5"), row(outcome, "outcome", "operator"));
 
     // five dimensions at once: every contact in exactly one row; the raw groups add up to the total
     var table = new Statistics(store, vn.hotline.gateway.report.Provinces.load(null))
@@ -368,10 +454,13 @@ class StatsTest {
     assertEquals(32, table.rows().stream().mapToLong(g -> g.counts().delivered()).sum());
     assertEquals(23, table.total().contacts());
     var wide = json("month,province,category,channel,age_band");
+    for (var t : List.of(channel, province, age, urgency, outcome, wide)) {
+      assertNoHiddenFigureCanBeSubtracted(t);
+    }
     assertEquals(5, wide.get("rows").size(), wide.toPrettyString());
     var online = row(wide, "month", "2026-11", "province", "79", "category", "online_abuse_harmful_content",
         "channel", "voice", "age_band", "13-15");
-    assertEquals(expect(6, 6, 0, 0, 6, 0, 0, 6, 6, "60.0"), figures(online));
+    assertShown(expect(6, 6, 0, 0, 6, 0, 0, 6, 6, "60.0"), online);
     assertEquals("Thành phố Hồ Chí Minh", online.get("province_name").asText());
   }
 
@@ -379,6 +468,7 @@ class StatsTest {
   void monthsAndPeriodsAreLocalDatesInHoChiMinhCity() throws Exception {
     // 17:30 UTC on 31 October is 00:30 on 1 November in Viet Nam
     var months = json("month");
+    assertNoHiddenFigureCanBeSubtracted(months);
     assertEquals(List.of("2026-10", "2026-11"), months.get("rows").findValuesAsText("month"));
     assertEquals("17", figures(row(months, "month", "2026-10")).get("contacts"));
     assertEquals("14", figures(row(months, "month", "2026-10")).get("reports"));
@@ -456,8 +546,9 @@ class StatsTest {
     var r = api("?from=2026-10-01&to=2026-11-30&by=month,category", admin);
     assertEquals(200, r.statusCode(), r.body());
     assertEquals(json("month,category"), JSON.readTree(r.body()), "the API gives what the command prints");
-    assertEquals(expect(23, 20, 7, 7, 6, 5, 2, 32, 6, "60.0"), figures(JSON.readTree(r.body()).get("total")));
-    assertEquals(expect(23, 20, 7, 7, 6, 5, 2, 32, 6, "60.0"),
+    assertShown(expect(23, 20, 7, 7, 6, 5, 2, 32, 6, "60.0"), JSON.readTree(r.body()).get("total"));
+    assertNoHiddenFigureCanBeSubtracted(JSON.readTree(r.body()));
+    assertEquals(hiding(expect(23, 20, 7, 7, 6, 5, 2, 32, 6, "60.0"), "reports_completed"),
         figures(JSON.readTree(api("?from=2026-10-01&to=2026-11-30", admin).body()).get("total")));
 
     for (var q : List.of("?from=2026-10-01&to=2026-11-30&by=school", "?from=2026-10-01&to=2026-11-30&by=month,month",
