@@ -218,7 +218,7 @@ public final class Gateway implements AutoCloseable {
     var delivery = new DeliveryWorker(routing, deliveries, reports, payloads, cfg.delivery(), metrics, clock);
     deliveryWake.set(delivery::wake);
 
-    var retention = new Retention(store, audit, cfg.retention());
+    var retention = new Retention(store, audit, cfg.retention(), routing.freeTextDays());
     var staleAfter = Duration.ofSeconds(cfg.sessions().staleAfterSeconds());
     var concatTimeout = Duration.ofSeconds(cfg.sms().concatTimeoutSeconds());
     Runnable housekeeping = () -> {

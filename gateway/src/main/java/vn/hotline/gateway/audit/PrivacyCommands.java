@@ -1,9 +1,14 @@
 package vn.hotline.gateway.audit;
 
 import java.time.Instant;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import vn.hotline.gateway.StoreCommand;
+import vn.hotline.gateway.config.ConfigException;
+import vn.hotline.gateway.delivery.RoutingLoader;
+import vn.hotline.gateway.report.Provinces;
+import vn.hotline.gateway.report.Taxonomy;
 import vn.hotline.gateway.store.Store;
 
 /** The retention purge on demand, and erasure by reference number. */
@@ -27,7 +32,15 @@ public final class PrivacyCommands {
 
     @Override
     protected int work(Store store) {
-      var counts = new Retention(store, new AuditLog(), cfg.retention()).purge(Instant.now());
+      Map<String, Integer> agencyDays;
+      try { // the agencies' own free-text retention, from the same routing file as serve
+        agencyDays = RoutingLoader.load(cfg, Taxonomy.load(cfg.taxonomyFile()), Provinces.load(cfg.provincesFile()), env)
+            .freeTextDays();
+      } catch (ConfigException e) {
+        System.err.println("retention purge: " + e.getMessage());
+        return 2;
+      }
+      var counts = new Retention(store, new AuditLog(), cfg.retention(), agencyDays).purge(Instant.now());
       counts.forEach((k, v) -> System.out.printf("%-20s %d%n", k, v));
       return 0;
     }

@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import vn.hotline.gateway.config.GatewayConfig;
@@ -25,11 +27,21 @@ public final class Retention {
   private final Store store;
   private final AuditLog audit;
   private final GatewayConfig.Retention cfg;
+  private final Map<String, Integer> freeTextDaysByAgency;
 
   public Retention(Store store, AuditLog audit, GatewayConfig.Retention cfg) {
+    this(store, audit, cfg, Map.of());
+  }
+
+  /**
+   * @param freeTextDaysByAgency agencies that need a report's free text kept for another number of days than
+   *     retention.free_text_days (routing.yaml free_text_days)
+   */
+  public Retention(Store store, AuditLog audit, GatewayConfig.Retention cfg, Map<String, Integer> freeTextDaysByAgency) {
     this.store = store;
     this.audit = audit;
     this.cfg = cfg;
+    this.freeTextDaysByAgency = Map.copyOf(freeTextDaysByAgency);
   }
 
   /** Runs the purge if it has not run in the last day (any instance); returns its counts when it ran. */
@@ -81,12 +93,21 @@ public final class Retention {
     counts.put("inbound_sms_parts", update(c, "UPDATE sms_inbound_parts SET body_sealed = '" + PURGED
         + "', sender_sealed = '" + PURGED + "' WHERE body_sealed <> '" + PURGED + "' AND message_id IS NOT NULL"
         + " AND received_at < ?", smsBefore));
+    // Free text is kept for the longest need among the agencies the report went to, each counted from its
+    // completion, and only once each has it; a report that went nowhere keeps it retention.free_text_days.
+    var freeTextArgs = new ArrayList<Object>();
+    var freeTextDone = freeTextDone("reports", now, textBefore, freeTextArgs);
     counts.put("report_free_text", update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL"
-        + " WHERE (description_sealed IS NOT NULL OR urls_sealed IS NOT NULL) AND completed_at < ? AND NOT"
-        + UNDELIVERED.replace("r.id", "reports.id"), textBefore));
+        + " WHERE (description_sealed IS NOT NULL OR urls_sealed IS NOT NULL) AND " + freeTextDone,
+        freeTextArgs.toArray()));
+    // A conversation's free-text answers go with its report's free text, or after the default without a report.
+    var sessionArgs = new ArrayList<Object>();
+    var sessionReportDone = freeTextDone("r", now, textBefore, sessionArgs);
+    sessionArgs.add(textBefore);
     counts.put("session_free_text", update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE texts_sealed IS NOT NULL"
-        + " AND status = 'closed' AND updated_at < ? AND NOT EXISTS (SELECT 1 FROM reports r"
-        + " WHERE r.contact_id = flow_sessions.contact_id AND" + UNDELIVERED + ")", textBefore));
+        + " AND status = 'closed' AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = flow_sessions.contact_id"
+        + " AND NOT (" + sessionReportDone + ")) AND (EXISTS (SELECT 1 FROM reports r WHERE r.contact_id ="
+        + " flow_sessions.contact_id) OR updated_at < ?)", sessionArgs.toArray()));
     counts.put("recordings", update(c, "UPDATE reports SET recording_sealed = NULL WHERE recording_sealed IS NOT NULL"
         + " AND completed_at < ? AND NOT" + UNDELIVERED.replace("r.id", "reports.id"), recordingBefore));
     audit.append(c, "retention.purged", "gateway", Map.of(), counts, now);
@@ -140,6 +161,31 @@ public final class Retention {
       audit.append(c, "erasure", "cli", Map.of("contact", contactId, "reference", reference), data, now);
       return true;
     });
+  }
+
+  /**
+   * SQL that holds when the free text of the report aliased {@code r} may go: completed, every delivery of it
+   * delivered, and past each of those agencies' free-text days (their own, else the default); with no delivery,
+   * past the default. Appends its parameters to {@code args}.
+   */
+  private String freeTextDone(String r, Instant now, Instant defaultBefore, List<Object> args) {
+    String cutoff;
+    if (freeTextDaysByAgency.isEmpty()) {
+      cutoff = "?";
+    } else {
+      var sql = new StringBuilder("CASE d.agency_id");
+      freeTextDaysByAgency.forEach((agency, days) -> {
+        sql.append(" WHEN ? THEN ?");
+        args.add(agency);
+        args.add(now.minus(Duration.ofDays(days)));
+      });
+      cutoff = sql.append(" ELSE ? END").toString();
+    }
+    args.add(defaultBefore);
+    args.add(defaultBefore);
+    return r + ".completed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.report_id = " + r
+        + ".id AND (d.status <> 'delivered' OR " + r + ".completed_at >= " + cutoff + ")) AND (EXISTS (SELECT 1"
+        + " FROM deliveries d WHERE d.report_id = " + r + ".id) OR " + r + ".completed_at < ?)";
   }
 
   private static int update(Connection c, String sql, Object... args) throws SQLException {

@@ -22,9 +22,12 @@ public record Routing(Map<String, Agency> agencies, List<Rule> rules, String def
     rules = List.copyOf(rules);
   }
 
-  /** An agency inbox: where, how signed, what it may see. */
+  /**
+   * An agency inbox: where, how signed, what it may see; {@code freeTextDays} is how long the gateway keeps a
+   * report's free text for it after delivery (null: retention.free_text_days).
+   */
   public record Agency(String id, String name, URI webhookUrl, List<String> secrets, boolean enabled, Set<String> fields,
-      int maxConcurrency) {
+      int maxConcurrency, Integer freeTextDays) {
     @Override
     public String toString() {
       return "Agency[" + id + " " + webhookUrl + "]"; // never the secrets
@@ -42,6 +45,13 @@ public record Routing(Map<String, Agency> agencies, List<Rule> rules, String def
     private static boolean in(Set<String> allowed, String value) {
       return allowed.isEmpty() || (value != null && allowed.contains(value));
     }
+  }
+
+  /** The agencies that set their own free-text retention, in days. */
+  public Map<String, Integer> freeTextDays() {
+    var out = new LinkedHashMap<String, Integer>();
+    agencies.values().stream().filter(a -> a.freeTextDays() != null).forEach(a -> out.put(a.id(), a.freeTextDays()));
+    return out;
   }
 
   /** One agency a report goes to, and the rule that sent it there. */

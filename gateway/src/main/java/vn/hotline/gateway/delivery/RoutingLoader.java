@@ -40,7 +40,7 @@ public final class RoutingLoader {
     if (cfg.inbox().configured()) {
       var secrets = cfg.inbox().secrets().isEmpty() ? List.of(cfg.devWebhookSecret()) : cfg.inbox().secrets();
       var agency = new Routing.Agency(INBOX, "Inbox", URI.create(cfg.inbox().url()), secrets, true,
-          Routing.OPTIONAL_FIELDS, 4);
+          Routing.OPTIONAL_FIELDS, 4, null);
       return new Routing(Map.of(INBOX, agency), List.of(), INBOX);
     }
     var file = cfg.routingFile();
@@ -75,7 +75,8 @@ public final class RoutingLoader {
         throw new ConfigException(w + ": ids are lower-case letters, digits, - or _");
       }
       var n = e.getValue();
-      allowOnly(n, w, Set.of("name", "webhook_url", "secrets", "enabled", "fields", "max_concurrency"));
+      allowOnly(n, w, Set.of("name", "webhook_url", "secrets", "enabled", "fields", "max_concurrency",
+          "free_text_days"));
       var url = text(n, "webhook_url", w, env);
       URI uri;
       try {
@@ -126,8 +127,16 @@ public final class RoutingLoader {
       if (max < 1 || max > 100) {
         throw new ConfigException(w + ": max_concurrency must be 1 to 100");
       }
+      Integer freeTextDays = null;
+      var days = n.path("free_text_days");
+      if (!days.isMissingNode() && !days.isNull()) {
+        if (!days.canConvertToInt() || !days.isIntegralNumber() || days.asInt() < 1 || days.asInt() > 3650) {
+          throw new ConfigException(w + ": free_text_days must be a whole number of days from 1 to 3650");
+        }
+        freeTextDays = days.asInt();
+      }
       agencies.put(id, new Routing.Agency(id, n.path("name").asText(id), uri, List.copyOf(secrets),
-          n.path("enabled").asBoolean(true), Set.copyOf(fields), max));
+          n.path("enabled").asBoolean(true), Set.copyOf(fields), max, freeTextDays));
     }
     var defaultInbox = root.path("default_inbox").asText("");
     if (!agencies.containsKey(defaultInbox)) {

@@ -220,6 +220,35 @@ class AuditAndRetentionTest {
   }
 
   @Test
+  void freeTextIsKeptAsLongAsTheAgenciesItWentToNeedIt() throws Exception {
+    var shortNeed = smsReport(TEXTER);
+    Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 1, "delivered");
+    var sessionTexts = "SELECT f.texts_sealed FROM flow_sessions f JOIN contacts c ON c.id = f.contact_id"
+        + " WHERE c.reference = ?";
+    assertNotNull(db.row(sessionTexts, shortNeed).get("texts_sealed"), "the conversation's free-text answers");
+    clock.advance(Duration.ofDays(31)); // the inbox needs 30 days, far less than the default 365
+    var purged = new Retention(store, new AuditLog(), gw.config().retention(), Map.of("inbox", 30)).purge(clock.instant());
+    assertEquals(1, purged.get("report_free_text"), purged.toString());
+    assertEquals(1, purged.get("session_free_text"), purged.toString());
+    assertNull(db.row("SELECT description_sealed FROM reports WHERE reference = ?", shortNeed).get("description_sealed"));
+    assertNull(db.row(sessionTexts, shortNeed).get("texts_sealed"));
+
+    var longNeed = smsReport("+84966000555");
+    Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 2, "delivered");
+    var longer = new Retention(store, new AuditLog(), gw.config().retention(), Map.of("inbox", 400));
+    clock.advance(Duration.ofDays(366)); // past the default, not past what the inbox needs
+    assertEquals(0, longer.purge(clock.instant()).get("report_free_text"));
+    assertNotNull(db.row("SELECT description_sealed FROM reports WHERE reference = ?", longNeed).get("description_sealed"));
+    assertNotNull(db.row(sessionTexts, longNeed).get("texts_sealed"));
+    clock.advance(Duration.ofDays(35));
+    var after = longer.purge(clock.instant());
+    assertEquals(1, after.get("report_free_text"), after.toString());
+    assertEquals(1, after.get("session_free_text"), after.toString());
+    assertNull(db.row("SELECT urls_sealed FROM reports WHERE reference = ?", longNeed).get("urls_sealed"));
+    assertTrue(AuditChain.verify(store.dataSource(), null).intact());
+  }
+
+  @Test
   void erasureByReferenceRemovesTheContactsAndReportsPersonalFieldsAndIsAudited() throws Exception {
     var sms = smsReport(TEXTER);
     var other = smsReport("+84966000777");

@@ -79,6 +79,21 @@ class RoutingTest {
   }
 
   @Test
+  void agenciesCanKeepFreeTextLongerOrShorterAndABadValueIsRefused() throws Exception {
+    var shipped = load(Map.of());
+    assertEquals(Map.of("police-investigation", 730, "harmful-content", 90), shipped.freeTextDays());
+    assertEquals(null, shipped.agency("child-protection").freeTextDays(), "the default applies");
+    for (var bad : List.of("0", "3651", "'90'", "1.5", "[90]")) {
+      var file = dir.resolve("bad.yaml");
+      Files.writeString(file, "default_inbox: a\nagencies:\n  a: { webhook_url: \"https://a.example/h\", free_text_days: "
+          + bad + " }\nrules: []\n");
+      var e = assertThrows(ConfigException.class, () -> load(Map.of("GATEWAY_ROUTING_FILE", file.toString())), bad);
+      assertTrue(e.getMessage().contains("agency 'a': free_text_days must be a whole number of days from 1 to 3650"),
+          e.getMessage());
+    }
+  }
+
+  @Test
   void oneInboxNeedsNoFileAndGetsEveryField() {
     var secret = WebhookSignature.newSecret();
     var routing = load(Map.of("GATEWAY_INBOX_URL", "http://localhost:9000/", "GATEWAY_INBOX_SECRET", secret));
