@@ -188,26 +188,16 @@ public final class Statistics {
     store.inTransaction(c -> {
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       // Contacts, in the period of their start; their report (if any) gives the report dimensions.
-      try (var ps = c.prepareStatement("SELECT c.started_at, c.channel, c.outcome, r.id, r.category, r.province,"
-          + " r.age_band, r.urgent, r.outcome FROM contacts c LEFT JOIN reports r ON r.contact_id = c.id"
-          + " WHERE c.started_at >= ? AND c.started_at < ?")) {
-        ps.setObject(1, start);
-        ps.setObject(2, end);
-        try (var rs = ps.executeQuery()) {
-          while (rs.next()) {
+      eachInPeriod(c, "SELECT c.started_at, c.channel, c.outcome, r.id, r.category, r.province, r.age_band,"
+          + " r.urgent, r.outcome FROM contacts c LEFT JOIN reports r ON r.contact_id = c.id"
+          + " WHERE c.started_at >= ? AND c.started_at < ?", start, end, rs -> {
             var report = rs.getString(4) != null ? Answers.read(rs, 5) : null;
             var key = key(q, rs.getObject(1, LocalDateTime.class), rs.getString(2), report, rs.getString(3));
             groups.computeIfAbsent(key, k -> new Counts()).contacts++;
-          }
-        }
-      }
+          });
       // Reports, in the period of their receipt.
-      try (var ps = c.prepareStatement("SELECT r.received_at, r.channel, r.category, r.province, r.age_band, r.urgent,"
-          + " r.outcome FROM reports r WHERE r.received_at >= ? AND r.received_at < ?")) {
-        ps.setObject(1, start);
-        ps.setObject(2, end);
-        try (var rs = ps.executeQuery()) {
-          while (rs.next()) {
+      eachInPeriod(c, "SELECT r.received_at, r.channel, r.category, r.province, r.age_band, r.urgent, r.outcome"
+          + " FROM reports r WHERE r.received_at >= ? AND r.received_at < ?", start, end, rs -> {
             var key = key(q, rs.getObject(1, LocalDateTime.class), rs.getString(2), Answers.read(rs, 3), null);
             var g = groups.computeIfAbsent(key, k -> new Counts());
             g.reports++;
@@ -221,22 +211,16 @@ public final class Statistics {
               case "abandoned" -> g.abandoned++;
               default -> { } // counted in reports only
             }
-          }
-        }
-      }
+          });
       // Deliveries that have settled, with their report's group; pending ones are in neither count.
-      try (var ps = c.prepareStatement("SELECT r.received_at, r.channel, r.category, r.province, r.age_band, r.urgent,"
-          + " r.outcome, d.status, r.completed_at, d.delivered_at FROM deliveries d JOIN reports r ON r.id = d.report_id"
-          + " WHERE r.received_at >= ? AND r.received_at < ? AND d.status IN ('delivered', 'dead')")) {
-        ps.setObject(1, start);
-        ps.setObject(2, end);
-        try (var rs = ps.executeQuery()) {
-          while (rs.next()) {
+      eachInPeriod(c, "SELECT r.received_at, r.channel, r.category, r.province, r.age_band, r.urgent, r.outcome,"
+          + " d.status, r.completed_at, d.delivered_at FROM deliveries d JOIN reports r ON r.id = d.report_id"
+          + " WHERE r.received_at >= ? AND r.received_at < ? AND d.status IN ('delivered', 'dead')", start, end, rs -> {
             var key = key(q, rs.getObject(1, LocalDateTime.class), rs.getString(2), Answers.read(rs, 3), null);
             var g = groups.computeIfAbsent(key, k -> new Counts());
             if ("dead".equals(rs.getString(8))) {
               g.dead++;
-              continue;
+              return;
             }
             g.delivered++;
             var completed = rs.getObject(9, LocalDateTime.class);
@@ -244,9 +228,7 @@ public final class Statistics {
             if (completed != null && delivered != null) {
               g.latenciesMs.add(Duration.between(completed, delivered).toMillis());
             }
-          }
-        }
-      }
+          });
       return null;
     });
     var total = new Counts();
@@ -260,6 +242,24 @@ public final class Statistics {
     }
     rows.sort(Comparator.comparing(Group::values, Statistics::compareKeys));
     return new Table(q, List.copyOf(rows), total);
+  }
+
+  private interface RowReader {
+    void read(ResultSet rs) throws SQLException;
+  }
+
+  /** Runs a query whose two parameters are the period's start and end (UTC), handing each row to {@code reader}. */
+  private static void eachInPeriod(Connection c, String sql, LocalDateTime start, LocalDateTime end, RowReader reader)
+      throws SQLException {
+    try (var ps = c.prepareStatement(sql)) {
+      ps.setObject(1, start);
+      ps.setObject(2, end);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          reader.read(rs);
+        }
+      }
+    }
   }
 
   /** The report answers a group is made of; null for a contact that made no report. */
@@ -344,8 +344,8 @@ public final class Statistics {
     }
   }
 
-  /** A table as it may be published: each group's figures and the total's, every suppression applied. */
-  public record Published(Table table, List<List<Cell>> rows, List<Cell> total) {}
+  /** A table's figures as they may be published: each group's and the total's, every suppression applied. */
+  public record Published(List<List<Cell>> rows, List<Cell> total) {}
 
   /** Indexes in {@link Counts#counts()} of reports and of its four outcomes, which add up to it. */
   private static final int[] REPORTS_AND_OUTCOMES = {1, 3, 4, 5, 6};
@@ -394,7 +394,7 @@ public final class Statistics {
     for (int r = 0; r < n; r++) {
       rows.add(cells(values[r], hidden[r], t.rows().get(r).counts()));
     }
-    return new Published(t, rows, cells(values[n], hidden[n], t.total()));
+    return new Published(rows, cells(values[n], hidden[n], t.total()));
   }
 
   /** One sum with exactly one hidden term: hides its smallest shown non-zero term. Whether it hid one. */
