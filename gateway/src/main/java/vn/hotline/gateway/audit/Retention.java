@@ -82,33 +82,33 @@ public final class Retention {
     var textBefore = now.minus(Duration.ofDays(cfg.freeTextDays()));
     var recordingBefore = now.minus(Duration.ofDays(cfg.recordingDays()));
 
-    counts.put("caller_numbers", update(c, "UPDATE contacts SET caller_sealed = NULL WHERE caller_sealed IS NOT NULL"
+    counts.put("caller_numbers", Store.update(c, "UPDATE contacts SET caller_sealed = NULL WHERE caller_sealed IS NOT NULL"
         + " AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = contacts.id AND" + UNDELIVERED + ")",
         numbersBefore));
-    counts.put("outbound_numbers", update(c, "UPDATE sms_outbound SET destination_sealed = '" + PURGED + "'"
+    counts.put("outbound_numbers", Store.update(c, "UPDATE sms_outbound SET destination_sealed = '" + PURGED + "'"
         + " WHERE destination_sealed <> '" + PURGED + "' AND created_at < ? AND status NOT IN ('queued', 'sending')",
         numbersBefore));
-    counts.put("inbound_sms", update(c, "UPDATE sms_inbound SET body_sealed = '" + PURGED + "', sender_sealed = '"
+    counts.put("inbound_sms", Store.update(c, "UPDATE sms_inbound SET body_sealed = '" + PURGED + "', sender_sealed = '"
         + PURGED + "' WHERE body_sealed <> '" + PURGED + "' AND status = 'processed' AND received_at < ?", smsBefore));
-    counts.put("inbound_sms_parts", update(c, "UPDATE sms_inbound_parts SET body_sealed = '" + PURGED
+    counts.put("inbound_sms_parts", Store.update(c, "UPDATE sms_inbound_parts SET body_sealed = '" + PURGED
         + "', sender_sealed = '" + PURGED + "' WHERE body_sealed <> '" + PURGED + "' AND message_id IS NOT NULL"
         + " AND received_at < ?", smsBefore));
     // Free text is kept for the longest need among the agencies the report went to, each counted from its
     // completion, and only once each has it; a report that went nowhere keeps it retention.free_text_days.
     var freeTextArgs = new ArrayList<Object>();
     var freeTextDone = freeTextDone("reports", now, textBefore, freeTextArgs);
-    counts.put("report_free_text", update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL"
+    counts.put("report_free_text", Store.update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL"
         + " WHERE (description_sealed IS NOT NULL OR urls_sealed IS NOT NULL) AND " + freeTextDone,
         freeTextArgs.toArray()));
     // A conversation's free-text answers go with its report's free text, or after the default without a report.
     var sessionArgs = new ArrayList<Object>();
     var sessionReportDone = freeTextDone("r", now, textBefore, sessionArgs);
     sessionArgs.add(textBefore);
-    counts.put("session_free_text", update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE texts_sealed IS NOT NULL"
+    counts.put("session_free_text", Store.update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE texts_sealed IS NOT NULL"
         + " AND status = 'closed' AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = flow_sessions.contact_id"
         + " AND NOT (" + sessionReportDone + ")) AND (EXISTS (SELECT 1 FROM reports r WHERE r.contact_id ="
         + " flow_sessions.contact_id) OR updated_at < ?)", sessionArgs.toArray()));
-    counts.put("recordings", update(c, "UPDATE reports SET recording_sealed = NULL WHERE recording_sealed IS NOT NULL"
+    counts.put("recordings", Store.update(c, "UPDATE reports SET recording_sealed = NULL WHERE recording_sealed IS NOT NULL"
         + " AND completed_at < ? AND NOT" + UNDELIVERED.replace("r.id", "reports.id"), recordingBefore));
     audit.append(c, "retention.purged", "gateway", Map.of(), counts, now);
     return counts;
@@ -142,17 +142,17 @@ public final class Retention {
         }
       }
       var counts = new LinkedHashMap<String, Integer>();
-      counts.put("contact", update(c, "UPDATE contacts SET caller_sealed = NULL, caller_pseudonym = NULL, erased_at = ?"
+      counts.put("contact", Store.update(c, "UPDATE contacts SET caller_sealed = NULL, caller_pseudonym = NULL, erased_at = ?"
           + " WHERE id = ?", now, contactId));
-      counts.put("report", update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL,"
+      counts.put("report", Store.update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL,"
           + " recording_sealed = NULL, caller_pseudonym = NULL, erased_at = ? WHERE contact_id = ?", now, contactId));
-      counts.put("session", update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE contact_id = ?", contactId));
-      counts.put("outbound_sms", update(c, "UPDATE sms_outbound SET destination_sealed = '" + PURGED + "' WHERE contact_id = ?",
+      counts.put("session", Store.update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE contact_id = ?", contactId));
+      counts.put("outbound_sms", Store.update(c, "UPDATE sms_outbound SET destination_sealed = '" + PURGED + "' WHERE contact_id = ?",
           contactId));
       if (pseudonym != null) {
-        counts.put("inbound_sms", update(c, "UPDATE sms_inbound SET body_sealed = '" + PURGED + "', sender_sealed = '"
+        counts.put("inbound_sms", Store.update(c, "UPDATE sms_inbound SET body_sealed = '" + PURGED + "', sender_sealed = '"
             + PURGED + "' WHERE sender_pseudonym = ? AND received_at >= ? AND received_at <= ?", pseudonym, started, ended));
-        counts.put("inbound_sms_parts", update(c, "UPDATE sms_inbound_parts SET body_sealed = '" + PURGED
+        counts.put("inbound_sms_parts", Store.update(c, "UPDATE sms_inbound_parts SET body_sealed = '" + PURGED
             + "', sender_sealed = '" + PURGED + "' WHERE sender_pseudonym = ? AND received_at >= ? AND received_at <= ?",
             pseudonym, started, ended));
       }
@@ -186,15 +186,5 @@ public final class Retention {
     return r + ".completed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.report_id = " + r
         + ".id AND (d.status <> 'delivered' OR " + r + ".completed_at >= " + cutoff + ")) AND (EXISTS (SELECT 1"
         + " FROM deliveries d WHERE d.report_id = " + r + ".id) OR " + r + ".completed_at < ?)";
-  }
-
-  private static int update(Connection c, String sql, Object... args) throws SQLException {
-    try (var ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        var a = args[i];
-        ps.setObject(i + 1, a instanceof Instant t ? java.time.LocalDateTime.ofInstant(t, java.time.ZoneOffset.UTC) : a);
-      }
-      return ps.executeUpdate();
-    }
   }
 }

@@ -427,13 +427,13 @@ public final class SmsRepository {
 
   public void sent(String outboundId, String providerRef, Instant now) {
     update("UPDATE sms_outbound SET status = 'sent', sent_at = ?, provider_ref = COALESCE(?, provider_ref),"
-        + " last_error = NULL WHERE id = ? AND status = 'sending'", Store.toDb(now), providerRef, outboundId);
+        + " last_error = NULL WHERE id = ? AND status = 'sending'", now, providerRef, outboundId);
   }
 
   /** Not sent this time (throttled, link down): back in the queue for {@code at}. */
   public void retryAt(String outboundId, Instant at, String error) {
     update("UPDATE sms_outbound SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE id = ?",
-        Store.toDb(at), truncate(error), outboundId);
+        at, truncate(error), outboundId);
   }
 
   public void failed(String outboundId, String error) {
@@ -515,15 +515,7 @@ public final class SmsRepository {
   }
 
   private void update(String sql, Object... args) {
-    store.inTransaction(c -> {
-      try (var ps = c.prepareStatement(sql)) {
-        for (int i = 0; i < args.length; i++) {
-          ps.setObject(i + 1, args[i]);
-        }
-        ps.executeUpdate();
-      }
-      return null;
-    });
+    store.inTransaction(c -> Store.update(c, sql, args));
   }
 
   private static int count(Connection c, String sql) throws SQLException {
