@@ -3,10 +3,15 @@ package vn.hotline.gateway.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
@@ -21,6 +26,7 @@ import vn.hotline.gateway.testing.FakeTwilio;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
 import vn.hotline.gateway.testing.TwilioSigner;
+import vn.hotline.gateway.voice.CallSimulator;
 
 /** Floods from one source are cut off without starving others, and the gateway can terminate TLS itself. */
 class EdgeProtectionTest {
@@ -73,21 +79,19 @@ class EdgeProtectionTest {
     assertTrue(twilio.call().post("/twilio/voice/incoming", Map.of("From", "+84922000002")).has("Gather"));
 
     // simulate-call says so plainly instead of "the gateway hung up", and a different number still gets through.
-    var printed = new java.io.ByteArrayOutputStream();
+    var printed = new ByteArrayOutputStream();
     var refused = simulate(robot, printed);
-    assertEquals(vn.hotline.gateway.voice.CallSimulator.Ending.REFUSED, refused.ending());
-    assertTrue(printed.toString().contains("rejected with a busy signal"), printed.toString());
-    assertEquals(vn.hotline.gateway.voice.CallSimulator.Ending.VOICEMAIL,
-        simulate("+84922000003", new java.io.ByteArrayOutputStream()).ending());
+    assertEquals(CallSimulator.Ending.REFUSED, refused.ending());
+    assertTrue(printed.toString(StandardCharsets.UTF_8).contains("rejected with a busy signal"), printed.toString());
+    assertEquals(CallSimulator.Ending.VOICEMAIL, simulate("+84922000003", new ByteArrayOutputStream()).ending());
   }
 
-  vn.hotline.gateway.voice.CallSimulator.Result simulate(String from, java.io.ByteArrayOutputStream out) {
+  CallSimulator.Result simulate(String from, ByteArrayOutputStream out) {
     try {
-      return new vn.hotline.gateway.voice.CallSimulator(gw.base, gw.base, RunningGateway.TOKEN,
-          new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
-          vn.hotline.gateway.voice.CallSimulator.keys(List.of("1", "2", "1")), false, 5, 200, from).run();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      return new CallSimulator(gw.base, gw.base, RunningGateway.TOKEN, new PrintStream(out, true, StandardCharsets.UTF_8),
+          CallSimulator.keys(List.of("1", "2", "1")), false, 5, 200, from).run();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       throw new IllegalStateException(e);
     }
