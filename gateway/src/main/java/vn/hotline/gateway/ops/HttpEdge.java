@@ -68,10 +68,14 @@ public final class HttpEdge {
   private static String title(int status) {
     return switch (status) {
       case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
       case 403 -> "Forbidden";
       case 404 -> "Not Found";
       case 405 -> "Method Not Allowed";
+      case 409 -> "Conflict";
       case 413 -> "Content Too Large";
+      case 429 -> "Too Many Requests";
+      case 500 -> "Internal Server Error";
       case 503 -> "Service Unavailable";
       default -> "Error";
     };
