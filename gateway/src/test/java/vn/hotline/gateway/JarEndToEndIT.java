@@ -94,7 +94,8 @@ class JarEndToEndIT {
     assertTrue(stats.out().contains("<5"), "two calls are a small cell, suppressed: " + stats.out());
     var h2 = "jdbc:h2:file:" + work.resolve("data/hotline").toAbsolutePath()
         + ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
-    try (var c = java.sql.DriverManager.getConnection(h2, "", "")) {
+    var password = Files.readString(work.resolve("data/embedded-db-password")).trim();
+    try (var c = java.sql.DriverManager.getConnection(h2, "", password)) {
       c.createStatement().executeUpdate("UPDATE audit_events SET actor = 'tampered' WHERE seq = 3");
     }
     var tampered = run(Map.of(), "audit", "verify");

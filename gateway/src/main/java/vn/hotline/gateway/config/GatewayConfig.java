@@ -143,6 +143,8 @@ public record GatewayConfig(
   public static final String DEV_FALLBACK_NUMBER = "+15005550006";
   public static final String DEV_TOKEN_PREFIX = "dev_";
   public static final String DEV_TOKEN_FILE = "dev-twilio-auth-token";
+  /** The embedded store's generated database password, owner-only under data_dir (dev and production alike). */
+  public static final String EMBEDDED_DB_PASSWORD_FILE = "embedded-db-password";
 
   private static final Pattern E164 = Pattern.compile("\\+[1-9]\\d{6,14}");
   private static final Pattern WORKFLOW_SID = Pattern.compile("WW[0-9a-fA-F]{32}");
@@ -295,19 +297,61 @@ public record GatewayConfig(
 
   private static Db db(Settings s, Path dataDir, boolean prod) {
     var url = s.get("db.url");
+    var allowEmbedded = s.get("db.allow_embedded_in_production").toLowerCase(Locale.ROOT);
+    if (!allowEmbedded.equals("true") && !allowEmbedded.equals("false")) {
+      throw s.invalid("db.allow_embedded_in_production", "must be true or false");
+    }
+    if (prod && (url.isEmpty() || url.startsWith("jdbc:h2:")) && allowEmbedded.equals("false")) {
+      throw s.invalid("db.url", "production needs a jdbc:mariadb:// URL: the embedded H2 store lives on this one"
+          + " machine's disk, with no replica and no backup of its own, so losing the disk loses every report"
+          + " (set db.allow_embedded_in_production: true to accept that)");
+    }
+    var password = s.get("db.password");
     if (url.isEmpty()) {
       var file = dataDir.toAbsolutePath().normalize().resolve("hotline");
-      // AUTO_SERVER: a second process (api-key, audit verify, stats) can use the store while serve runs.
+      // AUTO_SERVER: a second process (api-key, audit verify, stats) can use the store while serve runs. Its
+      // port listens on loopback only (Store sets h2.bindAddress), and the database has a generated password.
       url = "jdbc:h2:file:" + file + ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
+      ownerOnlyDir(dataDir);
+      if (password.isEmpty()) {
+        password = devSecret(dataDir, EMBEDDED_DB_PASSWORD_FILE, () -> {
+          var bytes = new byte[24];
+          new SecureRandom().nextBytes(bytes);
+          return HexFormat.of().formatHex(bytes);
+        }, v -> v.matches("[0-9a-f]{48}"));
+      }
     } else if (!url.startsWith("jdbc:mariadb://") && !url.startsWith("jdbc:h2:")) {
       throw s.invalid("db.url", "must start with jdbc:mariadb:// (or jdbc:h2: for the embedded store)");
     }
-    var password = s.get("db.password");
     if (prod && url.startsWith("jdbc:mariadb:") && password.isEmpty()) {
       throw s.invalid("db.password", "required in production for MariaDB");
     }
     return new Db(url, s.get("db.user"), password,
         s.integer("db.pool_size", 1, 200), s.integer("db.connect_timeout_ms", 250, 30_000));
+  }
+
+  /**
+   * The data dir holds the store and the secrets: made owner-only (0700), and narrowed to that when it is wider,
+   * so nothing in it (H2 creates its files with the process umask, often 0644) is readable by other users.
+   */
+  static void ownerOnlyDir(Path dir) {
+    var ownerOnly = PosixFilePermissions.fromString("rwx------");
+    try {
+      if (!Files.isDirectory(dir)) {
+        try {
+          Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(ownerOnly));
+        } catch (UnsupportedOperationException notPosix) {
+          Files.createDirectories(dir);
+          return;
+        }
+      }
+      if (Files.getFileStore(dir).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)
+          && !Files.getPosixFilePermissions(dir).equals(ownerOnly)) {
+        Files.setPosixFilePermissions(dir, ownerOnly);
+      }
+    } catch (IOException e) {
+      throw new ConfigException("data_dir " + dir + " must be owner-only (chmod 700) and cannot be made so: " + e);
+    }
   }
 
   private static Operators operators(Settings s, boolean prod, List<String> notices) {
@@ -435,13 +479,13 @@ public record GatewayConfig(
       java.util.function.Predicate<String> looksRight) {
     var file = dataDir.resolve(name);
     try {
+      ownerOnlyDir(dataDir);
       if (Files.isRegularFile(file)) {
         var existing = Files.readString(file).trim();
         if (looksRight.test(existing)) {
           return existing;
         }
       }
-      Files.createDirectories(dataDir);
       var token = make.get();
       Files.deleteIfExists(file);
       try {

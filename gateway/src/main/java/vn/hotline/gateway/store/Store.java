@@ -34,8 +34,20 @@ public final class Store implements AutoCloseable {
     this.description = description;
   }
 
-  /** Opens the pool without touching the database, so a gateway can start while its store is down. */
+  static {
+    EmbeddedStore.bindToLoopback(); // before any H2 class reads it
+  }
+
+  /**
+   * Opens the pool without touching a MariaDB database, so a gateway can start while its store is down. The
+   * embedded store is opened here once: to check its port stays on loopback, give a password-less one its
+   * password, and make its files owner-only.
+   */
   public static Store open(GatewayConfig.Db db, MeterRegistry registry) {
+    if (db.embedded()) {
+      EmbeddedStore.checkLoopback(db.url());
+    }
+    Connection first = db.embedded() ? EmbeddedStore.open(db) : null;
     var hc = new HikariConfig();
     if (registry != null) {
       hc.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
@@ -56,7 +68,23 @@ public final class Store implements AutoCloseable {
     hc.setAutoCommit(true);
     hc.setExceptionOverride(new EvictBrokenH2Links());
     hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    return new Store(new HikariDataSource(hc), db.describe());
+    var store = new Store(new HikariDataSource(hc), db.describe());
+    if (first != null) {
+      try (first; var pooled = store.dataSource.getConnection()) {
+        // the pool holds the database open from here on; its lock file is the one to narrow
+      } catch (SQLException e) {
+        log.warn("embedded store: the pool could not connect yet: {}", e.getMessage());
+      }
+    }
+    if (db.embedded()) {
+      EmbeddedStore.ownerOnlyFiles(db.url());
+    }
+    return store;
+  }
+
+  /** Makes H2 bind its servers to loopback; for code that starts an H2 server before any Store is opened. */
+  public static void bindH2ToLoopback() {
+    EmbeddedStore.bindToLoopback();
   }
 
   /**

@@ -539,12 +539,78 @@ class GatewayConfigTest {
   }
 
   @Test
-  void productionWithEmbeddedH2NeedsNoDbPassword() {
+  void productionWithoutDbUrlRefusesTheEmbeddedStoreNamingDbUrlAndWhy() {
     var env = production();
     env.remove("GATEWAY_DB_URL");
     env.remove("GATEWAY_DB_PASSWORD");
 
-    assertTrue(load(env).db().embedded());
+    var e = refused(env);
+
+    assertMentions(e, "db.url", "GATEWAY_DB_URL", "jdbc:mariadb://", "embedded H2", "no backup",
+        "db.allow_embedded_in_production");
+  }
+
+  @Test
+  void productionRefusesAnH2UrlToo() {
+    var env = production();
+    env.put("GATEWAY_DB_URL", "jdbc:h2:file:/var/lib/hotline/store");
+
+    assertMentions(refused(env), "db.url", "embedded H2");
+  }
+
+  @Test
+  void productionRunsOnTheEmbeddedStoreWhenExplicitlyAllowedWithAGeneratedPassword() throws IOException {
+    var env = production();
+    env.remove("GATEWAY_DB_URL");
+    env.remove("GATEWAY_DB_PASSWORD");
+    env.put("GATEWAY_DB_ALLOW_EMBEDDED_IN_PRODUCTION", "true");
+
+    var db = load(env).db();
+
+    assertTrue(db.embedded(), db.url());
+    var file = data.resolve(GatewayConfig.EMBEDDED_DB_PASSWORD_FILE);
+    assertEquals(db.password(), Files.readString(file).trim());
+  }
+
+  @Test
+  void allowEmbeddedInProductionMustBeTrueOrFalse() {
+    var env = production();
+    env.put("GATEWAY_DB_ALLOW_EMBEDDED_IN_PRODUCTION", "yes");
+
+    assertMentions(refused(env), "db.allow_embedded_in_production", "true or false");
+  }
+
+  @Test
+  void theEmbeddedStoreGetsAGeneratedPasswordInAnOwnerOnlyFileOfAnOwnerOnlyDataDir() throws IOException {
+    var dataDir = data.resolve("fresh");
+    var env = env("GATEWAY_DATA_DIR", dataDir.toString());
+
+    var first = load(env).db();
+    var second = load(env).db();
+
+    assertTrue(first.password().matches("[0-9a-f]{48}"), "a random password, not empty");
+    assertEquals(first.password(), second.password(), "the gateway and the CLI tools read the same password");
+    var file = dataDir.resolve(GatewayConfig.EMBEDDED_DB_PASSWORD_FILE);
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir)));
+    assertFalse(first.toString().contains(first.password()), first.toString());
+  }
+
+  @Test
+  void anExistingDataDirOpenToOthersIsNarrowedToTheOwner() throws IOException {
+    Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    load(env());
+
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
+  }
+
+  @Test
+  void anExplicitDbPasswordIsUsedForTheEmbeddedStore() {
+    var db = load(env("GATEWAY_DB_PASSWORD", "chosen-by-the-operator")).db();
+
+    assertEquals("chosen-by-the-operator", db.password());
+    assertFalse(Files.exists(data.resolve(GatewayConfig.EMBEDDED_DB_PASSWORD_FILE)));
   }
 
   @Test

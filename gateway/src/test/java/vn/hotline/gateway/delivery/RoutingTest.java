@@ -178,6 +178,8 @@ class RoutingTest {
         "GATEWAY_OPERATORS_NUMBERS", "+84901234567", "GATEWAY_DATA_DIR", dir.resolve("data").toString(),
         "GATEWAY_PRIVACY_PSEUDONYM_KEY", "p1:" + b64, "GATEWAY_PRIVACY_ENCRYPTION_KEYS", "k1:" + b64,
         "GATEWAY_ROUTING_FILE", routing.toString()));
+    env.put("GATEWAY_DB_URL", "jdbc:mariadb://db.internal:3306/hotline");
+    env.put("GATEWAY_DB_PASSWORD", "mariadb-pw");
     return GatewayConfig.from(Settings.load(null, env));
   }
 }

@@ -18,6 +18,11 @@ public final class TestDatabase implements AutoCloseable {
 
   public static final String MARIADB_HOST = System.getProperty("test.mariadb.host", "127.0.0.1");
   public static final int MARIADB_PORT = Integer.getInteger("test.mariadb.port", 3306);
+  static {
+    // The H2 server below would otherwise fix H2's bind address (every interface) before any Store sets it.
+    vn.hotline.gateway.store.Store.bindH2ToLoopback();
+  }
+
   private static final String H2_OPTIONS = ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
 
   public final Kind kind;
