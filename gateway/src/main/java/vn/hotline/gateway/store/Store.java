@@ -47,7 +47,7 @@ public final class Store implements AutoCloseable {
     if (db.embedded()) {
       EmbeddedStore.checkLoopback(db.url());
     }
-    Connection first = db.embedded() ? EmbeddedStore.open(db) : null;
+    Connection first = db.url().startsWith("jdbc:h2:file:") ? EmbeddedStore.open(db) : null;
     var hc = new HikariConfig();
     if (registry != null) {
       hc.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
