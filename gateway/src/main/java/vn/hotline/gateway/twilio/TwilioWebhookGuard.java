@@ -85,6 +85,11 @@ public final class TwilioWebhookGuard {
       ctx.fail(413);
       return;
     }
+    if (request.isEnded()) { // an earlier handler read the body already
+      var read = ctx.body().buffer();
+      verify(ctx, base, read == null ? Buffer.buffer() : read);
+      return;
+    }
     var body = Buffer.buffer();
     var failed = new boolean[1];
     request.handler(chunk -> {
