@@ -164,6 +164,11 @@ public final class Gateway implements AutoCloseable {
             (kind, source) -> workers.executeBlocking(() -> store.inTransaction(c -> {
               audit.append(c, "ratelimit.exceeded", "gateway", Map.of(), Map.of("kind", kind), clock.instant());
               return null;
+            }), false),
+            (reason, webhook) -> workers.executeBlocking(() -> store.inTransaction(c -> {
+              audit.append(c, "webhook.refused", "gateway", Map.of(), Map.of("reason", reason, "webhook", webhook),
+                  clock.instant());
+              return null;
             }), false)));
     new VoiceRoutes(calls, renderer, guard, workers, metrics, cfg.http().webhookDeadlineMs(), pseudonyms::of,
         cfg.limits().callsPerMinute()).mount(router);

@@ -26,7 +26,7 @@ public final class HttpEdge {
       ctx.next();
     });
     // Request validation (the API's OpenAPI contract) fails with 400 and says what is wrong.
-    router.errorHandler(400, ctx -> problem(ctx, 400, reason(ctx.failure())));
+    router.errorHandler(400, ctx -> problem(ctx, 400, clientReason(ctx.failure())));
     router.errorHandler(413, ctx -> problem(ctx, 413, "request body is larger than http.max_body_bytes"));
     router.errorHandler(404, ctx -> problem(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> problem(ctx, 405, "method not allowed"));
@@ -36,6 +36,17 @@ public final class HttpEdge {
           .log("request failed");
       problem(ctx, 500, "internal error");
     });
+  }
+
+  /** {@link #reason}, except that a decoding failure is named without the value it could not decode. */
+  static String clientReason(Throwable t) {
+    for (var c = t; c != null; c = c.getCause()) {
+      // Netty's form and query decoders quote what they could not decode: a caller's number or text.
+      if (c.getClass().getName().startsWith("io.netty.") || c instanceof IllegalArgumentException) {
+        return "the request could not be decoded (malformed percent-encoding or form data)";
+      }
+    }
+    return reason(t);
   }
 
   /** The most specific message of a failure (vertx-web wraps validation errors in an HttpException). */

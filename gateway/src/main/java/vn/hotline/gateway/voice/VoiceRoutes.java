@@ -58,7 +58,7 @@ public final class VoiceRoutes {
       HttpEdge.route(ctx, base + "/incoming");
       var sid = callSid(ctx);
       if (sid != null) {
-        var from = ctx.request().getFormAttribute("From");
+        var from = TwilioWebhookGuard.form(ctx).get("From");
         if (from != null && !guard.allow("call", pseudonyms.apply(from), callsPerMinute)) {
           // Dozens of calls a minute from one number is a machine, not a child: it must not hold operators.
           xml(ctx, TwimlRenderer.busy());
@@ -79,13 +79,13 @@ public final class VoiceRoutes {
         bad(ctx, "step URL needs a node id and a numeric seq");
         return;
       }
-      var input = input(ctx.request().formAttributes(), ctx.queryParam("event").stream().findFirst().orElse(""));
-      var from = ctx.request().getFormAttribute("From");
+      var input = input(TwilioWebhookGuard.form(ctx), ctx.queryParam("event").stream().findFirst().orElse(""));
+      var from = TwilioWebhookGuard.form(ctx).get("From");
       answer(ctx, sid, () -> render(calls.step(sid, from, node, Integer.parseInt(seq), input)));
     });
     router.post(base + "/wait").handler(ctx -> {
       HttpEdge.route(ctx, base + "/wait");
-      var form = ctx.request().formAttributes();
+      var form = TwilioWebhookGuard.form(ctx);
       int queued;
       try {
         queued = Integer.parseInt(form.get("QueueTime") == null ? "0" : form.get("QueueTime"));
@@ -103,7 +103,7 @@ public final class VoiceRoutes {
       if (sid == null) {
         return;
       }
-      var status = ctx.request().getFormAttribute("CallStatus");
+      var status = TwilioWebhookGuard.form(ctx).get("CallStatus");
       if (status == null || status.isBlank()) {
         bad(ctx, "CallStatus is missing");
         return;
@@ -125,7 +125,7 @@ public final class VoiceRoutes {
   }
 
   private String callSid(RoutingContext ctx) {
-    var sid = ctx.request().getFormAttribute("CallSid");
+    var sid = TwilioWebhookGuard.form(ctx).get("CallSid");
     if (sid == null || !CALL_SID.matcher(sid).matches()) {
       bad(ctx, "CallSid is missing or not a Twilio call SID (CA + 32 hex digits)");
       return null;

@@ -167,6 +167,33 @@ class TwilioSmsTest {
   }
 
   @Test
+  void aLongTextOf1600EmojiOrVietnameseCharactersIsStoredWholeAndAnswered() {
+    // 1,600 characters is the longest text Twilio delivers; emoji take 4 UTF-8 bytes, 12 once percent-encoded.
+    var emoji = "😢".repeat(800) + "Em sợ lắm, làm ơn giúp em với ".repeat(27).substring(0, 800);
+    var vietnamese = "Ngày hôm qua ở trường, bạn ấy đã đánh em và dọa sẽ đăng ảnh. ".repeat(30).substring(0, 1600);
+    for (var text : List.of(emoji, vietnamese)) {
+      assertEquals(1600, text.codePointCount(0, text.length()));
+      var sid = FakeTwilio.newMessageSid();
+      var reply = twilio.sms(sid, CHILD, text);
+      assertEquals(200, reply.status(), reply.body());
+      assertEquals(1, reply.messages().size(), reply.body());
+      var stored = db.row("SELECT body_sealed FROM sms_inbound WHERE provider_ref = ?", sid);
+      assertEquals(text, gw.sealer().open((String) stored.get("body_sealed")));
+    }
+  }
+
+  @Test
+  void aTextLongerThanTwilioEverSendsIsAnsweredAndItsFirst1600CharactersKept() {
+    var text = "ạ".repeat(1600) + "x".repeat(3000);
+    var sid = FakeTwilio.newMessageSid();
+    var reply = twilio.sms(sid, CHILD, text);
+    assertEquals(200, reply.status(), reply.body());
+    assertEquals(1, reply.messages().size(), reply.body());
+    var stored = db.row("SELECT body_sealed FROM sms_inbound WHERE provider_ref = ?", sid);
+    assertEquals("ạ".repeat(1600), gw.sealer().open((String) stored.get("body_sealed")));
+  }
+
+  @Test
   void replyStatusCallbacksAreRecorded() {
     var reply = twilio.sms(CHILD, "BAOCAO");
     var action = reply.verb("Message").getAttribute("action");

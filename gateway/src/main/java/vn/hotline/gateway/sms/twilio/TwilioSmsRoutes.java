@@ -31,6 +31,7 @@ public final class TwilioSmsRoutes {
   public static final String BASE = "/twilio/sms";
   private static final Logger log = LoggerFactory.getLogger(TwilioSmsRoutes.class);
   private static final Pattern MESSAGE_SID = Pattern.compile("(SM|MM)[0-9a-fA-F]{32}");
+  private static final int MAX_BODY_CHARACTERS = 1600;
   private static final Pattern OUTBOUND_ID = Pattern.compile("[0-9a-f-]{36}");
   private static final String FALLBACK = "111: He thong tam thoi gap su co. Hay goi 111 (mien phi, 24/7) de duoc giup ngay."
       + " / 111 is having trouble: please call 111 (free, 24/7).";
@@ -68,7 +69,7 @@ public final class TwilioSmsRoutes {
 
   private void incoming(RoutingContext ctx) {
     HttpEdge.route(ctx, BASE + "/incoming");
-    var form = ctx.request().formAttributes();
+    var form = TwilioWebhookGuard.form(ctx);
     var sid = form.get("MessageSid");
     var from = form.get("From");
     if (sid == null || !MESSAGE_SID.matcher(sid).matches()) {
@@ -84,7 +85,7 @@ public final class TwilioSmsRoutes {
       return;
     }
     var to = form.get("To") == null ? "" : form.get("To");
-    var body = form.get("Body") == null ? "" : form.get("Body");
+    var body = longest(form.get("Body") == null ? "" : form.get("Body"));
     workers.executeBlocking(() -> store.inTransaction(c -> {
       var pseudonym = pseudonyms.of(from);
       var inbound = sms.insertProviderMessage(c, SmsConversations.TWILIO, sid, pseudonym, from, to, body, clock.instant());
@@ -106,11 +107,24 @@ public final class TwilioSmsRoutes {
     });
   }
 
+  /**
+   * Twilio delivers at most 1,600 characters in a text; anything longer did not come from a phone, so its first
+   * 1,600 are kept (whatever the script, they fit the store) and it is answered as usual.
+   */
+  private String longest(String body) {
+    if (body.codePointCount(0, body.length()) <= MAX_BODY_CHARACTERS) {
+      return body;
+    }
+    log.atWarn().addKeyValue("characters", body.codePointCount(0, body.length()))
+        .log("an SMS webhook carried a text longer than Twilio sends; its first 1600 characters are kept");
+    return body.substring(0, body.offsetByCodePoints(0, MAX_BODY_CHARACTERS));
+  }
+
   private void status(RoutingContext ctx) {
     HttpEdge.route(ctx, BASE + "/status");
     var out = ctx.queryParam("out").stream().findFirst().orElse("");
-    var status = ctx.request().getFormAttribute("MessageStatus");
-    var sid = ctx.request().getFormAttribute("MessageSid");
+    var status = TwilioWebhookGuard.form(ctx).get("MessageStatus");
+    var sid = TwilioWebhookGuard.form(ctx).get("MessageSid");
     if (!OUTBOUND_ID.matcher(out).matches() || status == null) {
       HttpEdge.problem(ctx, 400, "status callback needs ?out=<outbound id> and MessageStatus");
       return;
