@@ -357,7 +357,8 @@ class SecurityTest {
       if (!java.nio.file.Files.exists(file)) {
         continue;
       }
-      for (var line : java.nio.file.Files.readAllLines(file).subList(1, java.nio.file.Files.readAllLines(file).size())) {
+      var lines = java.nio.file.Files.readAllLines(file); // read once: the kernel's table changes between reads
+      for (var line : lines.subList(1, lines.size())) {
         var f = line.trim().split("\\s+");
         var local = f[1].split(":");
         if ("0A".equals(f[3]) && Integer.parseInt(local[1], 16) == port) {
