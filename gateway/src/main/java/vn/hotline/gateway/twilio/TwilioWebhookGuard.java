@@ -50,6 +50,11 @@ public final class TwilioWebhookGuard {
     return false;
   }
 
+  /** Seconds until {@code key} has a token of {@code kind} again (0: it has one now); for Retry-After. */
+  public long waitSeconds(String kind, String key, int perMinute) {
+    return limits.buckets().secondsUntilToken(kind + ":" + key, perMinute);
+  }
+
   /** Guards every POST under {@code base} (e.g. /twilio/voice). */
   public void mount(Router router, String base) {
     router.post(base + "/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
@@ -69,6 +74,7 @@ public final class TwilioWebhookGuard {
     if (!signatures.valid(ctx.request().uri(), params, ctx.request().getHeader("X-Twilio-Signature"))) {
       HttpEdge.route(ctx, base + "/*");
       if (!allow("auth", ip, limits.failedAuthPerMinute())) {
+        ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, waitSeconds("auth", ip, limits.failedAuthPerMinute()))));
         HttpEdge.problem(ctx, 429, "too many requests with bad signatures from this address");
         return;
       }
