@@ -188,7 +188,7 @@ public final class Gateway implements AutoCloseable {
     var deliveryWake = new java.util.concurrent.atomic.AtomicReference<Runnable>(() -> { });
     try {
       new ApiRoutes(apiKeys, reports, deliveries, routing, payloads, workers, clock, () -> deliveryWake.get().run(),
-          new Statistics(store, provinces))
+          new Statistics(store, provinces), guard, cfg.limits().failedAuthPerMinute())
           .mount(vertx, router).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
       vertx.close();

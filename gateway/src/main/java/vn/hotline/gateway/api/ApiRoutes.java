@@ -3,6 +3,8 @@ package vn.hotline.gateway.api;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,6 +18,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.concurrent.Callable;
@@ -29,6 +35,7 @@ import vn.hotline.gateway.stats.Statistics;
 import vn.hotline.gateway.store.ApiKeyRepository;
 import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.store.ReportRepository;
+import vn.hotline.gateway.twilio.TwilioWebhookGuard;
 
 /**
  * The integrator API (/api/v1), routed and validated from its OpenAPI document (served at
@@ -50,9 +57,16 @@ public final class ApiRoutes {
   private final Runnable wakeDelivery;
   private final String openapi;
   private final Statistics statistics;
+  private final TwilioWebhookGuard limits;
+  private final int failedAuthPerMinute;
 
+  /**
+   * {@code limits} counts failed authentications per IP in the same "auth" bucket as bad Twilio signatures, at
+   * {@code failedAuthPerMinute}.
+   */
   public ApiRoutes(ApiKeyRepository keys, ReportRepository reports, DeliveryRepository deliveries, Routing routing,
-      WebhookPayload payloads, WorkerExecutor workers, Clock clock, Runnable wakeDelivery, Statistics statistics) {
+      WebhookPayload payloads, WorkerExecutor workers, Clock clock, Runnable wakeDelivery, Statistics statistics,
+      TwilioWebhookGuard limits, int failedAuthPerMinute) {
     this.keys = keys;
     this.reports = reports;
     this.deliveries = deliveries;
@@ -62,6 +76,8 @@ public final class ApiRoutes {
     this.clock = clock;
     this.wakeDelivery = wakeDelivery;
     this.statistics = statistics;
+    this.limits = limits;
+    this.failedAuthPerMinute = failedAuthPerMinute;
     try (var in = ApiRoutes.class.getResourceAsStream("/api/openapi.yaml")) {
       this.openapi = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -75,7 +91,10 @@ public final class ApiRoutes {
       HttpEdge.route(ctx, BASE + "/openapi.yaml");
       ctx.response().putHeader("Content-Type", "application/yaml; charset=utf-8").end(openapi);
     });
+    // A GET has no body in this API; the body handler would even fail on a GET with a form body (a 500).
+    router.route(BASE + "/*").handler(ApiRoutes::refuseBodyOnGet);
     router.route(BASE + "/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
+    router.route(BASE + "/*").failureHandler(ApiRoutes::clientFailure);
     router.route(BASE + "/*").handler(this::authenticate);
     return OpenAPIContract.from(vertx, "api/openapi.yaml").map(contract -> {
       // The body is already read (capped) by the BodyHandler above; the validator takes it from there.
@@ -96,24 +115,80 @@ public final class ApiRoutes {
     });
   }
 
+  private static void refuseBodyOnGet(RoutingContext ctx) {
+    var req = ctx.request();
+    var length = req.getHeader("Content-Length");
+    boolean body = req.getHeader("Transfer-Encoding") != null || (length != null && !length.trim().equals("0"));
+    if (body && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
+      HttpEdge.route(ctx, BASE + "/*");
+      HttpEdge.problem(ctx, 400, "a " + req.method() + " request carries no body; send parameters in the query string");
+      return;
+    }
+    ctx.next();
+  }
+
+  /** What a client sent that failed before a handler answered is a 4xx with the reason, never a 500. */
+  private static void clientFailure(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    if (status >= 400 && status < 500) {
+      HttpEdge.problem(ctx, status, HttpEdge.reason(ctx.failure()));
+    } else if (ctx.failure() instanceof DecodeException || ctx.failure() instanceof BadRequest
+        // thrown, not reported, by the contract's request extraction (e.g. a query value it cannot URL-decode again)
+        || ctx.failure() instanceof io.vertx.openapi.validation.ValidatorException) {
+      HttpEdge.problem(ctx, 400, HttpEdge.reason(ctx.failure()));
+    } else {
+      ctx.next(); // a fault of ours: logged and answered 500 by the router's error handler
+    }
+  }
+
+  /** A client's value that a handler cannot use: answered 400 with this message. */
+  static final class BadRequest extends RuntimeException {
+    BadRequest(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private void authenticate(RoutingContext ctx) {
     HttpEdge.route(ctx, BASE + "/*");
+    var ip = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    // An address that has spent its failures is refused whatever key it sends now: a 401 for a wrong guess and a
+    // 200 for a right one would let guessing go on at full speed.
+    long wait = limits.waitSeconds("auth", ip, failedAuthPerMinute);
+    if (wait > 0 && !limits.allow("auth", ip, failedAuthPerMinute)) {
+      tooManyFailures(ctx, wait);
+      return;
+    }
     var header = ctx.request().getHeader("Authorization");
     var key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
-    if (key == null) {
-      unauthorized(ctx, "send the API key as Authorization: Bearer <key>");
+    if (key == null || key.isEmpty()) {
+      failed(ctx, ip, "send the API key as Authorization: Bearer <key>");
       return;
     }
     workers.executeBlocking(() -> keys.authenticate(key), false).onComplete(ar -> {
       if (ar.failed()) {
         HttpEdge.problem(ctx, 503, "the store is not answering; try again shortly");
       } else if (ar.result().isEmpty()) {
-        unauthorized(ctx, "unknown or revoked API key");
+        failed(ctx, ip, "unknown or revoked API key");
       } else {
         ctx.put(CALLER, ar.result().get());
         ctx.next();
       }
     });
+  }
+
+  /** A failed authentication spends one of the address's tokens: 401 while it has some, 429 after. */
+  private void failed(RoutingContext ctx, String ip, String detail) {
+    if (limits.allow("auth", ip, failedAuthPerMinute)) {
+      unauthorized(ctx, detail);
+    } else {
+      tooManyFailures(ctx, limits.waitSeconds("auth", ip, failedAuthPerMinute));
+    }
+  }
+
+  private static void tooManyFailures(RoutingContext ctx, long waitSeconds) {
+    ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, waitSeconds)));
+    HttpEdge.problem(ctx, 429, "too many requests with a missing or wrong API key from this address;"
+        + " try again after Retry-After seconds");
   }
 
   private static void unauthorized(RoutingContext ctx, String detail) {
@@ -139,6 +214,10 @@ public final class ApiRoutes {
       keys.recordAccess(caller(ctx), ctx.request().method().name() + " " + route, answer.status(), clock.instant());
       return answer;
     }, false).onComplete(ar -> {
+      if (ar.failed() && ar.cause() instanceof BadRequest bad) {
+        HttpEdge.problem(ctx, 400, bad.getMessage());
+        return;
+      }
       if (ar.failed()) {
         log.atWarn().addKeyValue("route", route).addKeyValue("error", ar.cause().toString()).log("API call failed");
         HttpEdge.problem(ctx, 503, "the store is not answering; try again shortly");
@@ -165,7 +244,7 @@ public final class ApiRoutes {
 
   private Answer listReports(RoutingContext ctx) {
     var caller = caller(ctx);
-    var since = ctx.queryParam("since").stream().findFirst().map(Instant::parse).orElse(Instant.EPOCH);
+    var since = ctx.queryParam("since").stream().findFirst().map(ApiRoutes::parseSince).orElse(Instant.EPOCH);
     var after = decodeCursor(ctx.queryParam("cursor").stream().findFirst().orElse(null));
     int limit = ctx.queryParam("limit").stream().findFirst().map(Integer::parseInt).orElse(50);
     var page = reports.forAgency(caller.agencyId(), since, after, limit + 1);
@@ -190,12 +269,65 @@ public final class ApiRoutes {
       return Answer.problem(403, "a report is acknowledged by the agency that took it on, with an agency key");
     }
     var caseNumber = ctx.body().asJsonObject().getString("case_number");
-    var now = clock.instant();
-    if (!deliveries.acknowledge(ctx.pathParam("id"), caller.agencyId(), caseNumber, now)) {
-      return Answer.problem(404, "no report " + ctx.pathParam("id") + " was delivered to you");
+    var wrong = caseNumberProblem(caseNumber);
+    if (wrong != null) {
+      return Answer.problem(400, wrong);
     }
-    return Answer.ok(new JsonObject().put("report_id", ctx.pathParam("id")).put("agency", caller.agencyId())
-        .put("case_number", caseNumber).put("acknowledged_at", now.toString()));
+    var id = ctx.pathParam("id");
+    var ack = deliveries.acknowledge(id, caller.agencyId(), caseNumber, clock.instant()).orElse(null);
+    if (ack == null) {
+      return Answer.problem(404, "no report " + id + " was delivered to you");
+    }
+    if (!ack.caseNumber().equals(caseNumber)) {
+      return Answer.problem(409, "report " + id + " was already acknowledged with case number " + ack.caseNumber()
+          + " at " + ack.acknowledgedAt() + "; a case number once given is kept");
+    }
+    return Answer.ok(new JsonObject().put("report_id", id).put("agency", caller.agencyId())
+        .put("case_number", ack.caseNumber()).put("acknowledged_at", ack.acknowledgedAt().toString()));
+  }
+
+  static final int CASE_NUMBER_MAX = 64;
+
+  /** Why a case number cannot be kept (control or invisible formatting characters, blank, too long), or null. */
+  static String caseNumberProblem(String caseNumber) {
+    if (caseNumber == null || caseNumber.isBlank()) {
+      return "case_number must not be blank";
+    }
+    if (caseNumber.length() > CASE_NUMBER_MAX) {
+      return "case_number is longer than " + CASE_NUMBER_MAX + " characters";
+    }
+    for (int i = 0; i < caseNumber.length(); ) {
+      int cp = caseNumber.codePointAt(i);
+      switch (Character.getType(cp)) {
+        case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED,
+            Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR ->
+          {
+            return String.format("case_number must not contain control or formatting characters (U+%04X at %d)", cp, i);
+          }
+        default -> { }
+      }
+      i += Character.charCount(cp);
+    }
+    return null;
+  }
+
+  /** RFC 3339 with either case of T and Z, a space for T, and "+" sent unencoded (a query string makes it a space). */
+  private static final DateTimeFormatter RFC3339 = new DateTimeFormatterBuilder().parseCaseInsensitive()
+      .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral('T').append(DateTimeFormatter.ISO_LOCAL_TIME)
+      .appendOffset("+HH:MM", "Z").toFormatter();
+  private static final java.util.regex.Pattern UNENCODED_PLUS = java.util.regex.Pattern.compile(" (\\d\\d:\\d\\d)$");
+
+  static Instant parseSince(String value) {
+    var text = UNENCODED_PLUS.matcher(value).replaceFirst("+$1");
+    if (text.length() > 10 && text.charAt(10) == ' ') {
+      text = text.substring(0, 10) + 'T' + text.substring(11);
+    }
+    try {
+      return OffsetDateTime.parse(text, RFC3339).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new BadRequest("since must be an RFC 3339 date-time with an offset, such as 2026-12-01T00:00:00+07:00"
+          + " (send + as %2B) or 2026-11-30T17:00:00Z; '" + value + "' is not one");
+    }
   }
 
   private Answer listDeliveries(RoutingContext ctx) {
@@ -317,7 +449,7 @@ public final class ApiRoutes {
     try {
       return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      return "\uffff"; // an unreadable cursor pages past everything rather than from the start
+      throw new BadRequest("cursor is not one this API gave: send the next_cursor of the previous page as it came");
     }
   }
 }

@@ -50,7 +50,7 @@ public final class HttpEdge {
   }
 
   /** The most specific message of a failure (vertx-web wraps validation errors in an HttpException). */
-  static String reason(Throwable t) {
+  public static String reason(Throwable t) {
     if (t == null) {
       return "bad request";
     }

@@ -42,6 +42,19 @@ public final class RateLimits {
     }
   }
 
+  /** Seconds until {@code key}'s bucket of {@code perMinute} has a token again: 0 when it has one now. */
+  public long secondsUntilToken(String key, int perMinute) {
+    var b = buckets.get(key);
+    if (b == null) {
+      return 0;
+    }
+    long now = clock.millis();
+    synchronized (b) {
+      double tokens = Math.min(perMinute, b.tokens + (now - b.last) * perMinute / 60_000.0);
+      return tokens >= 1 ? 0 : Math.max(1, (long) Math.ceil((1 - tokens) * 60.0 / perMinute));
+    }
+  }
+
   private void sweep(long now) {
     if (now - lastSweep > 60_000) {
       lastSweep = now;

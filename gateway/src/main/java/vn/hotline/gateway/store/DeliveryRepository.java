@@ -171,23 +171,37 @@ public final class DeliveryRepository {
 
   // --- what integrators see ---------------------------------------------------------------------------
 
-  /** The agency's own case number for a report delivered to it. False when no such delivery exists. */
-  public boolean acknowledge(String reportId, String agencyId, String caseNumber, Instant now) {
+  /** The case number on file for an agency's delivery of a report, and when it was first recorded. */
+  public record Acknowledgement(String caseNumber, Instant acknowledgedAt, boolean recordedNow) {}
+
+  /**
+   * Records the agency's own case number for a report delivered to it, once: a delivery already acknowledged
+   * keeps its first case number and time (returned, so the caller can tell a repeat from a conflict). Empty when
+   * no such delivery exists.
+   */
+  public Optional<Acknowledgement> acknowledge(String reportId, String agencyId, String caseNumber, Instant now) {
     return store.inTransaction(c -> {
       try (var ps = c.prepareStatement("UPDATE deliveries SET acknowledged_at = ?, case_number = ?"
-          + " WHERE report_id = ? AND agency_id = ?")) {
+          + " WHERE report_id = ? AND agency_id = ? AND case_number IS NULL")) {
         ps.setObject(1, Store.toDb(now));
         ps.setString(2, caseNumber);
         ps.setString(3, reportId);
         ps.setString(4, agencyId);
-        if (ps.executeUpdate() == 0) {
-          return false;
+        if (ps.executeUpdate() == 1) {
+          // The agency's case number is its own reference, not the child's data: it proves who took the case on.
+          audit.append(c, "report.acknowledged", "agency:" + agencyId, Map.of("report", reportId),
+              Map.of("case_number", caseNumber), now);
+          return Optional.of(new Acknowledgement(caseNumber, Store.fromDb(Store.toDb(now)), true)); // as stored
         }
       }
-      // The agency's case number is its own reference, not the child's data: it proves who took the case on.
-      audit.append(c, "report.acknowledged", "agency:" + agencyId, Map.of("report", reportId),
-          Map.of("case_number", caseNumber), now);
-      return true;
+      try (var ps = c.prepareStatement("SELECT case_number, acknowledged_at FROM deliveries WHERE report_id = ? AND agency_id = ?")) {
+        ps.setString(1, reportId);
+        ps.setString(2, agencyId);
+        try (var rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(new Acknowledgement(rs.getString(1),
+              Store.fromDb(rs.getObject(2, LocalDateTime.class)), false)) : Optional.empty();
+        }
+      }
     });
   }
 

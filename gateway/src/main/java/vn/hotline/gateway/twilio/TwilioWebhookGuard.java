@@ -71,6 +71,11 @@ public final class TwilioWebhookGuard {
     return form;
   }
 
+  /** Seconds until {@code key} has a token of {@code kind} again (0: it has one now); for Retry-After. */
+  public long waitSeconds(String kind, String key, int perMinute) {
+    return limits.buckets().secondsUntilToken(kind + ":" + key, perMinute);
+  }
+
   /** Guards every POST under {@code base} (e.g. /twilio/voice). */
   public void mount(Router router, String base) {
     router.post(base + "/*").handler(ctx -> read(ctx, base));
@@ -153,6 +158,7 @@ public final class TwilioWebhookGuard {
    */
   private void refuse(RoutingContext ctx, String base, String ip, String reason, String message) {
     if (!allow("auth", ip, limits.failedAuthPerMinute())) {
+      ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, waitSeconds("auth", ip, limits.failedAuthPerMinute()))));
       HttpEdge.problem(ctx, 429, "too many refused webhooks from this address");
       return;
     }

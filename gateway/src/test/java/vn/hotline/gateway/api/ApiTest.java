@@ -91,6 +91,7 @@ class ApiTest {
 
   /** An urgent call (police-investigation + child-protection) and an online-harm call (harmful-content + police-cyber). */
   Map<String, String> twoReports() {
+    int delivered = db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered");
     var twilio = gw.twilio();
     var danger = twilio.call();
     danger.dialEnded(danger.press(danger.press(danger.incoming(), "1"), "1"), "completed");
@@ -100,7 +101,7 @@ class ApiTest {
     t = online.press(online.press(t, "4"), "79");
     online.dialEnded(t, "completed");
     online.status("completed");
-    Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 4, "delivered");
+    Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == delivered + 4, "delivered");
     return Map.of("danger", reportId(danger.sid), "online", reportId(online.sid));
   }
 
@@ -115,6 +116,7 @@ class ApiTest {
     assertEquals(401, none.statusCode());
     assertEquals("application/problem+json", none.headers().firstValue("Content-Type").orElse(""));
     assertEquals(401, json(none).get("status").asInt());
+    assertEquals("Unauthorized", json(none).get("title").asText());
     assertEquals(401, call("GET", "/api/v1/reports", "hgk_notarealkey", null).statusCode());
     var revoked = keys.create("education", "old", Instant.now());
     keys.revoke(revoked.id(), Instant.now());
@@ -240,6 +242,125 @@ class ApiTest {
     var r = call("GET", "/api/v1/openapi.yaml", null, null);
     assertEquals(200, r.statusCode());
     assertTrue(r.body().startsWith("openapi: 3.1.0"), r.body());
+  }
+
+  /** A 4xx problem document, never a 500, for what a client sent. */
+  static void assertClientProblem(int status, HttpResponse<String> r, String what) throws IOException {
+    assertEquals(status, r.statusCode(), what + ": " + r.body());
+    assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""), what);
+    var body = JSON.readTree(r.body());
+    assertEquals(status, body.get("status").asInt(), what);
+    assertFalse(body.get("detail").asText().isBlank(), what);
+  }
+
+  HttpResponse<String> send(String method, String path, String key, String contentType, String body)
+      throws IOException, InterruptedException {
+    var b = HttpRequest.newBuilder(URI.create(gw.base + path)).timeout(Duration.ofSeconds(20))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void malformedRequestsGetA4xxProblemDocumentNeverA500() throws Exception {
+    var k = key("police-investigation");
+    var report = "/api/v1/reports/0193a0c6-d9e4-7f3a-8b2c-0123456789ab";
+    assertClientProblem(400, send("GET", "/api/v1/reports", null, "application/json", "{\"a\":1}"), "GET with a body, no key");
+    assertClientProblem(400, send("GET", "/api/v1/deliveries", null, "application/x-www-form-urlencoded", "a=1"),
+        "GET with a form body, no key");
+    assertClientProblem(400, send("GET", "/api/v1/reports", k, "application/json", "{\"a\":1}"), "GET with a body");
+    assertClientProblem(400, send("GET", "/api/v1/reports", k, "multipart/form-data; boundary=b",
+        "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n"), "GET with a multipart body");
+    assertClientProblem(400, send("GET", "/api/v1/reports", k, "text/plain", "hello"), "GET with a text body");
+    var form = send("POST", report + "/acknowledge", k, "application/x-www-form-urlencoded", "case_number=CA-1");
+    assertTrue(form.statusCode() == 400 || form.statusCode() == 415, form.body());
+    assertClientProblem(form.statusCode(), form, "a form body");
+    var multipart = send("POST", report + "/acknowledge", k, "multipart/form-data; boundary=b",
+        "--b\r\nContent-Disposition: form-data; name=\"case_number\"\r\n\r\nCA-1\r\n--b--\r\n");
+    assertTrue(multipart.statusCode() == 400 || multipart.statusCode() == 415, multipart.body());
+    assertClientProblem(multipart.statusCode(), multipart, "a multipart body");
+    assertClientProblem(400, send("POST", report + "/acknowledge", k, "application/json", "{\"case_number\":"), "invalid JSON");
+    assertClientProblem(400, send("POST", report + "/acknowledge", k, "application/json", "[1,2]"), "a JSON array");
+    assertClientProblem(400, send("POST", report + "/acknowledge", k, "application/json", ""), "an empty body");
+    assertClientProblem(400, send("POST", report + "/acknowledge", k, "application/json", "{\"case_number\":42}"), "a number");
+    var wrongType = send("POST", report + "/acknowledge", k, "text/plain", "{\"case_number\":\"CA-1\"}");
+    assertTrue(wrongType.statusCode() == 400 || wrongType.statusCode() == 415, wrongType.body());
+    assertClientProblem(wrongType.statusCode(), wrongType, "wrong content type");
+    assertClientProblem(400, send("GET", "/api/v1/deliveries?status=", k, null, null), "an empty status");
+    assertClientProblem(400, send("GET", "/api/v1/reports?limit=abc", k, null, null), "a limit that is no number");
+    assertClientProblem(400, send("GET", "/api/v1/reports?limit=99999999999999999999", k, null, null), "a huge limit");
+    assertClientProblem(400, send("GET", "/api/v1/reports?limit=0", k, null, null), "a zero limit");
+    assertClientProblem(400, send("GET", "/api/v1/reports?since=yesterday", k, null, null), "a since that is no time");
+    assertClientProblem(400, send("GET", "/api/v1/reports?since=2026-12-01T00:00:00", k, null, null), "a since without offset");
+    assertClientProblem(400, send("GET", "/api/v1/reports?cursor=" + "a".repeat(300), k, null, null), "a long cursor");
+    assertClientProblem(400, send("GET", "/api/v1/reports?cursor=%25%25%25", k, null, null), "a cursor that is no base64");
+    assertClientProblem(400, send("GET", "/api/v1/deliveries?cursor=!!", k, null, null), "a delivery cursor that is no base64");
+    assertClientProblem(400, send("GET", "/api/v1/stats?from=2026-13-01&to=2026-12-31", key(null), null, null), "a month 13");
+    assertClientProblem(405, send("DELETE", "/api/v1/reports", k, null, null), "an unknown method");
+  }
+
+  @Test
+  void aSecondAcknowledgementWithAnotherCaseNumberIsAConflictAndTheSameOneIsIdempotent() throws Exception {
+    var ids = twoReports();
+    var police = key("police-investigation");
+    var path = "/api/v1/reports/" + ids.get("danger") + "/acknowledge";
+    var first = call("POST", path, police, "{\"case_number\":\"CA-2026-0042\"}");
+    assertEquals(200, first.statusCode(), first.body());
+    var at = json(first).get("acknowledged_at").asText();
+    clock.advance(Duration.ofMinutes(5));
+
+    var again = call("POST", path, police, "{\"case_number\":\"CA-2026-0042\"}");
+    assertEquals(200, again.statusCode(), again.body());
+    assertEquals(at, json(again).get("acknowledged_at").asText(), "a repeat keeps the first time");
+    assertEquals("CA-2026-0042", json(again).get("case_number").asText());
+
+    var other = call("POST", path, police, "{\"case_number\":\"CA-2026-9999\"}");
+    assertClientProblem(409, other, "another case number");
+    assertEquals("Conflict", json(other).get("title").asText());
+    assertTrue(json(other).get("detail").asText().contains("CA-2026-0042"), other.body());
+    var stored = db.row("SELECT case_number, acknowledged_at FROM deliveries WHERE report_id = ? AND agency_id = 'police-investigation'",
+        ids.get("danger"));
+    assertEquals("CA-2026-0042", stored.get("case_number"), "the first case number stays on file");
+    assertEquals(1, db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", "report.acknowledged"),
+        "only the first acknowledgement is audited");
+    var delivery = json(call("GET", "/api/v1/deliveries", police, null)).get("items").get(0);
+    assertEquals("CA-2026-0042", delivery.get("case_number").asText());
+    assertEquals(at, delivery.get("acknowledged_at").asText());
+  }
+
+  @Test
+  void sinceAcceptsAnyRfc3339Offset() throws Exception {
+    twoReports();
+    var admin = key(null);
+    // An hour before the reports, written as Viet Nam's local time: if the offset were dropped it would be 7 hours
+    // later, after the reports.
+    var vn = java.time.ZoneOffset.ofHours(7);
+    var before = clock.instant().minus(Duration.ofHours(1)).atOffset(vn).withNano(0);
+    var after = clock.instant().plus(Duration.ofHours(1)).atOffset(vn).withNano(0);
+    var encoded = before.toString().replace("+", "%2B");
+    var r = call("GET", "/api/v1/reports?since=" + encoded, admin, null);
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(2, json(r).get("items").size(), r.body());
+    assertEquals(0, json(call("GET", "/api/v1/reports?since=" + after.toString().replace("+", "%2B"), admin, null))
+        .get("items").size());
+    // A literal + (which a query string decodes as a space) is taken as the + the client meant.
+    var plain = call("GET", "/api/v1/reports?since=" + before, admin, null);
+    assertEquals(200, plain.statusCode(), plain.body());
+    assertEquals(2, json(plain).get("items").size());
+    // Lower-case t and z, a negative offset, fractions of a second: RFC 3339 allows them all.
+    var utc = clock.instant().minus(Duration.ofHours(1));
+    var lower = utc.atOffset(java.time.ZoneOffset.UTC).withNano(0).toString().toLowerCase();
+    assertEquals(2, json(call("GET", "/api/v1/reports?since=" + lower, admin, null)).get("items").size(), lower);
+    var west = utc.atOffset(java.time.ZoneOffset.ofHoursMinutes(-3, -30)).toString();
+    assertEquals(2, json(call("GET", "/api/v1/reports?since=" + west, admin, null)).get("items").size(), west);
+    var noTime = call("GET", "/api/v1/reports?since=2026-12-01T25:00:00%2B07:00", admin, null);
+    assertClientProblem(400, noTime, "hour 25");
+    assertTrue(json(noTime).get("detail").asText().contains("since"), noTime.body());
   }
 
 }
