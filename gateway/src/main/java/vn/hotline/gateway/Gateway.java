@@ -25,6 +25,7 @@ import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.flow.FlowLoader;
+import vn.hotline.gateway.ops.ConnectionGuard;
 import vn.hotline.gateway.ops.HttpEdge;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.ops.RateLimits;
@@ -74,6 +75,7 @@ public final class Gateway implements AutoCloseable {
   private final DeliveryWorker delivery;
   private final DeliveryRepository deliveriesRepo;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private HttpServer management; // metrics and detailed health; null when management.port is -1
 
   private Gateway(GatewayConfig cfg, Vertx vertx, WorkerExecutor workers, Store store, Metrics metrics,
       HttpServer server, FlowCatalog flows, Runnable housekeeping, SmppConnections smpp, SmsInbox inbox,
@@ -157,7 +159,8 @@ public final class Gateway implements AutoCloseable {
     var router = Router.router(vertx);
     HttpEdge.mount(router, metrics);
     var smppStates = new java.util.concurrent.atomic.AtomicReference<java.util.function.Supplier<Map<String, String>>>(Map::of);
-    new OpsRoutes(store, flows, metrics, workers, () -> smppStates.get().get()).mount(router);
+    var ops = new OpsRoutes(store, flows, metrics, workers, () -> smppStates.get().get());
+    ops.mount(router);
     var rateLimits = new RateLimits(clock);
     var guard = new TwilioWebhookGuard(signatures, metrics, cfg.http().maxBodyBytes(),
         new TwilioWebhookGuard.Limits(rateLimits, cfg.limits().failedAuthPerMinute(),
@@ -201,13 +204,13 @@ public final class Gateway implements AutoCloseable {
     try {
       var options = new HttpServerOptions().setHost(cfg.http().host()).setPort(cfg.http().port())
           // Twilio and Prometheus speak HTTP/1.1; no h2c upgrade path to get wrong.
-          .setHttp2ClearTextEnabled(false);
+          .setHttp2ClearTextEnabled(false)
+          .setIdleTimeout(cfg.http().idleTimeoutSeconds());
       if (cfg.http().tls()) {
         options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
             .setCertPath(cfg.http().tlsCertFile().toString()).setKeyPath(cfg.http().tlsKeyFile().toString()));
       }
-      server = vertx.createHttpServer(options)
-          .requestHandler(router)
+      server = ConnectionGuard.guard(vertx, cfg.http(), options, router)
           .listen()
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -216,6 +219,26 @@ public final class Gateway implements AutoCloseable {
       var cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new IllegalStateException("cannot listen on " + cfg.http().host() + ":" + cfg.http().port() + ": "
           + cause.getMessage(), cause);
+    }
+
+    HttpServer management = null;
+    if (cfg.http().management()) {
+      var managementRouter = Router.router(vertx);
+      HttpEdge.mount(managementRouter, metrics);
+      ops.mountManagement(managementRouter);
+      var managementOptions = new HttpServerOptions().setHost(cfg.http().managementHost())
+          .setPort(cfg.http().managementPort()).setHttp2ClearTextEnabled(false)
+          .setIdleTimeout(cfg.http().idleTimeoutSeconds());
+      try {
+        management = ConnectionGuard.guard(vertx, cfg.http(), managementOptions, managementRouter)
+            .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
+        vertx.close();
+        store.close();
+        var cause = e instanceof ExecutionException ? e.getCause() : e;
+        throw new IllegalStateException("cannot listen on " + cfg.http().managementHost() + ":"
+            + cfg.http().managementPort() + " (management.host, management.port): " + cause.getMessage(), cause);
+      }
     }
 
     smppStates.set(smpp[0]::states);
@@ -250,7 +273,9 @@ public final class Gateway implements AutoCloseable {
       return null;
     }, false).onFailure(e -> log.warn("housekeeping failed: {}", e.toString())));
 
-    return new Gateway(cfg, vertx, workers, store, metrics, server, flows, housekeeping, smpp[0], inbox, delivery, deliveries);
+    var gateway = new Gateway(cfg, vertx, workers, store, metrics, server, flows, housekeeping, smpp[0], inbox, delivery, deliveries);
+    gateway.management = management;
+    return gateway;
   }
 
   private static FlowDefinition pick(FlowCatalog flows, GatewayConfig cfg, String id, String channel, String key) {
@@ -269,6 +294,11 @@ public final class Gateway implements AutoCloseable {
 
   public int port() {
     return server.actualPort();
+  }
+
+  /** The management listener's port (metrics, detailed health), or -1 when there is none. */
+  public int managementPort() {
+    return management == null ? -1 : management.actualPort();
   }
 
   public String storeDescription() {
@@ -291,6 +321,9 @@ public final class Gateway implements AutoCloseable {
     }
     log.info("stopping: draining in-flight requests for up to {} s", cfg.http().shutdownGraceSeconds());
     await(server.shutdown(cfg.http().shutdownGraceSeconds(), TimeUnit.SECONDS), cfg.http().shutdownGraceSeconds() + 5);
+    if (management != null) {
+      await(management.close(), 5);
+    }
     smpp.close(); // unbind: the SMSC keeps what it still has for us until the next bind
     inbox.close();
     delivery.close(); // attempts in flight finish or their lease brings them back on the next start

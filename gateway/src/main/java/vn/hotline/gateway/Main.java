@@ -85,9 +85,11 @@ public final class Main implements Runnable {
         stopped.countDown();
       }, "shutdown"));
       System.out.printf("hotline-gateway listening on %s://%s:%d (Twilio voice webhook %s/twilio/voice/incoming);"
-              + " store: %s; flows: %s; mode: %s%n",
-          cfg.http().tls() ? "https" : "http", cfg.http().host(), gateway.port(), cfg.publicUrl(), gateway.storeDescription(),
-          String.join(", ", gateway.flows().flows().keySet()), cfg.mode().name().toLowerCase());
+              + " %s; store: %s; flows: %s; mode: %s%n",
+          cfg.http().tls() ? "https" : "http", cfg.http().host(), gateway.port(), cfg.publicUrl(),
+          gateway.managementPort() < 0 ? "no management listener"
+              : "metrics and detailed health on http://" + cfg.http().managementHost() + ":" + gateway.managementPort(),
+          gateway.storeDescription(), String.join(", ", gateway.flows().flows().keySet()), cfg.mode().name().toLowerCase());
       System.out.flush();
       try {
         stopped.await();

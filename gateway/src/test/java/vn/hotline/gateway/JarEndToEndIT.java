@@ -228,6 +228,9 @@ class JarEndToEndIT {
     var pb = new ProcessBuilder(cmd).directory(work.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("GATEWAY_") || k.startsWith("TWILIO_"));
     pb.environment().putAll(env);
+    if (!portFree(8081)) { // the default management port: taken on this machine, so let the gateway pick one
+      pb.environment().putIfAbsent("GATEWAY_MANAGEMENT_PORT", "0");
+    }
     return pb;
   }
 
@@ -247,6 +250,14 @@ class JarEndToEndIT {
     throw new AssertionError("no line with '" + needle + "' within " + timeout + ":\n"
         + (Files.exists(file) ? Files.readString(file) : "(no output)")
         + (Files.exists(err) && !err.equals(file) ? "\n" + Files.readString(err) : ""));
+  }
+
+  private static boolean portFree(int port) {
+    try (var s = new ServerSocket(port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static int port8080IfFree() {

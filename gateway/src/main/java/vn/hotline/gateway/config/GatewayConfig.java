@@ -44,10 +44,20 @@ public record GatewayConfig(
 
   public enum Mode { DEV, PRODUCTION }
 
+  /**
+   * The public listener (webhooks, API, up/down health) and the management one (metrics, detailed health;
+   * {@code managementPort} -1: none). A client must send a whole request within {@code requestTimeoutSeconds}
+   * of starting to wait for it; a connection silent both ways for {@code idleTimeoutSeconds} is closed.
+   */
   public record Http(String host, int port, int maxBodyBytes, int webhookDeadlineMs, int shutdownGraceSeconds,
-      Path tlsCertFile, Path tlsKeyFile) {
+      Path tlsCertFile, Path tlsKeyFile, int idleTimeoutSeconds, int requestTimeoutSeconds, int maxConnectionsPerIp,
+      String managementHost, int managementPort) {
     public boolean tls() {
       return tlsCertFile != null;
+    }
+
+    public boolean management() {
+      return managementPort >= 0;
     }
   }
 
@@ -180,7 +190,13 @@ public record GatewayConfig(
         s.integer("http.max_body_bytes", 1024, 10 * 1024 * 1024),
         s.integer("http.webhook_deadline_ms", 100, 10_000),
         s.integer("http.shutdown_grace_seconds", 0, 300),
-        cert.isEmpty() ? null : Path.of(cert), key.isEmpty() ? null : Path.of(key));
+        cert.isEmpty() ? null : Path.of(cert), key.isEmpty() ? null : Path.of(key),
+        s.integer("http.idle_timeout_seconds", 1, 3600), s.integer("http.request_timeout_seconds", 1, 600),
+        s.integer("http.max_connections_per_ip", 1, 1_000_000),
+        nonEmpty(s, "management.host"), s.integer("management.port", -1, 65535));
+    if (http.managementPort() > 0 && http.managementPort() == http.port()) {
+      throw s.invalid("management.port", "must differ from http.port (" + http.port() + "); -1 turns it off");
+    }
 
     URI publicUrl;
     if (s.get("public_url").isEmpty()) {

@@ -9,7 +9,9 @@ import vn.hotline.gateway.store.Store;
 
 /**
  * /health/live (the process answers), /health/ready (the store answers, its schema is current, flows are
- * loaded: take traffic) and /metrics (Prometheus text).
+ * loaded: take traffic) and /metrics (Prometheus text). The public listener gets the health routes with a status
+ * per component and nothing else ({@link #mount}); the management listener gets them with details (store,
+ * flow ids, SMPP link states, last error) and the metrics ({@link #mountManagement}).
  */
 public final class OpsRoutes {
   private final Store store;
@@ -28,7 +30,21 @@ public final class OpsRoutes {
     this.smppLinks = smppLinks;
   }
 
+  /** The public listener's health: up or down per component, nothing internal. */
   public void mount(Router router) {
+    mountHealth(router, false);
+  }
+
+  /** The management listener's: detailed health and metrics. */
+  public void mountManagement(Router router) {
+    mountHealth(router, true);
+    router.get("/metrics").handler(ctx -> {
+      HttpEdge.route(ctx, "/metrics");
+      ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
+    });
+  }
+
+  private void mountHealth(Router router, boolean details) {
     router.get("/health/live").handler(ctx -> {
       HttpEdge.route(ctx, "/health/live");
       ctx.json(new JsonObject().put("status", "UP"));
@@ -54,15 +70,19 @@ public final class OpsRoutes {
               linksUp &= bound;
               links.put(e.getKey(), new JsonObject().put("status", bound ? "UP" : "DOWN").put("detail", e.getValue()));
             }
-            checks.put("smpp", links);
+            if (details) {
+              checks.put("smpp", links);
+            } else {
+              checks.getJsonObject("store").remove("detail");
+              checks.getJsonObject("flows").remove("detail");
+              if (!links.isEmpty()) {
+                checks.put("smpp", new JsonObject().put("status", linksUp ? "UP" : "DOWN"));
+              }
+            }
             boolean up = storeUp && flowsUp;
             ctx.response().setStatusCode(up ? 200 : 503);
             ctx.json(new JsonObject().put("status", !up ? "DOWN" : linksUp ? "UP" : "DEGRADED").put("checks", checks));
           });
-    });
-    router.get("/metrics").handler(ctx -> {
-      HttpEdge.route(ctx, "/metrics");
-      ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
     });
   }
 }

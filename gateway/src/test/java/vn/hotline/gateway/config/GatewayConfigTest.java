@@ -161,6 +161,29 @@ class GatewayConfigTest {
     assertEquals(URI.create("http://localhost:9090"), cfg.publicUrl());
   }
 
+  @Test
+  void theListenersDefaultToAPrivateManagementPortAndBoundedClients() {
+    var http = load(env()).http();
+
+    assertEquals("127.0.0.1", http.managementHost());
+    assertEquals(8081, http.managementPort());
+    assertTrue(http.management());
+    assertEquals(15, http.requestTimeoutSeconds());
+    assertEquals(30, http.idleTimeoutSeconds());
+    assertEquals(64, http.maxConnectionsPerIp());
+    assertFalse(load(env("GATEWAY_MANAGEMENT_PORT", "-1")).http().management(), "-1: no management listener");
+  }
+
+  @Test
+  void listenerLimitsAreValidatedNamingTheKey() {
+    assertMentions(refused(env("GATEWAY_MANAGEMENT_PORT", "8080")), "management.port", "must differ from http.port");
+    assertMentions(refused(env("GATEWAY_MANAGEMENT_PORT", "-2")), "management.port", "between -1 and 65535");
+    assertMentions(refused(env("GATEWAY_MANAGEMENT_HOST", "")), "management.host", "must not be empty");
+    assertMentions(refused(env("GATEWAY_HTTP_REQUEST_TIMEOUT_SECONDS", "0")), "http.request_timeout_seconds");
+    assertMentions(refused(env("GATEWAY_HTTP_IDLE_TIMEOUT_SECONDS", "0")), "http.idle_timeout_seconds");
+    assertMentions(refused(env("GATEWAY_HTTP_MAX_CONNECTIONS_PER_IP", "0")), "http.max_connections_per_ip");
+  }
+
   // --- environment ---------------------------------------------------------------------------------------
 
   @Test

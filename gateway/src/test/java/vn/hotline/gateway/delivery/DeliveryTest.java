@@ -204,7 +204,7 @@ class DeliveryTest {
     assertEquals(1, agencies.get("police-investigation").received().size(), "nothing more to a disabled endpoint");
     assertEquals(2, db.count("SELECT COUNT(*) FROM deliveries WHERE agency_id = ? AND status = 'pending'",
         "police-investigation"), "its reports wait, not lost");
-    var metrics = gw.twilio().get("/metrics").body();
+    var metrics = gw.management().get("/metrics").body();
     assertTrue(metrics.contains("hotline_deliveries_total{agency=\"police-investigation\",outcome=\"gone\"} 1.0"), metrics);
   }
 
@@ -267,7 +267,7 @@ class DeliveryTest {
     int policeAttempts = agencies.get("police-investigation").received().size();
     assertTrue(policeAttempts <= 6 + 3, "after 3 failures in a row the circuit opens: " + policeAttempts);
     assertTrue(agencies.get("child-protection").maxConcurrent() <= 4, "max_concurrency 4 per agency");
-    var metrics = twilio.get("/metrics").body();
+    var metrics = gw.management().get("/metrics").body();
     assertTrue(metrics.contains("hotline_agency_circuit_closed{agency=\"police-investigation\"} 0.0"), metrics);
   }
 

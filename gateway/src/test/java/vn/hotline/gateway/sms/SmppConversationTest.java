@@ -288,7 +288,7 @@ class SmppConversationTest {
         "all three replies delivered per their receipts");
     assertEquals(4, db.count("SELECT COUNT(*) FROM sms_outbound_parts WHERE status = ?", "delivered"),
         "two parts + one + one, each matched to its receipt");
-    var metrics = gw.twilio().get("/metrics").body();
+    var metrics = gw.management().get("/metrics").body();
     assertTrue(metrics.contains("hotline_smpp_submits_total{link=\"smpp\",result=\"throttled\"}"), metrics);
     assertTrue(metrics.contains("hotline_smpp_link_bound{link=\"smpp\"} 1.0"), metrics);
   }
@@ -297,7 +297,7 @@ class SmppConversationTest {
   void aWrongPasswordIsReportedClearlyAndNotHammered() throws Exception {
     startGatewayUnbound(Map.of("GATEWAY_SMPP_PASSWORD", "wrong"));
     Await.until(() -> gw.gateway().smpp().states().get("smpp").startsWith("REJECTED"), "rejected");
-    var ready = gw.twilio().get("/health/ready");
+    var ready = gw.management().get("/health/ready");
     assertEquals(200, ready.statusCode(), "voice still works");
     assertTrue(ready.body().contains("\"status\":\"DEGRADED\""), ready.body());
     assertTrue(ready.body().contains("ESME_RINVPASWD"), ready.body());

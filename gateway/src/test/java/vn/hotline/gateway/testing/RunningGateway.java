@@ -49,6 +49,7 @@ public final class RunningGateway implements AutoCloseable {
     env.put("GATEWAY_FALLBACK_NUMBER", FALLBACK);
     env.put("GATEWAY_OPERATORS_NUMBERS", OPERATOR_1 + "," + OPERATOR_2);
     env.put("GATEWAY_HTTP_SHUTDOWN_GRACE_SECONDS", "1");
+    env.put("GATEWAY_MANAGEMENT_PORT", "0"); // any free port: tests run side by side
     // Tests place many calls and texts from one fake number; EdgeProtectionTest checks the limits themselves.
     env.put("GATEWAY_LIMITS_CALLS_PER_MINUTE", "10000");
     env.put("GATEWAY_LIMITS_SMS_PER_MINUTE", "10000");
@@ -64,6 +65,11 @@ public final class RunningGateway implements AutoCloseable {
 
   public FakeTwilio twilio() {
     return new FakeTwilio(base, TOKEN);
+  }
+
+  /** The management listener (metrics, detailed health), on 127.0.0.1 and a port of its own. */
+  public FakeTwilio management() {
+    return new FakeTwilio(URI.create("http://127.0.0.1:" + gateway.managementPort()), TOKEN);
   }
 
   /** Stops this instance and starts a new one with the same config and store, as a redeploy would. */

@@ -58,7 +58,7 @@ class StoreFaultTest {
     var next = call.press(menu, "1");
 
     assertFallback(next);
-    var metrics = gw.twilio().get("/metrics").body();
+    var metrics = gw.management().get("/metrics").body();
     assertTrue(metrics.contains("hotline_webhook_fallbacks_total{reason=\"store\"}")
         || metrics.contains("hotline_webhook_fallbacks_total{reason=\"timeout\"}"), metrics);
   }

@@ -302,7 +302,7 @@ class VoiceWebhookTest {
     assertEquals("abandoned", contact.get("outcome"));
     assertNotNull(contact.get("ended_at"));
     assertEquals(0, activeSessions());
-    var metrics = twilio.get("/metrics").body();
+    var metrics = gw.management().get("/metrics").body();
     assertTrue(metrics.contains("hotline_flow_outcomes_total{flow=\"hotline-111\",outcome=\"abandoned\"} 1.0"), metrics);
   }
 
@@ -355,10 +355,10 @@ class VoiceWebhookTest {
     var call = twilio.call();
     call.incoming();
     assertEquals(200, twilio.get("/health/live").statusCode());
-    var ready = twilio.get("/health/ready");
+    var ready = gw.management().get("/health/ready");
     assertEquals(200, ready.statusCode(), ready.body());
     assertTrue(ready.body().contains("hotline-111"));
-    var metrics = twilio.get("/metrics").body();
+    var metrics = gw.management().get("/metrics").body();
     assertTrue(metrics.contains("http_server_requests_seconds_count{method=\"POST\",route=\"/twilio/voice/incoming\",status=\"200\"} 1"),
         metrics);
     assertTrue(metrics.contains("hikaricp_connections"), "pool metrics are exported");
