@@ -24,8 +24,12 @@ import vn.hotline.gateway.voice.CallSimulator;
 @Command(
     name = "hotline-gateway",
     mixinStandardHelpOptions = true,
-    version = "hotline-gateway 0.1",
+    versionProvider = Version.class,
     description = "Intake gateway of the 111 child-protection hotline.",
+    footerHeading = "%nExample:%n",
+    footer = {"  java -jar gateway/target/hotline-gateway.jar serve",
+        "  java -jar gateway/target/hotline-gateway.jar simulate-call --digits 1,2,1",
+        "Every command answers --help (e.g. simulate-call --help)."},
     subcommands = {Main.Serve.class, CallSimulator.Command.class, TestSmscCommand.class, SendSmsCommand.class,
         WebhookReceiverCommand.class, ApiKeyCommand.class, AuditCommand.class,
         PrivacyCommands.RetentionCommand.class, PrivacyCommands.Erase.class, StatsCommand.class,
@@ -55,7 +59,11 @@ public final class Main implements Runnable {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
   }
 
-  @Command(name = "serve", description = "Run the gateway (embedded store unless GATEWAY_DB_URL says otherwise).")
+  @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Version.class,
+      description = "Run the gateway (embedded store unless GATEWAY_DB_URL says otherwise).",
+      footerHeading = "%nExample:%n",
+      footer = {"  java -jar gateway/target/hotline-gateway.jar serve",
+          "  GATEWAY_HTTP_PORT=8081 java -jar gateway/target/hotline-gateway.jar serve    # a second one, on another port"})
   static final class Serve implements Callable<Integer> {
     @Option(names = "--config", description = "YAML file overriding config/gateway.yaml (or GATEWAY_CONFIG)")
     Path config;

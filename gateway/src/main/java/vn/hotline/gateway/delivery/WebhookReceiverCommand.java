@@ -36,7 +36,9 @@ import vn.hotline.gateway.Main;
  * and prints a readable summary of the report. It is also the reference for what docs/integrators.md asks of
  * receivers.
  */
-@Command(name = "webhook-receiver", mixinStandardHelpOptions = true,
+@Command(name = "webhook-receiver", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+    footerHeading = "%nExample:%n",
+    footer = {"  java -jar gateway/target/hotline-gateway.jar webhook-receiver --port 9000 --secret whsec_$(head -c 32 /dev/urandom | base64)"},
     description = "Receive the gateway's report webhooks like an agency inbox: verify, dedupe, print each report.")
 public final class WebhookReceiverCommand implements Callable<Integer> {
   /** Bodies larger than this are refused with 413 (a report is a few KiB). */

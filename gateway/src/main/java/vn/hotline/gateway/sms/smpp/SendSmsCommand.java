@@ -40,7 +40,10 @@ import vn.hotline.gateway.sms.SmsCodec;
  * Plays a phone: binds to an SMSC (the test SMSC, or any that lets a handset bind) as system_id "handset" with its
  * number as address_range, texts the hotline and prints the replies, reassembled from their parts.
  */
-@Command(name = "send-sms", mixinStandardHelpOptions = true,
+@Command(name = "send-sms", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+    footerHeading = "%nExample:%n",
+    footer = {"  java -jar gateway/target/hotline-gateway.jar send-sms --smsc localhost:2775 --from 0912345678 --text \"báo cáo\"",
+        "  java -jar gateway/target/hotline-gateway.jar send-sms --from 0912345678 --interactive"},
     description = "Text the hotline through an SMSC (e.g. test-smsc) as a phone would, and print the replies.")
 public final class SendSmsCommand implements Callable<Integer> {
   @Option(names = "--smsc", defaultValue = "localhost:2775", description = "SMSC host:port (default ${DEFAULT-VALUE})")
