@@ -59,6 +59,25 @@ public final class Main implements Runnable {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
   }
 
+  /** What went wrong, in words: the exception's message, or what its kind means when it has none. */
+  public static String words(Throwable e) {
+    for (var t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return t.getMessage();
+      }
+      if (t instanceof java.net.ConnectException) {
+        return "connection refused";
+      }
+      if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+        return "unknown host";
+      }
+      if (t instanceof java.net.http.HttpTimeoutException) {
+        return "no answer in time";
+      }
+    }
+    return "the connection failed";
+  }
+
   @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Version.class,
       description = "Run the gateway (embedded store unless GATEWAY_DB_URL says otherwise).",
       footerHeading = "%nExample:%n",

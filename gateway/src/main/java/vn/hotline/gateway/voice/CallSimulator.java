@@ -297,7 +297,7 @@ public final class CallSimulator {
     } catch (java.net.ConnectException e) {
       throw new IOException(nothingListening(target) + " (it stopped answering during the call)");
     } catch (IOException e) {
-      throw new IOException("talking to the gateway at " + target + " failed: " + words(e));
+      throw new IOException("talking to the gateway at " + target + " failed: " + Main.words(e));
     }
     if (response.statusCode() == 403) {
       throw new IOException("the gateway refused the signature (403): check --token, and that --public-url "
@@ -361,25 +361,6 @@ public final class CallSimulator {
   static String nothingListening(URI gateway) {
     return "nothing is listening at " + gateway.toString().replaceFirst("/+$", "") + ": is `serve` running"
         + " (java -jar gateway/target/hotline-gateway.jar serve), and on that port? Give its URL with --to";
-  }
-
-  /** What went wrong, in words: the exception's message, or what its kind means when it has none. */
-  static String words(Throwable e) {
-    for (var t = e; t != null; t = t.getCause()) {
-      if (t.getMessage() != null && !t.getMessage().isBlank()) {
-        return t.getMessage();
-      }
-      if (t instanceof java.net.ConnectException) {
-        return "connection refused";
-      }
-      if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
-        return "unknown host";
-      }
-      if (t instanceof java.net.http.HttpTimeoutException) {
-        return "no answer in time";
-      }
-    }
-    return "the connection failed";
   }
 
   /**
@@ -498,7 +479,7 @@ public final class CallSimulator {
         try {
           secret = Files.readString(file).trim();
         } catch (IOException e) {
-          err.println("simulate-call: cannot read the dev auth token " + file + ": " + words(e));
+          err.println("simulate-call: cannot read the dev auth token " + file + ": " + Main.words(e));
           return 2;
         }
       }
@@ -524,10 +505,10 @@ public final class CallSimulator {
         var result = sim.run();
         return result.ending() == Ending.TOO_LONG || result.ending() == Ending.REFUSED ? 1 : 0;
       } catch (IOException e) {
-        err.println("simulate-call: " + words(e));
+        err.println("simulate-call: " + Main.words(e));
         return 1;
       } catch (RuntimeException e) {
-        err.println("simulate-call: the call could not be played: " + words(e));
+        err.println("simulate-call: the call could not be played: " + Main.words(e));
         return 1;
       }
     }
