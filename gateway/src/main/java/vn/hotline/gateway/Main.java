@@ -62,6 +62,12 @@ public final class Main implements Runnable {
   /** What went wrong, in words: the exception's message, or what its kind means when it has none. */
   public static String words(Throwable e) {
     for (var t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.nio.file.NoSuchFileException f) {
+        return "no such file: " + f.getFile();
+      }
+      if (t instanceof java.nio.file.AccessDeniedException f) {
+        return "permission denied: " + f.getFile();
+      }
       if (t.getMessage() != null && !t.getMessage().isBlank()) {
         return t.getMessage();
       }
@@ -103,7 +109,8 @@ public final class Main implements Runnable {
         System.err.println("hotline-gateway: startup refused: " + e.getMessage());
         return 2;
       } catch (RuntimeException e) {
-        System.err.println("hotline-gateway: startup failed: " + e);
+        System.err.println("hotline-gateway: startup failed: " + words(e) + (e.getCause() instanceof java.net.BindException
+            ? " (is another serve still running? Stop it with Ctrl-C, or set GATEWAY_HTTP_PORT=8081)" : ""));
         return 1;
       }
       var stopped = new CountDownLatch(1);

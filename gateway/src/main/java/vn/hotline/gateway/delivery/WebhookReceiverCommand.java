@@ -135,8 +135,13 @@ public final class WebhookReceiverCommand implements Callable<Integer> {
     ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     try {
       server = HttpServer.create(new InetSocketAddress(port), 0);
+    } catch (java.net.BindException e) {
+      err.println("webhook-receiver: port " + port + " is in use already: is another webhook-receiver (or an"
+          + " earlier one you started with &) still running? Stop it (Ctrl-C, or kill %1), or give another --port");
+      workers.shutdownNow();
+      return 1;
     } catch (IOException e) {
-      err.println("webhook-receiver: cannot listen on port " + port + ": " + e.getMessage());
+      err.println("webhook-receiver: cannot listen on port " + port + ": " + Main.words(e));
       workers.shutdownNow();
       return 1;
     }
@@ -144,7 +149,7 @@ public final class WebhookReceiverCommand implements Callable<Integer> {
       try (exchange) {
         handle(exchange, keys);
       } catch (IOException | RuntimeException e) {
-        err.println("webhook-receiver: " + e);
+        err.println("webhook-receiver: a request could not be handled: " + Main.words(e));
       }
     });
     server.setExecutor(workers);

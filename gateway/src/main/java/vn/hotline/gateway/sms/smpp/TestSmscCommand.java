@@ -64,7 +64,8 @@ public final class TestSmscCommand implements Callable<Integer> {
     try {
       smsc = TestSmsc.start(cfg, line -> out.println(LocalTime.now().format(TIME) + " " + line));
     } catch (UncheckedIOException e) {
-      System.err.println("test-smsc: " + e.getMessage());
+      System.err.println("test-smsc: " + Main.words(e) + (e.getCause() instanceof java.net.BindException
+          ? ": is another test-smsc still running? Stop it (Ctrl-C), or give another --port" : ""));
       return 1;
     }
     smsc.throttle(throttleEvery);
