@@ -40,7 +40,8 @@ public final class Main implements Runnable {
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new Main());
+    // wide enough that no example is broken over two lines: each must work when pasted
+    return new CommandLine(new Main()).setUsageHelpWidth(150);
   }
 
   @Override
@@ -88,7 +89,8 @@ public final class Main implements Runnable {
       description = "Run the gateway (embedded store unless GATEWAY_DB_URL says otherwise).",
       footerHeading = "%nExample:%n",
       footer = {"  java -jar gateway/target/hotline-gateway.jar serve",
-          "  GATEWAY_HTTP_PORT=8081 java -jar gateway/target/hotline-gateway.jar serve    # a second one, on another port"})
+          "  # a second gateway beside the first: its own port and store",
+          "  GATEWAY_HTTP_PORT=8081 GATEWAY_DATA_DIR=./data/8081 java -jar gateway/target/hotline-gateway.jar serve"})
   static final class Serve implements Callable<Integer> {
     @Option(names = "--config", description = "YAML file overriding config/gateway.yaml (or GATEWAY_CONFIG)")
     Path config;

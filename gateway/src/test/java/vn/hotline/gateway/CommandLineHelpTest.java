@@ -67,6 +67,14 @@ class CommandLineHelpTest {
       assertTrue(r.out().contains("Usage: " + name(path)), "prints its usage: " + r.out() + r.err());
       assertTrue(r.out().contains("--help"), "lists its options: " + r.out());
       assertTrue(r.out().contains("Example:"), name(path) + " --help shows an example: " + r.out());
+      var sub = Main.commandLine();
+      for (var name : path) {
+        sub = sub.getSubcommands().get(name);
+      }
+      for (var line : sub.getCommandSpec().usageMessage().footer()) {
+        assertTrue(r.out().contains(line + System.lineSeparator()), "each example line is printed whole, to be pasted: "
+            + line + "\n" + r.out());
+      }
       assertFalse(r.err().contains("Unknown option"), r.err());
     }));
   }

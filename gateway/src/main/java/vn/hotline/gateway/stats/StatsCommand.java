@@ -19,7 +19,9 @@ import vn.hotline.gateway.store.Store;
     description = {"Figures over a period: contacts, reports, outcomes, deliveries; counts of 1 to 4 are suppressed.",
         "Definitions and the suppression rule: docs/statistics.md"},
     footerHeading = "%nExample:%n",
-    footer = {"  java -jar gateway/target/hotline-gateway.jar stats --from 2025-11-01 --to 2026-10-31 --by month,province,category,channel,age_band --format csv  # the November yearly figures"})
+    footer = {"  # the November yearly figures:",
+        "  java -jar gateway/target/hotline-gateway.jar stats --from 2025-11-01 --to 2026-10-31"
+            + " --by month,province,category,channel,age_band --format csv"})
 public final class StatsCommand extends StoreCommand {
   /** Output formats. */
   public enum Format { csv, json }
