@@ -24,8 +24,12 @@ import vn.hotline.gateway.voice.CallSimulator;
 @Command(
     name = "hotline-gateway",
     mixinStandardHelpOptions = true,
-    version = "hotline-gateway 0.1",
+    versionProvider = Version.class,
     description = "Intake gateway of the 111 child-protection hotline.",
+    footerHeading = "%nExample:%n",
+    footer = {"  java -jar gateway/target/hotline-gateway.jar serve",
+        "  java -jar gateway/target/hotline-gateway.jar simulate-call --digits 1,2,1",
+        "Every command answers --help (e.g. simulate-call --help)."},
     subcommands = {Main.Serve.class, CallSimulator.Command.class, TestSmscCommand.class, SendSmsCommand.class,
         WebhookReceiverCommand.class, ApiKeyCommand.class, AuditCommand.class,
         PrivacyCommands.RetentionCommand.class, PrivacyCommands.Erase.class, StatsCommand.class,
@@ -36,7 +40,8 @@ public final class Main implements Runnable {
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new Main());
+    // wide enough that no example is broken over two lines: each must work when pasted
+    return new CommandLine(new Main()).setUsageHelpWidth(150);
   }
 
   @Override
@@ -55,7 +60,37 @@ public final class Main implements Runnable {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
   }
 
-  @Command(name = "serve", description = "Run the gateway (embedded store unless GATEWAY_DB_URL says otherwise).")
+  /** What went wrong, in words: the exception's message, or what its kind means when it has none. */
+  public static String words(Throwable e) {
+    for (var t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.nio.file.NoSuchFileException f) {
+        return "no such file: " + f.getFile();
+      }
+      if (t instanceof java.nio.file.AccessDeniedException f) {
+        return "permission denied: " + f.getFile();
+      }
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return t.getMessage();
+      }
+      if (t instanceof java.net.ConnectException) {
+        return "connection refused";
+      }
+      if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+        return "unknown host";
+      }
+      if (t instanceof java.net.http.HttpTimeoutException) {
+        return "no answer in time";
+      }
+    }
+    return "the connection failed";
+  }
+
+  @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Version.class,
+      description = "Run the gateway (embedded store unless GATEWAY_DB_URL says otherwise).",
+      footerHeading = "%nExample:%n",
+      footer = {"  java -jar gateway/target/hotline-gateway.jar serve",
+          "  # a second gateway beside the first: its own port and store",
+          "  GATEWAY_HTTP_PORT=8081 GATEWAY_DATA_DIR=./data/8081 java -jar gateway/target/hotline-gateway.jar serve"})
   static final class Serve implements Callable<Integer> {
     @Option(names = "--config", description = "YAML file overriding config/gateway.yaml (or GATEWAY_CONFIG)")
     Path config;
@@ -76,7 +111,8 @@ public final class Main implements Runnable {
         System.err.println("hotline-gateway: startup refused: " + e.getMessage());
         return 2;
       } catch (RuntimeException e) {
-        System.err.println("hotline-gateway: startup failed: " + e);
+        System.err.println("hotline-gateway: startup failed: " + words(e) + (e.getCause() instanceof java.net.BindException
+            ? " (is another serve still running? Stop it with Ctrl-C, or set GATEWAY_HTTP_PORT=8081)" : ""));
         return 1;
       }
       var stopped = new CountDownLatch(1);

@@ -37,9 +37,22 @@ public abstract class StoreCommand implements Callable<Integer> {
       err.println(name() + ": " + e.getMessage());
       return 2;
     }
-    try (var store = Store.open(cfg.db(), null)) {
-      store.migrate();
+    Store opened = null;
+    try {
+      opened = Store.open(cfg.db(), null);
+      opened.migrate();
+    } catch (RuntimeException e) {
+      if (opened != null) {
+        opened.close();
+      }
+      err.println(name() + ": cannot open the store " + cfg.db().describe() + ": " + Main.words(e));
+      return 1;
+    }
+    try (var store = opened) {
       return work(store);
+    } catch (Exception e) {
+      err.println(name() + ": " + Main.words(e));
+      return 1;
     }
   }
 

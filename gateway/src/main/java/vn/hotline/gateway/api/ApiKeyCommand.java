@@ -17,7 +17,11 @@ import vn.hotline.gateway.store.Store;
  * Integrator API keys, made and revoked by the hotline's operators on the gateway's own store (same
  * configuration as serve). A key is printed once; only its hash is kept.
  */
-@Command(name = "api-key", description = "Create, list and revoke integrator API keys.",
+@Command(name = "api-key", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+    footerHeading = "%nExample:%n",
+    footer = {"  java -jar gateway/target/hotline-gateway.jar api-key create --agency police-cyber --label \"cyber unit desk\"",
+        "  java -jar gateway/target/hotline-gateway.jar api-key list"},
+    description = "Create, list and revoke integrator API keys.",
     subcommands = {ApiKeyCommand.Create.class, ApiKeyCommand.ListKeys.class, ApiKeyCommand.Revoke.class})
 public final class ApiKeyCommand implements Runnable {
   @Override
@@ -39,7 +43,11 @@ public final class ApiKeyCommand implements Runnable {
     abstract int work(ApiKeyRepository keys);
   }
 
-  @Command(name = "create", description = "Make a key for an agency (or an admin key) and print it once.")
+  @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+      footerHeading = "%nExample:%n",
+      footer = {"  java -jar gateway/target/hotline-gateway.jar api-key create --agency police-cyber --label \"cyber unit desk\"",
+          "  java -jar gateway/target/hotline-gateway.jar api-key create --admin --label ops"},
+      description = "Make a key for an agency (or an admin key) and print it once.")
   static final class Create extends WithStore {
     @Option(names = "--agency", description = "agency id from the routing (e.g. police-cyber)")
     String agency;
@@ -74,7 +82,9 @@ public final class ApiKeyCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", description = "List keys (never the keys themselves).")
+  @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+      footerHeading = "%nExample:%n", footer = {"  java -jar gateway/target/hotline-gateway.jar api-key list"},
+      description = "List keys (never the keys themselves).")
   static final class ListKeys extends WithStore {
     @Override
     int work(ApiKeyRepository keys) {
@@ -86,7 +96,10 @@ public final class ApiKeyCommand implements Runnable {
     }
   }
 
-  @Command(name = "revoke", description = "Revoke a key by its id; it stops working at once.")
+  @Command(name = "revoke", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+      footerHeading = "%nExample:%n",
+      footer = {"  java -jar gateway/target/hotline-gateway.jar api-key revoke <key id from api-key list>"},
+      description = "Revoke a key by its id; it stops working at once.")
   static final class Revoke extends WithStore {
     @Parameters(index = "0", description = "the key id (from create or list)")
     String id;

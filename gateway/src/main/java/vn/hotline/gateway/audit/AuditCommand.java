@@ -16,7 +16,11 @@ import vn.hotline.gateway.StoreCommand;
 import vn.hotline.gateway.store.Store;
 
 /** {@code audit verify} walks the hash chain; {@code audit anchor} exports its head for safekeeping elsewhere. */
-@Command(name = "audit", description = "Check the audit chain, or export its head as an anchor.",
+@Command(name = "audit", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+    footerHeading = "%nExample:%n",
+    footer = {"  java -jar gateway/target/hotline-gateway.jar audit verify",
+        "  java -jar gateway/target/hotline-gateway.jar audit anchor --out /media/usb/hotline-anchors.jsonl"},
+    description = "Check the audit chain, or export its head as an anchor.",
     subcommands = {AuditCommand.Verify.class, AuditCommand.Anchor.class})
 public final class AuditCommand implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,7 +37,11 @@ public final class AuditCommand implements Runnable {
     }
   }
 
-  @Command(name = "verify", description = "Walk the chain; report the first broken or missing link. Exit 1 if broken.")
+  @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+      footerHeading = "%nExample:%n",
+      footer = {"  java -jar gateway/target/hotline-gateway.jar audit verify",
+          "  java -jar gateway/target/hotline-gateway.jar audit verify --anchor /media/usb/hotline-anchors.jsonl"},
+      description = "Walk the chain; report the first broken or missing link. Exit 1 if broken.")
   static final class Verify extends WithStore {
     @Option(names = "--anchor", description = "an anchor file written by 'audit anchor'; its newest line is checked too")
     Path anchor;
@@ -62,7 +70,10 @@ public final class AuditCommand implements Runnable {
     }
   }
 
-  @Command(name = "anchor", description = "Print the chain head as a JSON line (and append it to --out) for safekeeping.")
+  @Command(name = "anchor", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+      footerHeading = "%nExample:%n",
+      footer = {"  java -jar gateway/target/hotline-gateway.jar audit anchor --out /media/usb/hotline-anchors.jsonl"},
+      description = "Print the chain head as a JSON line (and append it to --out) for safekeeping.")
   static final class Anchor extends WithStore {
     @Option(names = "--out", description = "a file to append the anchor line to (keep it off this server)")
     Path out;

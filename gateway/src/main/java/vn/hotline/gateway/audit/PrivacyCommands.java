@@ -15,7 +15,9 @@ import vn.hotline.gateway.store.Store;
 public final class PrivacyCommands {
   private PrivacyCommands() {}
 
-  @Command(name = "retention", description = "Personal-data retention.", subcommands = {Purge.class})
+  @Command(name = "retention", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+      footerHeading = "%nExample:%n", footer = {"  java -jar gateway/target/hotline-gateway.jar retention purge"},
+      description = "Personal-data retention.", subcommands = {Purge.class})
   public static final class RetentionCommand implements Runnable {
     @Override
     public void run() {
@@ -23,7 +25,9 @@ public final class PrivacyCommands {
     }
   }
 
-  @Command(name = "purge", description = "Remove personal data past its retention now (the daily job does the same).")
+  @Command(name = "purge", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+      footerHeading = "%nExample:%n", footer = {"  java -jar gateway/target/hotline-gateway.jar retention purge"},
+      description = "Remove personal data past its retention now (the daily job does the same).")
   static final class Purge extends StoreCommand {
     @Override
     protected String name() {
@@ -46,7 +50,10 @@ public final class PrivacyCommands {
     }
   }
 
-  @Command(name = "erase", description = "Erase the personal data of one contact and its report, by reference number.")
+  @Command(name = "erase", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+      footerHeading = "%nExample:%n",
+      footer = {"  java -jar gateway/target/hotline-gateway.jar erase --reference 20251234 --request TICKET-2025-0042"},
+      description = "Erase the personal data of one contact and its report, by reference number.")
   public static final class Erase extends StoreCommand {
     @Option(names = "--reference", required = true, description = "the reference number given to the caller")
     String reference;

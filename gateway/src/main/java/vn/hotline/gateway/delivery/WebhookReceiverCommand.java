@@ -36,7 +36,9 @@ import vn.hotline.gateway.Main;
  * and prints a readable summary of the report. It is also the reference for what docs/integrators.md asks of
  * receivers.
  */
-@Command(name = "webhook-receiver", mixinStandardHelpOptions = true,
+@Command(name = "webhook-receiver", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+    footerHeading = "%nExample:%n",
+    footer = {"  java -jar gateway/target/hotline-gateway.jar webhook-receiver --port 9000 --secret whsec_$(head -c 32 /dev/urandom | base64)"},
     description = "Receive the gateway's report webhooks like an agency inbox: verify, dedupe, print each report.")
 public final class WebhookReceiverCommand implements Callable<Integer> {
   /** Bodies larger than this are refused with 413 (a report is a few KiB). */
@@ -133,8 +135,13 @@ public final class WebhookReceiverCommand implements Callable<Integer> {
     ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     try {
       server = HttpServer.create(new InetSocketAddress(port), 0);
+    } catch (java.net.BindException e) {
+      err.println("webhook-receiver: port " + port + " is in use already: is another webhook-receiver (or an"
+          + " earlier one you started with &) still running? Stop it (Ctrl-C, or kill %1), or give another --port");
+      workers.shutdownNow();
+      return 1;
     } catch (IOException e) {
-      err.println("webhook-receiver: cannot listen on port " + port + ": " + e.getMessage());
+      err.println("webhook-receiver: cannot listen on port " + port + ": " + Main.words(e));
       workers.shutdownNow();
       return 1;
     }
@@ -142,7 +149,7 @@ public final class WebhookReceiverCommand implements Callable<Integer> {
       try (exchange) {
         handle(exchange, keys);
       } catch (IOException | RuntimeException e) {
-        err.println("webhook-receiver: " + e);
+        err.println("webhook-receiver: a request could not be handled: " + Main.words(e));
       }
     });
     server.setExecutor(workers);

@@ -15,11 +15,13 @@ import vn.hotline.gateway.store.Store;
  * The yearly figures for a province's November report, from the gateway's own store (same configuration as
  * serve), printed as CSV or JSON with small counts suppressed. Definitions: docs/statistics.md.
  */
-@Command(name = "stats", mixinStandardHelpOptions = true,
+@Command(name = "stats", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
     description = {"Figures over a period: contacts, reports, outcomes, deliveries; counts of 1 to 4 are suppressed.",
-        "Example (the November yearly figures):",
-        "  stats --from 2025-11-01 --to 2026-10-31 --by month,province,category,channel,age_band --format csv",
-        "Definitions and the suppression rule: docs/statistics.md"})
+        "Definitions and the suppression rule: docs/statistics.md"},
+    footerHeading = "%nExample:%n",
+    footer = {"  # the November yearly figures:",
+        "  java -jar gateway/target/hotline-gateway.jar stats --from 2025-11-01 --to 2026-10-31"
+            + " --by month,province,category,channel,age_band --format csv"})
 public final class StatsCommand extends StoreCommand {
   /** Output formats. */
   public enum Format { csv, json }

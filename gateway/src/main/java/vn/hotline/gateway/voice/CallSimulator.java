@@ -289,7 +289,16 @@ public final class CallSimulator {
         .header("X-Twilio-Signature", sign(token, signedBase + path, params))
         .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
         .build();
-    var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (java.net.http.HttpTimeoutException e) {
+      throw new IOException("the gateway at " + target + " did not answer POST " + path + " within 20 s");
+    } catch (java.net.ConnectException e) {
+      throw new IOException(nothingListening(target) + " (it stopped answering during the call)");
+    } catch (IOException e) {
+      throw new IOException("talking to the gateway at " + target + " failed: " + Main.words(e));
+    }
     if (response.statusCode() == 403) {
       throw new IOException("the gateway refused the signature (403): check --token, and that --public-url "
           + "matches the gateway's GATEWAY_PUBLIC_URL (" + signedBase + ")");
@@ -348,7 +357,52 @@ public final class CallSimulator {
     return HexFormat.of().formatHex(b);
   }
 
-  @CommandLine.Command(name = "simulate-call",
+  /** The sentence for a gateway URL where nothing answers. */
+  static String nothingListening(URI gateway) {
+    return "nothing is listening at " + gateway.toString().replaceFirst("/+$", "") + ": is `serve` running"
+        + " (java -jar gateway/target/hotline-gateway.jar serve), and on that port? Give its URL with --to";
+  }
+
+  /**
+   * Waits until something answers HTTP at {@code gateway}/health/live (the gateway may still be starting when a
+   * newcomer runs {@code serve &} and the simulator at once). True when it answered within {@code wait}.
+   */
+  static boolean awaitGateway(URI gateway, Duration wait, PrintStream out) throws InterruptedException {
+    var base = gateway.toString().replaceFirst("/+$", "");
+    var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1))
+        .build();
+    URI live;
+    try {
+      live = URI.create(base + "/health/live");
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    long deadline = System.nanoTime() + wait.toNanos();
+    boolean told = false;
+    while (true) {
+      try {
+        client.send(HttpRequest.newBuilder(live).timeout(Duration.ofSeconds(2)).GET().build(),
+            HttpResponse.BodyHandlers.discarding());
+        return true; // any HTTP answer: something listens; what it says to the call is told later
+      } catch (IOException e) {
+        if (System.nanoTime() - deadline >= 0) {
+          return false;
+        }
+        if (!told) {
+          out.println("Waiting up to " + wait.toSeconds() + " s for the gateway at " + base + " to start...");
+          out.flush();
+          told = true;
+        }
+        Thread.sleep(250);
+      }
+    }
+  }
+
+  @CommandLine.Command(name = "simulate-call", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+      footerHeading = "%nExample:%n",
+      footer = {"  java -jar gateway/target/hotline-gateway.jar simulate-call --digits 1,2,1",
+          "  java -jar gateway/target/hotline-gateway.jar simulate-call --to http://localhost:8081 --data-dir ./data/8081 --digits 2,1"
+          + " --operator answers"},
       description = "Play Twilio: call the gateway, follow its TwiML, print what the caller hears and where the call ends.")
   public static final class Command implements Callable<Integer> {
     @Option(names = "--to", defaultValue = "http://localhost:8080", description = "Gateway base URL (default ${DEFAULT-VALUE})")
@@ -379,12 +433,39 @@ public final class CallSimulator {
         description = "Caller number sent as From (default ${DEFAULT-VALUE}); the same number links repeat contacts")
     String from;
 
+    @Option(names = "--wait-seconds", defaultValue = "10",
+        description = "Wait up to this long for the gateway to answer /health/live before calling, e.g. while"
+            + " `serve` is still starting (default ${DEFAULT-VALUE}; 0: do not wait)")
+    int waitSeconds;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public Command() {
+      this(System.out, System.err);
+    }
+
+    /** For tests: where to print. */
+    Command(PrintStream out, PrintStream err) {
+      this.out = out;
+      this.err = err;
+    }
+
     @Override
     public Integer call() throws Exception {
       Main.quietLogs();
       if (!operator.equals("answers") && !operator.equals("no-answer")) {
-        System.err.println("--operator must be answers or no-answer");
+        err.println("simulate-call: --operator must be answers or no-answer, not " + operator);
         return 2;
+      }
+      if (waitSeconds < 0) {
+        err.println("simulate-call: --wait-seconds must be 0 or more, not " + waitSeconds);
+        return 2;
+      }
+      if (!awaitGateway(to, Duration.ofSeconds(waitSeconds), out)) {
+        err.println("simulate-call: " + nothingListening(to)
+            + (waitSeconds > 0 ? " (waited " + waitSeconds + " s)" : ""));
+        return 1;
       }
       var secret = token != null ? token : System.getenv("TWILIO_AUTH_TOKEN");
       if (secret == null || secret.isBlank()) {
@@ -392,18 +473,23 @@ public final class CallSimulator {
             : Path.of(System.getenv().getOrDefault("GATEWAY_DATA_DIR", "./data"));
         var file = dir.resolve(GatewayConfig.DEV_TOKEN_FILE);
         if (!Files.isRegularFile(file)) {
-          System.err.println("No auth token: pass --token, set TWILIO_AUTH_TOKEN, or start the gateway in dev mode"
-              + " first (it writes " + file + ")");
+          err.println("simulate-call: no auth token: pass --token, set TWILIO_AUTH_TOKEN, or run the gateway in dev"
+              + " mode from this directory (it writes " + file + ")");
           return 2;
         }
-        secret = Files.readString(file).trim();
+        try {
+          secret = Files.readString(file).trim();
+        } catch (IOException e) {
+          err.println("simulate-call: cannot read the dev auth token " + file + ": " + Main.words(e));
+          return 2;
+        }
       }
       Supplier<String> keys;
       if (interactive) {
         var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         keys = () -> {
-          System.out.print("  keys (Enter = silence, 'hangup' = hang up)> ");
-          System.out.flush();
+          out.print("  keys (Enter = silence, 'hangup' = hang up)> ");
+          out.flush();
           try {
             var line = in.readLine();
             return line == null ? HANGUP : line.trim();
@@ -415,12 +501,15 @@ public final class CallSimulator {
         keys = keys(digits == null ? List.of() : digits);
       }
       try {
-        var sim = new CallSimulator(to, publicUrl != null ? publicUrl : to, secret, System.out, keys,
+        var sim = new CallSimulator(to, publicUrl != null ? publicUrl : to, secret, out, keys,
             operator.equals("answers"), messageSeconds, 200, from);
         var result = sim.run();
         return result.ending() == Ending.TOO_LONG || result.ending() == Ending.REFUSED ? 1 : 0;
       } catch (IOException e) {
-        System.err.println("simulate-call: " + e.getMessage());
+        err.println("simulate-call: " + Main.words(e));
+        return 1;
+      } catch (RuntimeException e) {
+        err.println("simulate-call: the call could not be played: " + Main.words(e));
         return 1;
       }
     }

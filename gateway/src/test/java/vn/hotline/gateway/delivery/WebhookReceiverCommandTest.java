@@ -264,6 +264,21 @@ class WebhookReceiverCommandTest {
 
   // ------------------------------------------------------------------ helpers
 
+  @Test
+  void aPortInUseIsSaidInWords() throws Exception {
+    try (var taken = new java.net.ServerSocket(0)) {
+      var out = new ByteArrayOutputStream();
+      var err = new ByteArrayOutputStream();
+      var cmd = new WebhookReceiverCommand(utf8(out), utf8(err), Map.of(), Clock.systemUTC(), new CountDownLatch(1));
+      int exit = new CommandLine(cmd).execute("--port", Integer.toString(taken.getLocalPort()), "--secret", SECRET);
+      var said = err.toString(StandardCharsets.UTF_8);
+      assertEquals(1, exit, said);
+      assertEquals("webhook-receiver: port " + taken.getLocalPort() + " is in use already: is another"
+          + " webhook-receiver (or an earlier one you started with &) still running? Stop it (Ctrl-C, or kill %1),"
+          + " or give another --port\n", said.replace("\r\n", "\n"));
+    }
+  }
+
   private record Receiver(int port, Screen screen) {}
 
   /** Starts the command on its own thread, as `webhook-receiver ARGS` would run; stopped after the test. */

@@ -40,7 +40,10 @@ import vn.hotline.gateway.sms.SmsCodec;
  * Plays a phone: binds to an SMSC (the test SMSC, or any that lets a handset bind) as system_id "handset" with its
  * number as address_range, texts the hotline and prints the replies, reassembled from their parts.
  */
-@Command(name = "send-sms", mixinStandardHelpOptions = true,
+@Command(name = "send-sms", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+    footerHeading = "%nExample:%n",
+    footer = {"  java -jar gateway/target/hotline-gateway.jar send-sms --smsc localhost:2775 --from 0912345678 --text \"báo cáo\"",
+        "  java -jar gateway/target/hotline-gateway.jar send-sms --from 0912345678 --interactive"},
     description = "Text the hotline through an SMSC (e.g. test-smsc) as a phone would, and print the replies.")
 public final class SendSmsCommand implements Callable<Integer> {
   @Option(names = "--smsc", defaultValue = "localhost:2775", description = "SMSC host:port (default ${DEFAULT-VALUE})")
@@ -59,6 +62,11 @@ public final class SendSmsCommand implements Callable<Integer> {
       description = "Seconds to wait for replies after each text (default ${DEFAULT-VALUE}; stops 2 s after the"
           + " last reply part)")
   int waitSeconds;
+
+  @Option(names = "--wait-seconds", defaultValue = "10",
+      description = "Seconds to keep trying to reach the SMSC before giving up, e.g. while test-smsc is still"
+          + " starting (default ${DEFAULT-VALUE}; 0: try once)")
+  int connectSeconds;
 
   @Option(names = "--interactive", description = "Read messages from the terminal, one a line; an empty line ends")
   boolean interactive;
@@ -106,16 +114,49 @@ public final class SendSmsCommand implements Callable<Integer> {
       err.println("send-sms: --smsc must be host:port, not " + smsc);
       return 2;
     }
-    var session = new SMPPSession();
-    session.setMessageReceiverListener(new Replies());
-    try {
-      session.connectAndBind(host, port, new BindParameter(BindType.BIND_TRX, TestSmsc.HANDSET_SYSTEM_ID,
-          TestSmsc.HANDSET_SYSTEM_ID, "", TypeOfNumber.UNKNOWN, NumberingPlanIndicator.UNKNOWN, from), 10_000);
-    } catch (IOException e) {
-      var why = e.getCause() instanceof NegativeResponseException n
-          ? "bind refused with command_status " + TestSmsc.statusName(n.getCommandStatus()) : e.getMessage();
-      err.println("send-sms: cannot reach the SMSC at " + host + ":" + port + " (" + why + ")");
-      return 1;
+    if (connectSeconds < 0) {
+      err.println("send-sms: --wait-seconds must be 0 or more, not " + connectSeconds);
+      return 2;
+    }
+    SMPPSession session;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(connectSeconds);
+    boolean told = false;
+    while (true) {
+      session = new SMPPSession();
+      session.setMessageReceiverListener(new Replies());
+      try {
+        session.connectAndBind(host, port, new BindParameter(BindType.BIND_TRX, TestSmsc.HANDSET_SYSTEM_ID,
+            TestSmsc.HANDSET_SYSTEM_ID, "", TypeOfNumber.UNKNOWN, NumberingPlanIndicator.UNKNOWN, from), 10_000);
+        break;
+      } catch (IOException e) {
+        session.close();
+        if (e.getCause() instanceof NegativeResponseException n) {
+          err.println("send-sms: the SMSC at " + host + ":" + port + " refused the bind (command_status "
+              + TestSmsc.statusName(n.getCommandStatus()) + ")");
+          return 1;
+        }
+        boolean refused = e instanceof java.net.ConnectException || e.getCause() instanceof java.net.ConnectException;
+        if (!refused || System.nanoTime() - deadline >= 0) {
+          err.println(refused
+              ? "send-sms: nothing is listening at " + host + ":" + port
+                  + (connectSeconds > 0 ? " (waited " + connectSeconds + " s)" : "") + ": is `test-smsc` running"
+                  + " (java -jar gateway/target/hotline-gateway.jar test-smsc --port " + port + ")? Give the SMSC's"
+                  + " address with --smsc host:port"
+              : "send-sms: cannot reach the SMSC at " + host + ":" + port + ": " + Main.words(e));
+          return 1;
+        }
+        if (!told) {
+          out.println("Waiting up to " + connectSeconds + " s for the SMSC at " + host + ":" + port + " to start...");
+          out.flush();
+          told = true;
+        }
+        try {
+          Thread.sleep(250);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return 1;
+        }
+      }
     }
     try {
       if (texts != null) {
@@ -136,7 +177,7 @@ public final class SendSmsCommand implements Callable<Integer> {
       }
       return 0;
     } catch (IOException e) {
-      err.println("send-sms: reading the terminal failed: " + e.getMessage());
+      err.println("send-sms: reading the terminal failed: " + Main.words(e));
       return 1;
     } finally {
       session.unbindAndClose();
@@ -159,7 +200,7 @@ public final class SendSmsCommand implements Callable<Integer> {
         err.println("send-sms: the SMSC refused the message: " + TestSmsc.statusName(e.getCommandStatus()));
         return false;
       } catch (PDUException | ResponseTimeoutException | org.jsmpp.InvalidResponseException | IOException e) {
-        err.println("send-sms: sending failed: " + e.getMessage());
+        err.println("send-sms: sending failed: " + Main.words(e));
         return false;
       }
     }

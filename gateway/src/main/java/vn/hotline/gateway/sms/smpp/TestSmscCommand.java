@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 import vn.hotline.gateway.Main;
 
 /** Runs the test SMSC in the foreground, printing what happens, until Ctrl-C / SIGTERM. */
-@Command(name = "test-smsc", mixinStandardHelpOptions = true,
+@Command(name = "test-smsc", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+    footerHeading = "%nExample:%n", footer = {"  java -jar gateway/target/hotline-gateway.jar test-smsc --port 2775"},
     description = "Run a test SMSC (SMPP 3.4) for the gateway to bind to; phones are played with send-sms.")
 public final class TestSmscCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
@@ -63,7 +64,8 @@ public final class TestSmscCommand implements Callable<Integer> {
     try {
       smsc = TestSmsc.start(cfg, line -> out.println(LocalTime.now().format(TIME) + " " + line));
     } catch (UncheckedIOException e) {
-      System.err.println("test-smsc: " + e.getMessage());
+      System.err.println("test-smsc: " + Main.words(e) + (e.getCause() instanceof java.net.BindException
+          ? ": is another test-smsc still running? Stop it (Ctrl-C), or give another --port" : ""));
       return 1;
     }
     smsc.throttle(throttleEvery);

@@ -497,10 +497,39 @@ class TestSmscTest {
     var err = new ByteArrayOutputStream();
     var cmd = new SendSmsCommand(utf8(new ByteArrayOutputStream()), utf8(err), new ByteArrayInputStream(new byte[0]),
         Duration.ofMillis(300));
-    int code = new CommandLine(cmd).execute("--smsc", "127.0.0.1:" + port, "--from", CHILD, "--text", "alo");
+    int code = new CommandLine(cmd).execute("--smsc", "127.0.0.1:" + port, "--from", CHILD, "--text", "alo",
+        "--wait-seconds", "1");
     assertEquals(1, code);
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot reach the SMSC at 127.0.0.1:" + port),
-        err.toString(StandardCharsets.UTF_8));
+    var said = err.toString(StandardCharsets.UTF_8);
+    assertTrue(said.contains("send-sms: nothing is listening at 127.0.0.1:" + port + " (waited 1 s): is `test-smsc`"
+        + " running"), said);
+    assertFalse(said.contains("null"), said);
+  }
+
+  @Test
+  void sendSmsStartedBeforeTheSmscWaitsForItAndGetsItsReply() throws Exception {
+    int port;
+    try (var s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    var out = new ByteArrayOutputStream();
+    var err = new ByteArrayOutputStream();
+    var cmd = new SendSmsCommand(utf8(out), utf8(err), new ByteArrayInputStream(new byte[0]), Duration.ofMillis(300));
+    var exit = new AtomicReference<Integer>();
+    var thread = new Thread(() -> exit.set(new CommandLine(cmd).execute("--smsc", "127.0.0.1:" + port, "--from", CHILD,
+        "--text", REPORT, "--wait", "5", "--wait-seconds", "30")));
+    thread.start();
+    closeAfter.push(() -> thread.join(10_000));
+    // send-sms has found nothing there and says it waits: only now does the SMSC start
+    eventually("send-sms waiting", () -> out.toString(StandardCharsets.UTF_8)
+        .contains("Waiting up to 30 s for the SMSC at 127.0.0.1:" + port));
+    smsc = TestSmsc.start(new TestSmsc.Config(port, "hotline", "hotline", Duration.ofMillis(200), Duration.ofSeconds(2)));
+    closeAfter.push(smsc);
+    echoApplication();
+    thread.join(30_000);
+    var printed = out.toString(StandardCharsets.UTF_8).replace("\r\n", "\n");
+    assertEquals(0, exit.get(), printed + err.toString(StandardCharsets.UTF_8));
+    assertTrue(printed.endsWith("> " + REPORT + "\n< ECHO: " + REPORT + "\n"), printed);
   }
 
   @Test
