@@ -90,7 +90,7 @@ public final class Main implements Runnable {
       footerHeading = "%nExample:%n",
       footer = {"  java -jar gateway/target/hotline-gateway.jar serve",
           "  # a second gateway beside the first: its own port and store",
-          "  GATEWAY_HTTP_PORT=8081 GATEWAY_DATA_DIR=./data/8081 java -jar gateway/target/hotline-gateway.jar serve"})
+          "  GATEWAY_HTTP_PORT=8090 GATEWAY_MANAGEMENT_PORT=8091 GATEWAY_DATA_DIR=./data/8090 java -jar gateway/target/hotline-gateway.jar serve"})
   static final class Serve implements Callable<Integer> {
     @Option(names = "--config", description = "YAML file overriding config/gateway.yaml (or GATEWAY_CONFIG)")
     Path config;
@@ -112,7 +112,7 @@ public final class Main implements Runnable {
         return 2;
       } catch (RuntimeException e) {
         System.err.println("hotline-gateway: startup failed: " + words(e) + (e.getCause() instanceof java.net.BindException
-            ? " (is another serve still running? Stop it with Ctrl-C, or set GATEWAY_HTTP_PORT=8081)" : ""));
+            ? " (is another serve still running? Stop it with Ctrl-C, or give this one GATEWAY_HTTP_PORT=8090 and GATEWAY_MANAGEMENT_PORT=8091)" : ""));
         return 1;
       }
       var stopped = new CountDownLatch(1);

@@ -401,7 +401,7 @@ public final class CallSimulator {
   @CommandLine.Command(name = "simulate-call", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
       footerHeading = "%nExample:%n",
       footer = {"  java -jar gateway/target/hotline-gateway.jar simulate-call --digits 1,2,1",
-          "  java -jar gateway/target/hotline-gateway.jar simulate-call --to http://localhost:8081 --data-dir ./data/8081 --digits 2,1"
+          "  java -jar gateway/target/hotline-gateway.jar simulate-call --to http://localhost:8090 --data-dir ./data/8090 --digits 2,1"
           + " --operator answers"},
       description = "Play Twilio: call the gateway, follow its TwiML, print what the caller hears and where the call ends.")
   public static final class Command implements Callable<Integer> {
