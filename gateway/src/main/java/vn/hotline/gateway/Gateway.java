@@ -136,11 +136,22 @@ public final class Gateway implements AutoCloseable {
 
     var metrics = new Metrics();
     var store = Store.open(cfg.db(), metrics.registry());
-    if (store.ping()) {
-      store.migrate(); // a failing migration stops startup: a half-migrated store must not serve
-    } else {
-      log.error("store {} is unreachable at startup; serving the fallback number until it answers", store.description());
-    }
+    // Opening and migrating the store is the longest step of startup (H2, Flyway); it runs while the rest is
+    // built and is awaited before the server listens.
+    var storeChecked = new java.util.concurrent.CompletableFuture<Void>();
+    Thread.ofPlatform().name("store-startup").daemon().start(() -> {
+      try {
+        if (store.ping()) {
+          store.migrate(); // a failing migration stops startup: a half-migrated store must not serve
+        } else {
+          log.error("store {} is unreachable at startup; serving the fallback number until it answers",
+              store.description());
+        }
+        storeChecked.complete(null);
+      } catch (Throwable e) {
+        storeChecked.completeExceptionally(e);
+      }
+    });
 
     var vertx = Vertx.vertx();
     var workers = vertx.createSharedWorkerExecutor("store", cfg.db().poolSize() + 2, 60, TimeUnit.SECONDS);
@@ -195,11 +206,19 @@ public final class Gateway implements AutoCloseable {
           .mount(vertx, router).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
       vertx.close();
+      storeChecked.exceptionally(x -> null).join();
       store.close();
       throw new IllegalStateException("the API's OpenAPI contract does not load: "
           + (e instanceof ExecutionException ? e.getCause() : e), e);
     }
 
+    try {
+      storeChecked.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      vertx.close();
+      store.close();
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
     HttpServer server;
     try {
       var options = new HttpServerOptions().setHost(cfg.http().host()).setPort(cfg.http().port())

@@ -95,6 +95,10 @@ public final class Main implements Runnable {
     @Option(names = "--config", description = "YAML file overriding config/gateway.yaml (or GATEWAY_CONFIG)")
     Path config;
 
+    @Option(names = "--log-format", paramLabel = "text|json",
+        description = "log lines for people or for machines (or GATEWAY_LOG_FORMAT); default: text in dev mode, json in production")
+    String logFormat;
+
     @Override
     public Integer call() {
       var file = config != null ? config
@@ -103,6 +107,14 @@ public final class Main implements Runnable {
       Gateway gateway;
       try {
         cfg = GatewayConfig.load(file, System.getenv());
+        var format = logFormat != null ? logFormat : System.getenv("GATEWAY_LOG_FORMAT");
+        if (format != null && vn.hotline.gateway.ops.LogEncoder.parse(format) == null) {
+          throw new ConfigException("log format '" + format + "' is neither text nor json"
+              + (logFormat != null ? " (--log-format)" : " (GATEWAY_LOG_FORMAT)"));
+        }
+        vn.hotline.gateway.ops.LogEncoder.use(format != null ? vn.hotline.gateway.ops.LogEncoder.parse(format)
+            : cfg.mode() == GatewayConfig.Mode.DEV ? vn.hotline.gateway.ops.LogEncoder.Format.TEXT
+            : vn.hotline.gateway.ops.LogEncoder.Format.JSON);
         if (cfg.mode() == GatewayConfig.Mode.DEV) {
           devBanner(cfg);
         }
@@ -120,13 +132,18 @@ public final class Main implements Runnable {
         gateway.close(); // SIGTERM: drain in-flight webhooks, then close the pool
         stopped.countDown();
       }, "shutdown"));
-      System.out.printf("hotline-gateway listening on %s://%s:%d (Twilio voice webhook %s/twilio/voice/incoming);"
-              + " %s; store: %s; flows: %s; mode: %s%n",
+      var listening = String.format("hotline-gateway listening on %s://%s:%d (Twilio voice webhook %s/twilio/voice/incoming);"
+              + " %s; store: %s; flows: %s; mode: %s",
           cfg.http().tls() ? "https" : "http", cfg.http().host(), gateway.port(), cfg.publicUrl(),
           gateway.managementPort() < 0 ? "no management listener"
               : "metrics and detailed health on http://" + cfg.http().managementHost() + ":" + gateway.managementPort(),
           gateway.storeDescription(), String.join(", ", gateway.flows().flows().keySet()), cfg.mode().name().toLowerCase());
-      System.out.flush();
+      if (jsonLogs()) {
+        LoggerFactory.getLogger(Main.class).info(listening); // stdout carries JSON lines only
+      } else {
+        System.out.println(listening);
+        System.out.flush();
+      }
       try {
         stopped.await();
       } catch (InterruptedException e) {
@@ -145,8 +162,16 @@ public final class Main implements Runnable {
       b.append("  Try it: java -jar gateway/target/hotline-gateway.jar simulate-call --to ")
           .append(cfg.publicUrl()).append(" --digits 1,2,1\n");
       b.append("*************************************************************************\n");
+      if (jsonLogs()) { // one event in the stream rather than a block of text in between JSON lines
+        LoggerFactory.getLogger(Main.class).warn(b.toString().replace("*", "").strip());
+        return;
+      }
       System.err.print(b);
       System.err.flush();
+    }
+
+    private static boolean jsonLogs() {
+      return vn.hotline.gateway.ops.LogEncoder.format() == vn.hotline.gateway.ops.LogEncoder.Format.JSON;
     }
   }
 }

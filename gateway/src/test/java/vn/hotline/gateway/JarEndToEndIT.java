@@ -105,7 +105,19 @@ class JarEndToEndIT {
     gateway.destroy(); // SIGTERM
     assertTrue(gateway.waitFor(30, TimeUnit.SECONDS), "the gateway stops on SIGTERM");
     var logs = Files.readString(stdout);
-    assertTrue(logs.contains("\"formattedMessage\":\"stopped\""), "drained and closed the pool: " + logs);
+    assertTrue(logs.contains(" INFO  Gateway stopped\n"), "drained and closed the pool: " + logs);
+    // Dev mode logs text for people: each line an ISO-8601 time, the level, the logger's short name, the message.
+    var textLine = Pattern.compile("^(\\S+) (TRACE|DEBUG|INFO|WARN|ERROR) +[A-Za-z0-9$]+ \\S.*");
+    for (var l : Files.readAllLines(stdout)) {
+      if (l.startsWith("hotline-gateway listening on")) {
+        continue;
+      }
+      var m = textLine.matcher(l);
+      assertTrue(m.matches(), "a text log line: " + l);
+      java.time.Instant.parse(m.group(1));
+    }
+    assertTrue(logs.contains("contact started channel=voice"), logs);
+    assertTrue(logs.contains("contact ended channel=voice"), logs);
     assertFalse(logs.contains("900000000"), "the simulated caller's number is never logged");
     assertFalse(logs.contains("912345678"), "the fake Twilio caller's number is never logged");
   }
@@ -185,6 +197,42 @@ class JarEndToEndIT {
       receiver.destroy();
       receiver.waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void withLogFormatJsonEveryLineOnStdoutIsAJsonObjectWithAnIsoTimeAndTheDevBannerIsOneOfThem() throws Exception {
+    int port = freePort();
+    gateway = start(Map.of("GATEWAY_HTTP_PORT", Integer.toString(port), "GATEWAY_MODE", "dev"),
+        "serve", "--log-format", "json");
+    awaitLine(stdout, "hotline-gateway listening on", Duration.ofSeconds(60));
+    var token = Files.readString(work.resolve("data/dev-twilio-auth-token")).trim();
+    var call = new FakeTwilio(java.net.URI.create("http://localhost:" + port), token).call();
+    assertEquals(200, call.incoming().status());
+    call.status("completed");
+    awaitLine(stdout, "contact ended", Duration.ofSeconds(10));
+    gateway.destroy();
+    assertTrue(gateway.waitFor(30, TimeUnit.SECONDS));
+
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var lines = Files.readAllLines(stdout, StandardCharsets.UTF_8);
+    assertTrue(lines.size() >= 5, lines.toString());
+    for (var l : lines) {
+      var n = json.readTree(l); // throws on anything that is not JSON
+      assertTrue(n.isObject() && n.path("timestamp").isTextual(), l);
+      java.time.Instant.parse(n.get("timestamp").asText());
+      assertTrue(n.path("level").isTextual() && n.path("formattedMessage").isTextual(), l);
+    }
+    assertTrue(lines.stream().anyMatch(l -> l.contains("DEV MODE: not for real calls")), "the banner is an event");
+    assertTrue(lines.stream().anyMatch(l -> l.contains("hotline-gateway listening on")), lines.toString());
+    assertFalse(Files.readString(stderr).contains("DEV MODE"), "and not a block of text beside the stream");
+  }
+
+  @Test
+  void anUnknownLogFormatRefusesToStart() throws Exception {
+    var r = run(Map.of("GATEWAY_HTTP_PORT", Integer.toString(freePort()), "GATEWAY_LOG_FORMAT", "xml"), "serve");
+    assertEquals(2, r.exit(), r.out());
+    assertTrue(r.out().contains("startup refused: log format 'xml' is neither text nor json (GATEWAY_LOG_FORMAT)"),
+        r.out());
   }
 
   @Test

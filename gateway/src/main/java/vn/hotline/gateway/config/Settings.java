@@ -31,7 +31,8 @@ public final class Settings {
       .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   /** GATEWAY_ variables that are not config keys but are read elsewhere. */
-  private static final java.util.Set<String> OTHER_VARIABLES = java.util.Set.of("GATEWAY_CONFIG", "GATEWAY_LOG_LEVEL");
+  private static final java.util.Set<String> OTHER_VARIABLES = java.util.Set.of("GATEWAY_CONFIG", "GATEWAY_LOG_LEVEL",
+      "GATEWAY_LOG_FORMAT");
 
   private final Map<String, String> values;
   private final Map<String, String> sources;

@@ -88,7 +88,10 @@ public final class DeliveryWorker implements AutoCloseable {
       try {
         sendDue();
       } catch (RuntimeException e) {
-        log.atWarn().addKeyValue("error", e.toString()).log("delivery worker could not claim deliveries");
+        // A store outage is logged by the store, once; here it would repeat twice a second.
+        log.atLevel(e instanceof vn.hotline.gateway.store.StoreException se && se.isUnavailable()
+            ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.WARN)
+            .addKeyValue("error", e.toString()).log("delivery worker could not claim deliveries");
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
     }

@@ -25,6 +25,14 @@ public final class HttpEdge {
       });
       ctx.next();
     });
+    // A client that hangs up mid-body (a caller's network dropping) is nobody's error and there is no one to answer.
+    router.route().failureHandler(ctx -> {
+      if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException || ctx.response().closed()) {
+        log.atDebug().addKeyValue("route", (String) ctx.get(ROUTE)).log("client closed the connection mid-request");
+        return;
+      }
+      ctx.next();
+    });
     // Request validation (the API's OpenAPI contract) fails with 400 and says what is wrong.
     router.errorHandler(400, ctx -> problem(ctx, 400, clientReason(ctx.failure())));
     router.errorHandler(413, ctx -> problem(ctx, 413, "request body is larger than http.max_body_bytes"));

@@ -43,12 +43,17 @@ public final class SmsInbox implements AutoCloseable {
   private void loop() {
     while (running.get()) {
       try {
-        int n = drain();
+        int n = store.migrated() ? drain() : 0; // the schema may still be on its way (startup, a store down then)
         if (n > 0) {
           afterReplies.run();
         }
       } catch (RuntimeException e) {
-        log.warn("sms inbox: {}", e.toString()); // store down: the messages wait, committed
+        // store down: the messages wait, committed; the store logs the outage once, here it would repeat each second
+        if (e instanceof vn.hotline.gateway.store.StoreException se && se.isUnavailable()) {
+          log.debug("sms inbox: {}", e.toString());
+        } else {
+          log.warn("sms inbox: {}", e.toString());
+        }
       }
       LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
     }

@@ -26,6 +26,7 @@ import vn.hotline.gateway.util.Ids;
  * done in one); the others run their own.
  */
 public final class SessionRepository {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SessionRepository.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Store store;
@@ -111,7 +112,17 @@ public final class SessionRepository {
     if (state.closed()) {
       closeContact(c, created, state.outcome(), null, now, false);
     }
+    contactLine(log.atInfo(), created).log("contact started");
     return created;
+  }
+
+  /** What a contact's log lines carry: ids and the channel, never a number or a text. */
+  private static org.slf4j.spi.LoggingEventBuilder contactLine(org.slf4j.spi.LoggingEventBuilder b, ContactSession s) {
+    b = b.addKeyValue("channel", s.channel()).addKeyValue("contact", s.contactId()).addKeyValue("reference", s.reference());
+    if (s.channel().equals("voice")) {
+      b = b.addKeyValue("callSid", s.providerRef());
+    }
+    return s.smsLink() != null ? b.addKeyValue("link", s.smsLink()) : b;
   }
 
   /**
@@ -217,6 +228,17 @@ public final class SessionRepository {
         ? "UPDATE contacts SET outcome = ?, end_status = COALESCE(?, end_status), ended_at = COALESCE(ended_at, ?)"
             + " WHERE id = ?"
         : "UPDATE contacts SET outcome = ? WHERE id = ?";
+    if (over) {
+      try (var ps = c.prepareStatement("UPDATE contacts SET ended_at = ? WHERE id = ? AND ended_at IS NULL")) {
+        ps.setObject(1, Store.toDb(now));
+        ps.setString(2, s.contactId());
+        if (ps.executeUpdate() == 1) { // the first end only: a repeated status callback is not another contact
+          var line = contactLine(log.atInfo(), s).addKeyValue("outcome", outcome)
+              .addKeyValue("durationSeconds", java.time.Duration.between(s.startedAt(), now).toSeconds());
+          (endStatus != null ? line.addKeyValue("endStatus", endStatus) : line).log("contact ended");
+        }
+      }
+    }
     try (var ps = c.prepareStatement(sql)) {
       ps.setString(1, outcome);
       if (over) {

@@ -27,6 +27,9 @@ public final class Store implements AutoCloseable {
   private final HikariDataSource dataSource;
   private final String description;
   private volatile String lastError;
+  /** Since when the store has been unreachable; null while it answers. Logged once per change, not per request. */
+  private final java.util.concurrent.atomic.AtomicReference<Instant> downSince =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private final java.util.concurrent.atomic.AtomicBoolean migrated = new java.util.concurrent.atomic.AtomicBoolean();
 
   private Store(HikariDataSource dataSource, String description) {
@@ -121,27 +124,66 @@ public final class Store implements AutoCloseable {
 
   /** Brings the schema to the newest migration. Fails loudly: a half-migrated store must not serve. */
   public void migrate() {
-    var result = Flyway.configure()
+    var flyway = Flyway.configure()
         .dataSource(dataSource)
         .locations("classpath:db/migration")
         .failOnMissingLocations(true)
-        .load()
-        .migrate();
+        .load();
+    var result = flyway.migrate();
     migrated.set(true);
-    log.info("store migrated: {} migration(s) applied, schema version {}",
-        result.migrationsExecuted, result.targetSchemaVersion);
+    // targetSchemaVersion is null when nothing was applied; the current version is what an operator wants to see.
+    var current = flyway.info().current();
+    log.info("store migrated: {} migration(s) applied, schema version {}", result.migrationsExecuted,
+        current != null ? current.getVersion() : result.targetSchemaVersion);
+  }
+
+  /** The store failed to answer: logged once, when it goes down (the reason's class, never a statement). */
+  private void down(SQLException e) {
+    if (StoreException.isUnavailable(e) && downSince.compareAndSet(null, Instant.now())) {
+      log.atWarn().addKeyValue("reason", e.getClass().getSimpleName())
+          .log("store {} is down ({}); calls go to the fallback number until it answers", description,
+              e.getClass().getSimpleName());
+    }
+  }
+
+  /** The store answered: logged once, when it is back. */
+  private void up() {
+    var since = downSince.get();
+    if (since != null && downSince.compareAndSet(since, null)) {
+      log.atInfo().addKeyValue("downSeconds", java.time.Duration.between(since, Instant.now()).toSeconds())
+          .log("store {} is back", description);
+    }
+  }
+
+  /** True while the store is known to be unreachable (its last use failed to connect). */
+  public boolean down() {
+    return downSince.get() != null;
   }
 
   /** True when a connection can be had and answers a trivial query. */
   public boolean ping() {
-    try (var c = dataSource.getConnection(); var st = c.createStatement()) {
+    try (var c = connection(); var st = c.createStatement()) {
       st.setQueryTimeout(2);
       st.execute("SELECT 1");
       lastError = null;
+      up();
       return true;
     } catch (SQLException e) {
       lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
       return false;
+    }
+  }
+
+  /**
+   * A connection from the pool. When none can be had the store is down (logged once); a pooled link that
+   * breaks in use is not: the pool drops it and the next one is fresh (a store back up still has a few).
+   */
+  private Connection connection() throws SQLException {
+    try {
+      return dataSource.getConnection();
+    } catch (SQLException e) {
+      down(e);
+      throw e;
     }
   }
 
@@ -184,11 +226,12 @@ public final class Store implements AutoCloseable {
   }
 
   public <T> T inTransaction(TxWork<T> work) {
-    try (var c = dataSource.getConnection()) {
+    try (var c = connection()) {
       c.setAutoCommit(false);
       try {
         T result = work.run(c);
         c.commit();
+        up();
         return result;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -202,8 +245,10 @@ public final class Store implements AutoCloseable {
   }
 
   public <T> T read(TxWork<T> work) {
-    try (var c = dataSource.getConnection()) {
-      return work.run(c);
+    try (var c = connection()) {
+      T result = work.run(c);
+      up();
+      return result;
     } catch (SQLException e) {
       throw new StoreException(e);
     }

@@ -17,6 +17,18 @@ public final class StoreException extends RuntimeException {
     return getCause() instanceof SQLException s && isDuplicateKey(s);
   }
 
+  /** The store could not be reached (no connection, a broken link): an outage, not a bad statement. */
+  public boolean isUnavailable() {
+    return getCause() instanceof SQLException s && isUnavailable(s);
+  }
+
+  static boolean isUnavailable(SQLException e) {
+    // 08xxx connection exceptions; H2 90067 connection broken, 90098 database closed, 90121 closed at shutdown
+    return e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLNonTransientConnectionException
+        || e.getSQLState() != null && e.getSQLState().startsWith("08")
+        || e.getErrorCode() == 90067 || e.getErrorCode() == 90098 || e.getErrorCode() == 90121;
+  }
+
   static boolean isDuplicateKey(SQLException e) {
     // 23505 (H2, standard), 23000 with MariaDB error 1062
     return "23505".equals(e.getSQLState()) || e.getErrorCode() == 1062

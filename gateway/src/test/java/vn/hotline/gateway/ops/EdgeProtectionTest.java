@@ -50,6 +50,29 @@ class EdgeProtectionTest {
   }
 
   @Test
+  void aClientHangingUpMidBodyIsNotAnError() throws Exception {
+    start(Map.of());
+    try (var logs = vn.hotline.gateway.testing.LogCapture.start()) {
+      // Headers promise 4000 bytes of form; 20 come, then the connection closes (a caller's network dropping).
+      try (var s = new java.net.Socket(gw.base.getHost(), gw.base.getPort())) {
+        var out = s.getOutputStream();
+        out.write(("POST /twilio/voice/incoming HTTP/1.1\r\nHost: localhost\r\n"
+            + "Content-Type: application/x-www-form-urlencoded\r\nX-Twilio-Signature: x\r\n"
+            + "Content-Length: 4000\r\n\r\nCallSid=CA0000000000").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        Thread.sleep(200); // let the server start reading the body before the line drops
+      }
+      // The server noticed (a line at some level names the closed connection) ...
+      vn.hotline.gateway.testing.Await.until(() -> !logs.matching(e -> e.getFormattedMessage().contains("closed the connection")
+          || e.getThrowableProxy() != null && e.getThrowableProxy().getClassName().endsWith("HttpClosedException")).isEmpty(),
+          "the hang-up is seen");
+      // ... and nothing about it is an ERROR.
+      assertEquals(List.of(), logs.matching(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.ERROR))
+          .stream().map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList());
+    }
+  }
+
+  @Test
   void anSmsFloodFromOneNumberIsCutOffAndAuditedWhileOthersAreStillAnswered() {
     start(Map.of("GATEWAY_LIMITS_SMS_PER_MINUTE", "3"));
     var twilio = gw.twilio();

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import vn.hotline.gateway.testing.FakeTwilio;
+import vn.hotline.gateway.testing.LogCapture;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
 import vn.hotline.gateway.testing.Twiml;
@@ -107,6 +108,36 @@ class StoreFaultTest {
     var ready = readyWithin(twilio, Duration.ofSeconds(15));
     assertEquals(200, ready.statusCode(), "the readiness probe migrates the store once it answers: " + ready.body());
     assertTrue(twilio.call().incoming().has("Gather"));
+  }
+
+  @Test
+  void anOutageOfSeveralSecondsIsLoggedOnceWhenTheStoreGoesDownAndOnceWhenItIsBack() throws Exception {
+    gw = RunningGateway.start(db, dir.resolve("data"));
+    var twilio = gw.twilio();
+    assertEquals(200, twilio.get("/health/ready").statusCode());
+    try (var logs = LogCapture.start()) {
+      db.proxy().cut();
+      // Five seconds down, as a load balancer sees it (probes several times a second) with a call coming in.
+      long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      assertFallback(twilio.call().incoming());
+      while (System.nanoTime() < end) {
+        assertEquals(503, twilio.get("/health/ready").statusCode());
+        Thread.sleep(100);
+      }
+      db.proxy().restore();
+      assertEquals(200, readyWithin(twilio, Duration.ofSeconds(15)).statusCode());
+      vn.hotline.gateway.testing.Await.until(() -> !logs.matching(LogCapture.message("is back")).isEmpty(),
+          "the store's return is logged", Duration.ofSeconds(10));
+
+      assertEquals(1, logs.matching(LogCapture.message("is down")).size(), logs.warningsAndErrors().toString());
+      assertEquals(1, logs.matching(LogCapture.message("is back")).size());
+      var down = logs.matching(LogCapture.message("is down")).getFirst();
+      assertEquals(ch.qos.logback.classic.Level.WARN, down.getLevel());
+      // The call sent to the fallback is worth its own line; nothing else repeats while the store is down.
+      var others = logs.warningsAndErrors().stream().filter(l -> !l.contains("is down"))
+          .filter(l -> !l.contains("caller sent to the fallback number")).toList();
+      assertEquals(java.util.List.of(), others, "one line per state change, not per request");
+    }
   }
 
   /** Probes as a load balancer would, until ready or the deadline passes; the pool needs a moment to refill. */

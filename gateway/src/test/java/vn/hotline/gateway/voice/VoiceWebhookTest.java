@@ -143,6 +143,36 @@ class VoiceWebhookTest {
   }
 
   @Test
+  void aCallLogsOneContactStartedAndOneContactEndedLineWithItsOutcomeAndDurationButNotTheNumber() {
+    startGateway(Map.of());
+    try (var logs = vn.hotline.gateway.testing.LogCapture.start()) {
+      var call = twilio.call();
+      var handoff = call.press(call.press(call.incoming(), "1"), "1");
+      call.dialEnded(handoff, "completed");
+      call.status("completed");
+      call.status("completed"); // Twilio retries a status callback it did not see answered
+
+      var ours = (java.util.function.Predicate<ch.qos.logback.classic.spi.ILoggingEvent>) e -> e.getKeyValuePairs() != null
+          && e.getKeyValuePairs().stream().anyMatch(kv -> kv.key.equals("callSid") && call.sid.equals(kv.value));
+      var started = logs.matching(ours.and(vn.hotline.gateway.testing.LogCapture.message("contact started")));
+      var ended = logs.matching(ours.and(vn.hotline.gateway.testing.LogCapture.message("contact ended")));
+      assertEquals(1, started.size(), logs.events().toString());
+      assertEquals(1, ended.size(), logs.events().toString());
+      assertEquals(ch.qos.logback.classic.Level.INFO, started.getFirst().getLevel());
+      assertEquals(ch.qos.logback.classic.Level.INFO, ended.getFirst().getLevel());
+      var kv = new java.util.HashMap<String, Object>();
+      ended.getFirst().getKeyValuePairs().forEach(p -> kv.put(p.key, p.value));
+      assertEquals("voice", kv.get("channel"));
+      assertEquals("operator", kv.get("outcome"), kv.toString());
+      assertTrue(kv.get("durationSeconds") instanceof Long d && d >= 0, kv.toString());
+      for (var e : List.of(started.getFirst(), ended.getFirst())) {
+        var line = e.getFormattedMessage() + " " + e.getKeyValuePairs();
+        assertFalse(line.contains("912345678"), line);
+      }
+    }
+  }
+
+  @Test
   void dangerNowReachesTheOperatorsAtOnceAndMakesAnUrgentReport() throws SQLException {
     startGateway(Map.of());
     var call = twilio.call();
