@@ -160,16 +160,7 @@ class EdgeProtectionTest {
   }
 
   void awaitAudit(String type, int count) {
-    long end = System.nanoTime() + 10_000_000_000L;
-    while (db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", type) < count) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("no " + type + " audit event");
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    vn.hotline.gateway.testing.Await.until(
+        () -> db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", type) >= count, count + " " + type + " audit event(s)");
   }
 }

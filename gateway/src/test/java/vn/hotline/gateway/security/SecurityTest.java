@@ -104,17 +104,8 @@ class SecurityTest {
   }
 
   void twilioAwaitAudit(String type, int count) {
-    long end = System.nanoTime() + 10_000_000_000L;
-    while (db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", type) < count) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("no " + type + " audit event");
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    vn.hotline.gateway.testing.Await.until(
+        () -> db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", type) >= count, count + " " + type + " audit event(s)");
   }
 
   /** A POST written by hand, for a request line java.net.http refuses to send (a malformed query string). */
