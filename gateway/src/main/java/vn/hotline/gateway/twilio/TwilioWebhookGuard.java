@@ -108,7 +108,12 @@ public final class TwilioWebhookGuard {
       }
       body.appendBuffer(chunk);
     });
-    request.exceptionHandler(e -> failed[0] = true); // the connection went away: no one is left to answer
+    request.exceptionHandler(e -> { // the connection went away: no one is left to answer; HttpEdge says so at DEBUG
+      if (!failed[0]) {
+        failed[0] = true;
+        ctx.fail(e);
+      }
+    });
     request.endHandler(v -> {
       if (!failed[0]) {
         verify(ctx, base, body);
