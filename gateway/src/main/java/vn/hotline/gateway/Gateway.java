@@ -33,6 +33,7 @@ import vn.hotline.gateway.ops.OpsRoutes;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.report.Taxonomy;
 import vn.hotline.gateway.delivery.DeliveryWorker;
+import vn.hotline.gateway.delivery.Routing;
 import vn.hotline.gateway.delivery.RoutingLoader;
 import vn.hotline.gateway.delivery.WebhookPayload;
 import vn.hotline.gateway.store.DeliveryRepository;
@@ -124,23 +125,14 @@ public final class Gateway implements AutoCloseable {
   }
 
   public static Gateway start(GatewayConfig cfg, Clock clock) {
-    var provinces = Provinces.load(cfg.provincesFile());
-    var taxonomy = Taxonomy.load(cfg.taxonomyFile());
-    var routing = RoutingLoader.load(cfg, taxonomy, provinces, System.getenv());
-    Map<String, Set<String>> valueLists = Map.of("provinces", provinces.byCode().keySet());
-    var flows = new FlowLoader(valueLists).loadDirectory(cfg.flowsDir());
-    TwimlRenderer.checkVoices(flows);
-    taxonomy.check(flows);
-    var voiceFlow = pick(flows, cfg, cfg.voiceFlow(), "voice", "voice_flow");
-    var smsFlow = pick(flows, cfg, cfg.sms().flow(), "sms", "sms.flow");
-
     var metrics = new Metrics();
-    var store = Store.open(cfg.db(), metrics.registry());
+    var store = Store.create(cfg.db(), metrics.registry());
     // Opening and migrating the store is the longest step of startup (H2, Flyway); it runs while the rest is
     // built and is awaited before the server listens.
     var storeChecked = new java.util.concurrent.CompletableFuture<Void>();
     Thread.ofPlatform().name("store-startup").daemon().start(() -> {
       try {
+        store.start();
         if (store.ping()) {
           store.migrate(); // a failing migration stops startup: a half-migrated store must not serve
         } else {
@@ -153,7 +145,31 @@ public final class Gateway implements AutoCloseable {
       }
     });
 
+    Provinces provinces;
+    Routing routing;
+    Map<String, Set<String>> valueLists;
+    FlowCatalog flows;
+    FlowDefinition voiceFlow;
+    FlowDefinition smsFlow;
+    try {
+      provinces = Provinces.load(cfg.provincesFile());
+      var taxonomy = Taxonomy.load(cfg.taxonomyFile());
+      routing = RoutingLoader.load(cfg, taxonomy, provinces, System.getenv());
+      valueLists = Map.of("provinces", provinces.byCode().keySet());
+      flows = new FlowLoader(valueLists).loadDirectory(cfg.flowsDir());
+      TwimlRenderer.checkVoices(flows);
+      taxonomy.check(flows);
+      voiceFlow = pick(flows, cfg, cfg.voiceFlow(), "voice", "voice_flow");
+      smsFlow = pick(flows, cfg, cfg.sms().flow(), "sms", "sms.flow");
+    } catch (RuntimeException e) { // a broken file stops startup: the store opened meanwhile is closed again
+      storeChecked.exceptionally(x -> null).join();
+      store.close();
+      metrics.close();
+      throw e;
+    }
+
     var vertx = Vertx.vertx();
+    var apiContract = ApiRoutes.contract(vertx); // read and resolved on Vert.x's threads while the rest is built
     var workers = vertx.createSharedWorkerExecutor("store", cfg.db().poolSize() + 2, 60, TimeUnit.SECONDS);
     var sealer = Sealer.parse(cfg.privacy().encryptionKeys());
     var pseudonyms = Pseudonyms.parse(cfg.privacy().pseudonymKey());
@@ -203,7 +219,7 @@ public final class Gateway implements AutoCloseable {
     try {
       new ApiRoutes(apiKeys, reports, deliveries, routing, payloads, workers, clock, () -> deliveryWake.get().run(),
           new Statistics(store, provinces), guard, cfg.limits().failedAuthPerMinute())
-          .mount(vertx, router).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          .mount(vertx, router, apiContract.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
     } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
       vertx.close();
       storeChecked.exceptionally(x -> null).join();

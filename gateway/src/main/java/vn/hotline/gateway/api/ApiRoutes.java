@@ -86,7 +86,13 @@ public final class ApiRoutes {
   }
 
   /** Builds the API router from the OpenAPI contract and mounts it; completes when it is in place. */
-  public Future<Void> mount(Vertx vertx, Router router) {
+  /** Reads and resolves the OpenAPI document; started early, since it takes a while, and handed to {@link #mount}. */
+  public static Future<OpenAPIContract> contract(Vertx vertx) {
+    return OpenAPIContract.from(vertx, "api/openapi.yaml");
+  }
+
+  /** Mounts the API, routed and validated from {@code contract}. */
+  public void mount(Vertx vertx, Router router, OpenAPIContract contract) {
     router.get(BASE + "/openapi.yaml").handler(ctx -> {
       HttpEdge.route(ctx, BASE + "/openapi.yaml");
       ctx.response().putHeader("Content-Type", "application/yaml; charset=utf-8").end(openapi);
@@ -96,7 +102,7 @@ public final class ApiRoutes {
     router.route(BASE + "/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
     router.route(BASE + "/*").failureHandler(ApiRoutes::clientFailure);
     router.route(BASE + "/*").handler(this::authenticate);
-    return OpenAPIContract.from(vertx, "api/openapi.yaml").map(contract -> {
+    {
       // The body is already read (capped) by the BodyHandler above; the validator takes it from there.
       var builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
       builder.getRoutes().forEach(r -> r.setDoSecurity(false)); // our Bearer handler above checks the key
@@ -111,8 +117,7 @@ public final class ApiRoutes {
       builder.getRoute("enableAgency").addHandler(ctx -> run(ctx, "/agencies/{agency}/enable", () -> setAgency(ctx, true)));
       builder.getRoute("getStats").addHandler(ctx -> run(ctx, "/stats", () -> stats(ctx)));
       router.route(BASE + "/*").subRouter(builder.createRouter());
-      return null;
-    });
+    }
   }
 
   private static void refuseBodyOnGet(RoutingContext ctx) {

@@ -24,7 +24,10 @@ import vn.hotline.gateway.config.GatewayConfig;
 public final class Store implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Store.class);
 
-  private final HikariDataSource dataSource;
+  private final GatewayConfig.Db db;
+  private final HikariConfig hikari;
+  /** The pool, from {@link #start()} on. */
+  private volatile HikariDataSource dataSource;
   private final String description;
   private volatile String lastError;
   /** Since when the store has been unreachable; null while it answers. Logged once per change, not per request. */
@@ -32,25 +35,28 @@ public final class Store implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicReference<>();
   private final java.util.concurrent.atomic.AtomicBoolean migrated = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private Store(HikariDataSource dataSource, String description) {
-    this.dataSource = dataSource;
-    this.description = description;
+  private Store(GatewayConfig.Db db, HikariConfig hikari) {
+    this.db = db;
+    this.hikari = hikari;
+    this.description = db.describe();
   }
 
   static {
     EmbeddedStore.bindToLoopback(); // before any H2 class reads it
   }
 
-  /**
-   * Opens the pool without touching a MariaDB database, so a gateway can start while its store is down. The
-   * embedded store is opened here once: to check its port stays on loopback, give a password-less one its
-   * password, and make its files owner-only.
-   */
+  /** {@link #create} and {@link #start}: a store ready for use, as the CLI tools want it. */
   public static Store open(GatewayConfig.Db db, MeterRegistry registry) {
-    if (db.embedded()) {
-      EmbeddedStore.checkLoopback(db.url());
-    }
-    Connection first = db.url().startsWith("jdbc:h2:file:") ? EmbeddedStore.open(db) : null;
+    var store = create(db, registry);
+    store.start();
+    return store;
+  }
+
+  /**
+   * The store, not opened yet: nothing is read or connected until {@link #start()}, so the gateway can open it
+   * while it builds everything else. Until then every use fails as if the store were down.
+   */
+  public static Store create(GatewayConfig.Db db, MeterRegistry registry) {
     var hc = new HikariConfig();
     if (registry != null) {
       hc.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
@@ -71,9 +77,25 @@ public final class Store implements AutoCloseable {
     hc.setAutoCommit(true);
     hc.setExceptionOverride(new EvictBrokenH2Links());
     hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    var store = new Store(new HikariDataSource(hc), db.describe());
+    return new Store(db, hc);
+  }
+
+  /**
+   * Opens the pool without touching a MariaDB database, so a gateway can start while its store is down. The
+   * embedded store is opened here once: to check its port stays on loopback, give a password-less one its
+   * password, and make its files owner-only.
+   */
+  public synchronized void start() {
+    if (dataSource != null) {
+      return;
+    }
+    if (db.embedded()) {
+      EmbeddedStore.checkLoopback(db.url());
+    }
+    Connection first = db.url().startsWith("jdbc:h2:file:") ? EmbeddedStore.open(db) : null;
+    var pool = new HikariDataSource(hikari);
     if (first != null) {
-      try (first; var pooled = store.dataSource.getConnection()) {
+      try (first; var pooled = pool.getConnection()) {
         // the pool holds the database open from here on; its lock file is the one to narrow
       } catch (SQLException e) {
         log.warn("embedded store: the pool could not connect yet: {}", e.getMessage());
@@ -82,7 +104,16 @@ public final class Store implements AutoCloseable {
     if (db.embedded()) {
       EmbeddedStore.ownerOnlyFiles(db.url());
     }
-    return store;
+    dataSource = pool;
+  }
+
+  /** The pool; a store not started yet is one that cannot be reached. */
+  private HikariDataSource pool() throws SQLException {
+    var pool = dataSource;
+    if (pool == null) {
+      throw new java.sql.SQLTransientConnectionException("the store is still being opened");
+    }
+    return pool;
   }
 
   /** Makes H2 bind its servers to loopback; for code that starts an H2 server before any Store is opened. */
@@ -124,8 +155,14 @@ public final class Store implements AutoCloseable {
 
   /** Brings the schema to the newest migration. Fails loudly: a half-migrated store must not serve. */
   public void migrate() {
+    HikariDataSource pool;
+    try {
+      pool = pool();
+    } catch (SQLException e) {
+      throw new StoreException(e);
+    }
     var flyway = Flyway.configure()
-        .dataSource(dataSource)
+        .dataSource(pool)
         .locations("classpath:db/migration")
         .failOnMissingLocations(true)
         .load();
@@ -179,8 +216,9 @@ public final class Store implements AutoCloseable {
    * breaks in use is not: the pool drops it and the next one is fresh (a store back up still has a few).
    */
   private Connection connection() throws SQLException {
+    var pool = pool();
     try {
-      return dataSource.getConnection();
+      return pool.getConnection();
     } catch (SQLException e) {
       down(e);
       throw e;
@@ -212,6 +250,9 @@ public final class Store implements AutoCloseable {
   }
 
   public DataSource dataSource() {
+    if (dataSource == null) {
+      throw new IllegalStateException("the store is not started");
+    }
     return dataSource;
   }
 
@@ -256,7 +297,10 @@ public final class Store implements AutoCloseable {
 
   @Override
   public void close() {
-    dataSource.close();
+    var pool = dataSource;
+    if (pool != null) {
+      pool.close();
+    }
   }
 
   /**
