@@ -32,11 +32,13 @@ public final class TwilioSmsSender {
   private final URI publicUrl;
   private final SmsRepository sms;
   private final Clock clock;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+  /** Made only where SMS are sent this way: setting up its TLS takes a noticeable part of startup. */
+  private final HttpClient http;
 
   public TwilioSmsSender(GatewayConfig.Twilio twilio, URI publicUrl, SmsRepository sms, Clock clock) {
     this.twilio = twilio;
+    this.http = !twilio.canSendSms() ? null : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
     this.publicUrl = publicUrl;
     this.sms = sms;
     this.clock = clock;
