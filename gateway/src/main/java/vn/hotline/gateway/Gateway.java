@@ -256,6 +256,7 @@ public final class Gateway implements AutoCloseable {
           + cause.getMessage(), cause);
     }
 
+    metrics.bindJvm();
     HttpServer management = null;
     if (cfg.http().management()) {
       var managementRouter = Router.router(vertx);

@@ -36,12 +36,31 @@ import vn.hotline.gateway.voice.CallSimulator;
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(args).execute(args));
   }
 
   static CommandLine commandLine() {
+    return commandLine(new String[0]);
+  }
+
+  /**
+   * The command line for these arguments. Building every tool's options takes a noticeable part of a start, which
+   * {@code serve} need not pay: it gets a root that knows only itself (its usage and options are the same).
+   */
+  static CommandLine commandLine(String... args) {
+    var root = args.length > 0 && args[0].equals("serve") ? new CommandLine(new ServeOnly()) : new CommandLine(new Main());
     // wide enough that no example is broken over two lines: each must work when pasted
-    return new CommandLine(new Main()).setUsageHelpWidth(150);
+    return root.setUsageHelpWidth(150);
+  }
+
+  /** The root {@code serve} runs under; see {@link #commandLine(String...)}. */
+  @Command(name = "hotline-gateway", mixinStandardHelpOptions = true, versionProvider = Version.class,
+      subcommands = Main.Serve.class)
+  static final class ServeOnly implements Runnable {
+    @Override
+    public void run() {
+      CommandLine.usage(this, System.out);
+    }
   }
 
   @Override

@@ -51,12 +51,27 @@ public final class DeliveryWorker implements AutoCloseable {
   private final GatewayConfig.Delivery cfg;
   private final Metrics metrics;
   private final Clock clock;
-  private final HttpClient http;
+  /** Made at the first delivery: setting up its TLS would otherwise weigh on startup. */
+  private volatile HttpClient http;
   private final Semaphore slots;
   private final Map<String, Semaphore> perAgency = new ConcurrentHashMap<>();
   private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread loop;
+
+  private HttpClient http() {
+    var client = http;
+    if (client == null) {
+      synchronized (this) {
+        if (http == null) {
+          http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+              .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+        }
+        client = http;
+      }
+    }
+    return client;
+  }
 
   public DeliveryWorker(Routing routing, DeliveryRepository deliveries, ReportRepository reports, WebhookPayload payloads,
       GatewayConfig.Delivery cfg, Metrics metrics, Clock clock) {
@@ -67,8 +82,6 @@ public final class DeliveryWorker implements AutoCloseable {
     this.cfg = cfg;
     this.metrics = metrics;
     this.clock = clock;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
     this.slots = new Semaphore(cfg.workers());
     routing.agencies().values().forEach(a -> {
       perAgency.put(a.id(), new Semaphore(a.maxConcurrency()));
@@ -155,7 +168,7 @@ public final class DeliveryWorker implements AutoCloseable {
     String error = null;
     HttpResponse<Void> response = null;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.discarding());
+      response = http().send(request, HttpResponse.BodyHandlers.discarding());
       status = response.statusCode();
     } catch (HttpTimeoutException e) {
       error = "no answer within " + cfg.timeoutSeconds() + " s";

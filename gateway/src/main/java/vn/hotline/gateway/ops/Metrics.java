@@ -17,17 +17,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Metrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeCalls = new AtomicInteger();
-  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private JvmGcMetrics gc;
 
   public Metrics() {
+    Gauge.builder("hotline.calls.active", activeCalls, AtomicInteger::get)
+        .description("Calls with an open flow session, across all instances sharing the store")
+        .register(registry);
+  }
+
+  /** The JVM's own meters (memory, threads, GC, CPU, uptime); bound once the gateway listens, off its startup path. */
+  public synchronized void bindJvm() {
+    if (gc != null) {
+      return;
+    }
+    gc = new JvmGcMetrics();
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     gc.bindTo(registry);
-    Gauge.builder("hotline.calls.active", activeCalls, AtomicInteger::get)
-        .description("Calls with an open flow session, across all instances sharing the store")
-        .register(registry);
   }
 
   public PrometheusMeterRegistry registry() {
@@ -109,7 +117,11 @@ public final class Metrics implements AutoCloseable {
 
   @Override
   public void close() {
-    gc.close();
+    synchronized (this) {
+      if (gc != null) {
+        gc.close();
+      }
+    }
     registry.close();
   }
 }
