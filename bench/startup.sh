@@ -7,7 +7,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-5}
 shift || true
-jars=("$@")
+jars=()
+for jar in "$@"; do jars+=("$(realpath "$jar")"); done # each run starts in its own directory
 [ ${#jars[@]} -gt 0 ] || jars=("$repo/gateway/target/hotline-gateway.jar")
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
