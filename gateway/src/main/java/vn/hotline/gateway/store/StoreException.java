@@ -26,7 +26,9 @@ public final class StoreException extends RuntimeException {
     // 08xxx connection exceptions; H2 90067 connection broken, 90098 database closed, 90121 closed at shutdown
     return e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLNonTransientConnectionException
         || e.getSQLState() != null && e.getSQLState().startsWith("08")
-        || e.getErrorCode() == 90067 || e.getErrorCode() == 90098 || e.getErrorCode() == 90121;
+        || e.getErrorCode() == 90067 || e.getErrorCode() == 90098 || e.getErrorCode() == 90121
+        // HikariCP's stand-in for a connection the pool already closed (evicted once its link broke): no SQLState
+        || e.getSQLState() == null && "Connection is closed".equals(e.getMessage());
   }
 
   static boolean isDuplicateKey(SQLException e) {
