@@ -15,11 +15,11 @@ import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.api.ApiKeyCommand;
 import vn.hotline.gateway.audit.AuditCommand;
 import vn.hotline.gateway.audit.PrivacyCommands;
-import vn.hotline.gateway.delivery.WebhookReceiverCommand;
-import vn.hotline.gateway.sms.smpp.SendSmsCommand;
-import vn.hotline.gateway.sms.smpp.TestSmscCommand;
+import vn.hotline.gateway.tools.WebhookReceiverCommand;
+import vn.hotline.gateway.tools.SendSmsCommand;
+import vn.hotline.gateway.tools.TestSmscCommand;
 import vn.hotline.gateway.stats.StatsCommand;
-import vn.hotline.gateway.voice.CallSimulator;
+import vn.hotline.gateway.tools.CallSimulator;
 
 /** The command line: {@code serve} runs the gateway; the others are tools for people around it. */
 @Command(

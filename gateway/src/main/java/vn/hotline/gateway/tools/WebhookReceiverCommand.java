@@ -1,4 +1,4 @@
-package vn.hotline.gateway.delivery;
+package vn.hotline.gateway.tools;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import vn.hotline.gateway.cli.Cli;
+import vn.hotline.gateway.delivery.WebhookSignature;
 
 /**
  * A minimal agency inbox for trying the gateway's webhooks: verifies each POST as a receiver must (Standard Webhooks
