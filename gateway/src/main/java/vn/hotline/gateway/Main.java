@@ -1,6 +1,5 @@
 package vn.hotline.gateway;
 
-import ch.qos.logback.classic.Level;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -8,17 +7,19 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import vn.hotline.gateway.cli.Cli;
+import vn.hotline.gateway.cli.Version;
 import vn.hotline.gateway.config.ConfigException;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.api.ApiKeyCommand;
 import vn.hotline.gateway.audit.AuditCommand;
 import vn.hotline.gateway.audit.PrivacyCommands;
-import vn.hotline.gateway.delivery.WebhookReceiverCommand;
-import vn.hotline.gateway.sms.smpp.SendSmsCommand;
-import vn.hotline.gateway.sms.smpp.TestSmscCommand;
+import vn.hotline.gateway.tools.WebhookReceiverCommand;
+import vn.hotline.gateway.tools.SendSmsCommand;
+import vn.hotline.gateway.tools.TestSmscCommand;
 import vn.hotline.gateway.stats.StatsCommand;
-import vn.hotline.gateway.voice.CallSimulator;
+import vn.hotline.gateway.tools.CallSimulator;
 
 /** The command line: {@code serve} runs the gateway; the others are tools for people around it. */
 @Command(
@@ -49,8 +50,7 @@ public final class Main implements Runnable {
    */
   static CommandLine commandLine(String... args) {
     var root = args.length > 0 && args[0].equals("serve") ? new CommandLine(new ServeOnly()) : new CommandLine(new Main());
-    // wide enough that no example is broken over two lines: each must work when pasted
-    return root.setUsageHelpWidth(150);
+    return root.setUsageHelpWidth(Cli.USAGE_WIDTH);
   }
 
   /** The root {@code serve} runs under; see {@link #commandLine(String...)}. */
@@ -66,42 +66,6 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     CommandLine.usage(this, System.out);
-  }
-
-  /**
-   * Tools print for people; the gateway's own JSON logs would only get in their way. The test suite keeps every
-   * log line (-Dhotline.keep-logs=true), because it searches them all for personal data.
-   */
-  public static void quietLogs() {
-    if (Boolean.getBoolean("hotline.keep-logs")) {
-      return;
-    }
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
-  }
-
-  /** What went wrong, in words: the exception's message, or what its kind means when it has none. */
-  public static String words(Throwable e) {
-    for (var t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.nio.file.NoSuchFileException f) {
-        return "no such file: " + f.getFile();
-      }
-      if (t instanceof java.nio.file.AccessDeniedException f) {
-        return "permission denied: " + f.getFile();
-      }
-      if (t.getMessage() != null && !t.getMessage().isBlank()) {
-        return t.getMessage();
-      }
-      if (t instanceof java.net.ConnectException) {
-        return "connection refused";
-      }
-      if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
-        return "unknown host";
-      }
-      if (t instanceof java.net.http.HttpTimeoutException) {
-        return "no answer in time";
-      }
-    }
-    return "the connection failed";
   }
 
   @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -142,7 +106,7 @@ public final class Main implements Runnable {
         System.err.println("hotline-gateway: startup refused: " + e.getMessage());
         return 2;
       } catch (RuntimeException e) {
-        System.err.println("hotline-gateway: startup failed: " + words(e) + (e.getCause() instanceof java.net.BindException
+        System.err.println("hotline-gateway: startup failed: " + Cli.words(e) + (e.getCause() instanceof java.net.BindException
             ? " (is another serve still running? Stop it with Ctrl-C, or give this one GATEWAY_HTTP_PORT=8090 and GATEWAY_MANAGEMENT_PORT=8091)" : ""));
         return 1;
       }

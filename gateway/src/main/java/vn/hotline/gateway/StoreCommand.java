@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
+import vn.hotline.gateway.cli.Cli;
 import vn.hotline.gateway.config.ConfigException;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.store.Store;
@@ -24,7 +25,7 @@ public abstract class StoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Main.quietLogs();
+    Cli.quietLogs();
     var invalid = validate();
     if (invalid != null) {
       err.println(name() + ": " + invalid);
@@ -45,13 +46,13 @@ public abstract class StoreCommand implements Callable<Integer> {
       if (opened != null) {
         opened.close();
       }
-      err.println(name() + ": cannot open the store " + cfg.db().describe() + ": " + Main.words(e));
+      err.println(name() + ": cannot open the store " + cfg.db().describe() + ": " + Cli.words(e));
       return 1;
     }
     try (var store = opened) {
       return work(store);
     } catch (Exception e) {
-      err.println(name() + ": " + Main.words(e));
+      err.println(name() + ": " + Cli.words(e));
       return 1;
     }
   }

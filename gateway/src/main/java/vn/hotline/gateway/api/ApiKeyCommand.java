@@ -17,7 +17,7 @@ import vn.hotline.gateway.store.Store;
  * Integrator API keys, made and revoked by the hotline's operators on the gateway's own store (same
  * configuration as serve). A key is printed once; only its hash is kept.
  */
-@Command(name = "api-key", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+@Command(name = "api-key", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
     footerHeading = "%nExample:%n",
     footer = {"  java -jar gateway/target/hotline-gateway.jar api-key create --agency police-cyber --label \"cyber unit desk\"",
         "  java -jar gateway/target/hotline-gateway.jar api-key list"},
@@ -43,7 +43,7 @@ public final class ApiKeyCommand implements Runnable {
     abstract int work(ApiKeyRepository keys);
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+  @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
       footerHeading = "%nExample:%n",
       footer = {"  java -jar gateway/target/hotline-gateway.jar api-key create --agency police-cyber --label \"cyber unit desk\"",
           "  java -jar gateway/target/hotline-gateway.jar api-key create --admin --label ops"},
@@ -82,7 +82,7 @@ public final class ApiKeyCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+  @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
       footerHeading = "%nExample:%n", footer = {"  java -jar gateway/target/hotline-gateway.jar api-key list"},
       description = "List keys (never the keys themselves).")
   static final class ListKeys extends WithStore {
@@ -96,7 +96,7 @@ public final class ApiKeyCommand implements Runnable {
     }
   }
 
-  @Command(name = "revoke", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+  @Command(name = "revoke", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
       footerHeading = "%nExample:%n",
       footer = {"  java -jar gateway/target/hotline-gateway.jar api-key revoke <key id from api-key list>"},
       description = "Revoke a key by its id; it stops working at once.")

@@ -16,7 +16,7 @@ import vn.hotline.gateway.StoreCommand;
 import vn.hotline.gateway.store.Store;
 
 /** {@code audit verify} walks the hash chain; {@code audit anchor} exports its head for safekeeping elsewhere. */
-@Command(name = "audit", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+@Command(name = "audit", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
     footerHeading = "%nExample:%n",
     footer = {"  java -jar gateway/target/hotline-gateway.jar audit verify",
         "  java -jar gateway/target/hotline-gateway.jar audit anchor --out /media/usb/hotline-anchors.jsonl"},
@@ -37,7 +37,7 @@ public final class AuditCommand implements Runnable {
     }
   }
 
-  @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+  @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
       footerHeading = "%nExample:%n",
       footer = {"  java -jar gateway/target/hotline-gateway.jar audit verify",
           "  java -jar gateway/target/hotline-gateway.jar audit verify --anchor /media/usb/hotline-anchors.jsonl"},
@@ -70,7 +70,7 @@ public final class AuditCommand implements Runnable {
     }
   }
 
-  @Command(name = "anchor", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+  @Command(name = "anchor", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
       footerHeading = "%nExample:%n",
       footer = {"  java -jar gateway/target/hotline-gateway.jar audit anchor --out /media/usb/hotline-anchors.jsonl"},
       description = "Print the chain head as a JSON line (and append it to --out) for safekeeping.")

@@ -15,7 +15,7 @@ import vn.hotline.gateway.store.Store;
 public final class PrivacyCommands {
   private PrivacyCommands() {}
 
-  @Command(name = "retention", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+  @Command(name = "retention", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
       footerHeading = "%nExample:%n", footer = {"  java -jar gateway/target/hotline-gateway.jar retention purge"},
       description = "Personal-data retention.", subcommands = {Purge.class})
   public static final class RetentionCommand implements Runnable {
@@ -25,7 +25,7 @@ public final class PrivacyCommands {
     }
   }
 
-  @Command(name = "purge", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+  @Command(name = "purge", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
       footerHeading = "%nExample:%n", footer = {"  java -jar gateway/target/hotline-gateway.jar retention purge"},
       description = "Remove personal data past its retention now (the daily job does the same).")
   static final class Purge extends StoreCommand {
@@ -50,7 +50,7 @@ public final class PrivacyCommands {
     }
   }
 
-  @Command(name = "erase", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+  @Command(name = "erase", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
       footerHeading = "%nExample:%n",
       footer = {"  java -jar gateway/target/hotline-gateway.jar erase --reference 20251234 --request TICKET-2025-0042"},
       description = "Erase the personal data of one contact and its report, by reference number.")

@@ -15,7 +15,7 @@ import vn.hotline.gateway.store.Store;
  * The yearly figures for a province's November report, from the gateway's own store (same configuration as
  * serve), printed as CSV or JSON with small counts suppressed. Definitions: docs/statistics.md.
  */
-@Command(name = "stats", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+@Command(name = "stats", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
     description = {"Figures over a period: contacts, reports, outcomes, deliveries; counts of 1 to 4 are suppressed.",
         "Definitions and the suppression rule: docs/statistics.md"},
     footerHeading = "%nExample:%n",

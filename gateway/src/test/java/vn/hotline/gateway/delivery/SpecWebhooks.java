@@ -15,16 +15,16 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>signature: "v1," + base64(HMAC-SHA256); the header may hold several, separated by single spaces.</li>
  * </ul>
  */
-final class SpecWebhooks {
+public final class SpecWebhooks {
   private SpecWebhooks() {}
 
-  static byte[] keyOf(String secret) {
+  public static byte[] keyOf(String secret) {
     var b64 = secret.startsWith("whsec_") ? secret.substring("whsec_".length()) : secret;
     return Base64.getDecoder().decode(b64);
   }
 
   /** One "v1,..." signature. */
-  static String sign(String secret, String msgId, String timestamp, byte[] body) {
+  public static String sign(String secret, String msgId, String timestamp, byte[] body) {
     try {
       var mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(keyOf(secret), "HmacSHA256"));
@@ -38,12 +38,12 @@ final class SpecWebhooks {
     }
   }
 
-  static String sign(String secret, String msgId, long timestamp, String body) {
+  public static String sign(String secret, String msgId, long timestamp, String body) {
     return sign(secret, msgId, Long.toString(timestamp), body.getBytes(StandardCharsets.UTF_8));
   }
 
   /** True when the timestamp is within {@code toleranceSeconds} of {@code nowSeconds} and one v1 signature matches. */
-  static boolean verify(String secret, String msgId, String timestamp, String header, byte[] body, long nowSeconds,
+  public static boolean verify(String secret, String msgId, String timestamp, String header, byte[] body, long nowSeconds,
       long toleranceSeconds) {
     long ts;
     try {
@@ -68,7 +68,7 @@ final class SpecWebhooks {
   }
 
   /** A fresh secret: whsec_ + base64 of 32 random bytes. */
-  static String newSecret() {
+  public static String newSecret() {
     var b = new byte[32];
     new java.security.SecureRandom().nextBytes(b);
     return "whsec_" + Base64.getEncoder().encodeToString(b);

@@ -26,7 +26,7 @@ import vn.hotline.gateway.testing.FakeTwilio;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
 import vn.hotline.gateway.testing.TwilioSigner;
-import vn.hotline.gateway.voice.CallSimulator;
+import vn.hotline.gateway.tools.CallSimulator;
 
 /** Floods from one source are cut off without starving others, and the gateway can terminate TLS itself. */
 class EdgeProtectionTest {

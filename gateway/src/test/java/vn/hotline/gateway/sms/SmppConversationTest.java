@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
-import vn.hotline.gateway.sms.smpp.TestSmsc;
+import vn.hotline.gateway.tools.TestSmsc;
 import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.PersonalData;

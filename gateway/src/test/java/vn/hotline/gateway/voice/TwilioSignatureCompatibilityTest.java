@@ -10,6 +10,7 @@ import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import vn.hotline.gateway.testing.TwilioSigner;
+import vn.hotline.gateway.tools.CallSimulator;
 
 /**
  * The signatures our tests and simulate-call make are Twilio's own: checked against the example published in

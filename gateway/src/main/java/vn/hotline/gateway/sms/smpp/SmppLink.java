@@ -89,16 +89,6 @@ public final class SmppLink implements AutoCloseable {
     return binds.stream().map(b -> b.lastError).filter(e -> e != null).findFirst().orElse(null);
   }
 
-  /** Drops the current binds, as a network failure would; the link binds again by itself. */
-  void dropForTest() {
-    binds.forEach(b -> {
-      var s = b.session;
-      if (s != null) {
-        s.close();
-      }
-    });
-  }
-
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {

@@ -1,4 +1,4 @@
-package vn.hotline.gateway.delivery;
+package vn.hotline.gateway.tools;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,7 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import vn.hotline.gateway.Main;
+import vn.hotline.gateway.cli.Cli;
+import vn.hotline.gateway.delivery.WebhookSignature;
 
 /**
  * A minimal agency inbox for trying the gateway's webhooks: verifies each POST as a receiver must (Standard Webhooks
@@ -36,7 +37,7 @@ import vn.hotline.gateway.Main;
  * and prints a readable summary of the report. It is also the reference for what docs/integrators.md asks of
  * receivers.
  */
-@Command(name = "webhook-receiver", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+@Command(name = "webhook-receiver", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
     footerHeading = "%nExample:%n",
     footer = {"  java -jar gateway/target/hotline-gateway.jar webhook-receiver --port 9000 --secret whsec_$(head -c 32 /dev/urandom | base64)"},
     description = "Receive the gateway's report webhooks like an agency inbox: verify, dedupe, print each report.")
@@ -104,7 +105,7 @@ public final class WebhookReceiverCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Main.quietLogs();
+    Cli.quietLogs();
     var keys = secrets();
     if (keys.isEmpty()) {
       err.println("webhook-receiver: no secret: give --secret whsec_... (repeat it during a rotation) or set"
@@ -141,7 +142,7 @@ public final class WebhookReceiverCommand implements Callable<Integer> {
       workers.shutdownNow();
       return 1;
     } catch (IOException e) {
-      err.println("webhook-receiver: cannot listen on port " + port + ": " + Main.words(e));
+      err.println("webhook-receiver: cannot listen on port " + port + ": " + Cli.words(e));
       workers.shutdownNow();
       return 1;
     }
@@ -149,7 +150,7 @@ public final class WebhookReceiverCommand implements Callable<Integer> {
       try (exchange) {
         handle(exchange, keys);
       } catch (IOException | RuntimeException e) {
-        err.println("webhook-receiver: a request could not be handled: " + Main.words(e));
+        err.println("webhook-receiver: a request could not be handled: " + Cli.words(e));
       }
     });
     server.setExecutor(workers);

@@ -1,4 +1,4 @@
-package vn.hotline.gateway.sms.smpp;
+package vn.hotline.gateway.tools;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,14 +33,14 @@ import org.jsmpp.session.SMPPSession;
 import org.jsmpp.session.Session;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import vn.hotline.gateway.Main;
+import vn.hotline.gateway.cli.Cli;
 import vn.hotline.gateway.sms.SmsCodec;
 
 /**
  * Plays a phone: binds to an SMSC (the test SMSC, or any that lets a handset bind) as system_id "handset" with its
  * number as address_range, texts the hotline and prints the replies, reassembled from their parts.
  */
-@Command(name = "send-sms", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+@Command(name = "send-sms", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
     footerHeading = "%nExample:%n",
     footer = {"  java -jar gateway/target/hotline-gateway.jar send-sms --smsc localhost:2775 --from 0912345678 --text \"báo cáo\"",
         "  java -jar gateway/target/hotline-gateway.jar send-sms --from 0912345678 --interactive"},
@@ -96,7 +96,7 @@ public final class SendSmsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Main.quietLogs();
+    Cli.quietLogs();
     // no JSON from jSMPP between the lines printed here: failures are told on stderr in plain words
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.jsmpp"))
         .setLevel(ch.qos.logback.classic.Level.OFF);
@@ -142,7 +142,7 @@ public final class SendSmsCommand implements Callable<Integer> {
                   + (connectSeconds > 0 ? " (waited " + connectSeconds + " s)" : "") + ": is `test-smsc` running"
                   + " (java -jar gateway/target/hotline-gateway.jar test-smsc --port " + port + ")? Give the SMSC's"
                   + " address with --smsc host:port"
-              : "send-sms: cannot reach the SMSC at " + host + ":" + port + ": " + Main.words(e));
+              : "send-sms: cannot reach the SMSC at " + host + ":" + port + ": " + Cli.words(e));
           return 1;
         }
         if (!told) {
@@ -177,7 +177,7 @@ public final class SendSmsCommand implements Callable<Integer> {
       }
       return 0;
     } catch (IOException e) {
-      err.println("send-sms: reading the terminal failed: " + Main.words(e));
+      err.println("send-sms: reading the terminal failed: " + Cli.words(e));
       return 1;
     } finally {
       session.unbindAndClose();
@@ -200,7 +200,7 @@ public final class SendSmsCommand implements Callable<Integer> {
         err.println("send-sms: the SMSC refused the message: " + TestSmsc.statusName(e.getCommandStatus()));
         return false;
       } catch (PDUException | ResponseTimeoutException | org.jsmpp.InvalidResponseException | IOException e) {
-        err.println("send-sms: sending failed: " + Main.words(e));
+        err.println("send-sms: sending failed: " + Cli.words(e));
         return false;
       }
     }

@@ -1,4 +1,4 @@
-package vn.hotline.gateway.delivery;
+package vn.hotline.gateway.tools;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import vn.hotline.gateway.delivery.SpecWebhooks;
 
 /**
  * The webhook-receiver tool on port 0, fed requests signed in this test from the Standard Webhooks spec (see

@@ -1,4 +1,4 @@
-package vn.hotline.gateway.sms.smpp;
+package vn.hotline.gateway.tools;
 
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -9,10 +9,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import vn.hotline.gateway.Main;
+import vn.hotline.gateway.cli.Cli;
 
 /** Runs the test SMSC in the foreground, printing what happens, until Ctrl-C / SIGTERM. */
-@Command(name = "test-smsc", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+@Command(name = "test-smsc", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
     footerHeading = "%nExample:%n", footer = {"  java -jar gateway/target/hotline-gateway.jar test-smsc --port 2775"},
     description = "Run a test SMSC (SMPP 3.4) for the gateway to bind to; phones are played with send-sms.")
 public final class TestSmscCommand implements Callable<Integer> {
@@ -54,7 +54,7 @@ public final class TestSmscCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Main.quietLogs();
+    Cli.quietLogs();
     // no JSON from jSMPP between the event lines (a session closing is an event here, not a warning)
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.jsmpp"))
         .setLevel(ch.qos.logback.classic.Level.ERROR);
@@ -64,7 +64,7 @@ public final class TestSmscCommand implements Callable<Integer> {
     try {
       smsc = TestSmsc.start(cfg, line -> out.println(LocalTime.now().format(TIME) + " " + line));
     } catch (UncheckedIOException e) {
-      System.err.println("test-smsc: " + Main.words(e) + (e.getCause() instanceof java.net.BindException
+      System.err.println("test-smsc: " + Cli.words(e) + (e.getCause() instanceof java.net.BindException
           ? ": is another test-smsc still running? Stop it (Ctrl-C), or give another --port" : ""));
       return 1;
     }

@@ -1,4 +1,4 @@
-package vn.hotline.gateway;
+package vn.hotline.gateway.cli;
 
 import java.io.IOException;
 import java.io.InputStream;

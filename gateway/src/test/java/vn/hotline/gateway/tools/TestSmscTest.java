@@ -1,4 +1,4 @@
-package vn.hotline.gateway.sms.smpp;
+package vn.hotline.gateway.tools;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,7 +72,7 @@ class TestSmscTest {
   private final Deque<AutoCloseable> closeAfter = new ArrayDeque<>();
   private TestSmsc smsc;
 
-  /** The commands quiet the loggers (Main.quietLogs and jSMPP's); the tests after them keep their logs. */
+  /** The commands quiet the loggers (Cli.quietLogs and jSMPP's); the tests after them keep their logs. */
   private static final ch.qos.logback.classic.Logger ROOT =
       (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   private static final ch.qos.logback.classic.Logger JSMPP =

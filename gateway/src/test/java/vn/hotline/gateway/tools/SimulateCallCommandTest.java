@@ -1,4 +1,4 @@
-package vn.hotline.gateway.voice;
+package vn.hotline.gateway.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

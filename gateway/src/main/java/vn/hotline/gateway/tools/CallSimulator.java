@@ -1,4 +1,4 @@
-package vn.hotline.gateway.voice;
+package vn.hotline.gateway.tools;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -35,7 +35,7 @@ import org.w3c.dom.Element;
 import org.xml.sax.InputSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
-import vn.hotline.gateway.Main;
+import vn.hotline.gateway.cli.Cli;
 import vn.hotline.gateway.config.GatewayConfig;
 
 /**
@@ -297,7 +297,7 @@ public final class CallSimulator {
     } catch (java.net.ConnectException e) {
       throw new IOException(nothingListening(target) + " (it stopped answering during the call)");
     } catch (IOException e) {
-      throw new IOException("talking to the gateway at " + target + " failed: " + Main.words(e));
+      throw new IOException("talking to the gateway at " + target + " failed: " + Cli.words(e));
     }
     if (response.statusCode() == 403) {
       throw new IOException("the gateway refused the signature (403): check --token, and that --public-url "
@@ -398,7 +398,7 @@ public final class CallSimulator {
     }
   }
 
-  @CommandLine.Command(name = "simulate-call", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.Version.class,
+  @CommandLine.Command(name = "simulate-call", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
       footerHeading = "%nExample:%n",
       footer = {"  java -jar gateway/target/hotline-gateway.jar simulate-call --digits 1,2,1",
           "  java -jar gateway/target/hotline-gateway.jar simulate-call --to http://localhost:8090 --data-dir ./data/8090 --digits 2,1"
@@ -453,7 +453,7 @@ public final class CallSimulator {
 
     @Override
     public Integer call() throws Exception {
-      Main.quietLogs();
+      Cli.quietLogs();
       if (!operator.equals("answers") && !operator.equals("no-answer")) {
         err.println("simulate-call: --operator must be answers or no-answer, not " + operator);
         return 2;
@@ -480,7 +480,7 @@ public final class CallSimulator {
         try {
           secret = Files.readString(file).trim();
         } catch (IOException e) {
-          err.println("simulate-call: cannot read the dev auth token " + file + ": " + Main.words(e));
+          err.println("simulate-call: cannot read the dev auth token " + file + ": " + Cli.words(e));
           return 2;
         }
       }
@@ -506,10 +506,10 @@ public final class CallSimulator {
         var result = sim.run();
         return result.ending() == Ending.TOO_LONG || result.ending() == Ending.REFUSED ? 1 : 0;
       } catch (IOException e) {
-        err.println("simulate-call: " + Main.words(e));
+        err.println("simulate-call: " + Cli.words(e));
         return 1;
       } catch (RuntimeException e) {
-        err.println("simulate-call: the call could not be played: " + Main.words(e));
+        err.println("simulate-call: the call could not be played: " + Cli.words(e));
         return 1;
       }
     }

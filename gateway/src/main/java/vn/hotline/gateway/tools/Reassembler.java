@@ -1,4 +1,4 @@
-package vn.hotline.gateway.sms.smpp;
+package vn.hotline.gateway.tools;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
