@@ -36,6 +36,7 @@ import vn.hotline.gateway.store.ApiKeyRepository;
 import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.twilio.TwilioWebhookGuard;
+import vn.hotline.gateway.util.OnWorker;
 
 /**
  * The integrator API (/api/v1), routed and validated from its OpenAPI document (served at
@@ -247,6 +248,7 @@ public final class ApiRoutes {
     return c.admin() ? "admin:" + c.keyId() : "agency:" + c.agencyId();
   }
 
+  @OnWorker
   private Answer listReports(RoutingContext ctx) {
     var caller = caller(ctx);
     var since = ctx.queryParam("since").stream().findFirst().map(ApiRoutes::parseSince).orElse(Instant.EPOCH);
@@ -259,6 +261,7 @@ public final class ApiRoutes {
     return Answer.ok(new JsonObject().put("items", items).put("next_cursor", next));
   }
 
+  @OnWorker
   private Answer getReport(RoutingContext ctx) {
     var caller = caller(ctx);
     var report = reports.findById(ctx.pathParam("id"));
@@ -268,6 +271,7 @@ public final class ApiRoutes {
     return Answer.ok(view(report.get(), caller));
   }
 
+  @OnWorker
   private Answer acknowledge(RoutingContext ctx) {
     var caller = caller(ctx);
     if (caller.admin()) {
@@ -335,6 +339,7 @@ public final class ApiRoutes {
     }
   }
 
+  @OnWorker
   private Answer listDeliveries(RoutingContext ctx) {
     var caller = caller(ctx);
     var status = ctx.queryParam("status").stream().findFirst().orElse(null);
@@ -347,6 +352,7 @@ public final class ApiRoutes {
     return Answer.ok(new JsonObject().put("items", items).put("next_cursor", next));
   }
 
+  @OnWorker
   private Answer attempts(RoutingContext ctx) {
     var d = ownDelivery(ctx);
     if (d == null) {
@@ -359,6 +365,7 @@ public final class ApiRoutes {
     return Answer.ok(new JsonObject().put("items", items));
   }
 
+  @OnWorker
   private Answer replay(RoutingContext ctx) {
     var d = ownDelivery(ctx);
     if (d == null) {
@@ -369,12 +376,14 @@ public final class ApiRoutes {
     return new Answer(202, json(deliveries.find(d.id()).orElseThrow()), null);
   }
 
+  @OnWorker
   private Answer replayDead(RoutingContext ctx) {
     int n = deliveries.replayDead(caller(ctx).agencyId(), actor(ctx), clock.instant());
     wakeDelivery.run();
     return Answer.ok(new JsonObject().put("replayed", n));
   }
 
+  @OnWorker
   private Answer setAgency(RoutingContext ctx, boolean enabled) {
     if (!caller(ctx).admin()) {
       return Answer.problem(403, "only an admin key can switch agency endpoints");
@@ -394,6 +403,7 @@ public final class ApiRoutes {
   }
 
   /** The suppressed figures of docs/statistics.md, as the stats command prints them in JSON; admin keys only. */
+  @OnWorker
   private Answer stats(RoutingContext ctx) {
     if (!caller(ctx).admin()) {
       return Answer.problem(403, "only an admin key can read the statistics");
@@ -408,17 +418,20 @@ public final class ApiRoutes {
     return Answer.ok(statistics.toJson(statistics.compute(query)));
   }
 
+  @OnWorker
   private DeliveryRepository.Delivery ownDelivery(RoutingContext ctx) {
     var d = deliveries.find(ctx.pathParam("id")).orElse(null);
     var caller = caller(ctx);
     return d == null || (!caller.admin() && !d.agencyId().equals(caller.agencyId())) ? null : d;
   }
 
+  @OnWorker
   private DeliveryRepository.Delivery delivery(String reportId, String agencyId) {
     return deliveries.forReport(reportId).stream().filter(d -> d.agencyId().equals(agencyId)).findFirst().orElse(null);
   }
 
   /** The report as this caller may see it: its agency's fields, or everything for an admin. */
+  @OnWorker
   private JsonObject view(Report r, ApiKeyRepository.Caller caller) {
     if (caller.admin()) {
       var all = new HashSet<>(Routing.OPTIONAL_FIELDS);

@@ -220,7 +220,7 @@ public record GatewayConfig(
     for (var secret : s.get("inbox.secret").split("[,\\s]+")) {
       if (!secret.isBlank()) {
         try {
-          vn.hotline.gateway.delivery.WebhookSignature.key(secret);
+          WebhookSecrets.key(secret);
         } catch (IllegalArgumentException e) {
           throw s.invalid("inbox.secret", e.getMessage());
         }
@@ -296,8 +296,8 @@ public record GatewayConfig(
     var links = SmppLinks.load(s, prod);
     String devWebhookSecret = null;
     if (!prod) {
-      devWebhookSecret = devSecret(dataDir, "dev-webhook-secret", vn.hotline.gateway.delivery.WebhookSignature::newSecret,
-          v -> v.startsWith(vn.hotline.gateway.delivery.WebhookSignature.PREFIX));
+      devWebhookSecret = devSecret(dataDir, "dev-webhook-secret", WebhookSecrets::newSecret,
+          v -> v.startsWith(WebhookSecrets.PREFIX));
       notices.add("agencies without a webhook secret sign with the dev secret in " + dataDir.resolve("dev-webhook-secret")
           + " (webhook-receiver --secret $(cat " + dataDir.resolve("dev-webhook-secret") + "))");
     }

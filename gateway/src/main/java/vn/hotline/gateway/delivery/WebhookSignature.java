@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import vn.hotline.gateway.config.WebhookSecrets;
 
 /**
  * Standard Webhooks signatures (https://www.standardwebhooks.com, "Signature scheme"): HMAC-SHA256 with the
@@ -17,7 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
  * secret rotation the header carries one signature per secret, space-separated; a receiver accepts any.
  */
 public final class WebhookSignature {
-  public static final String PREFIX = "whsec_";
+  public static final String PREFIX = WebhookSecrets.PREFIX;
   /** How far a webhook-timestamp may be from now before a receiver refuses it (replay protection). */
   public static final Duration TOLERANCE = Duration.ofMinutes(5);
 
@@ -25,19 +26,7 @@ public final class WebhookSignature {
 
   /** The secret's key bytes; refuses anything that is not whsec_ + base64 of at least 24 bytes. */
   public static byte[] key(String secret) {
-    if (secret == null || !secret.startsWith(PREFIX)) {
-      throw new IllegalArgumentException("a webhook secret starts with " + PREFIX);
-    }
-    byte[] key;
-    try {
-      key = Base64.getDecoder().decode(secret.substring(PREFIX.length()));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("a webhook secret is " + PREFIX + " followed by base64");
-    }
-    if (key.length < 24) {
-      throw new IllegalArgumentException("a webhook secret needs at least 24 random bytes, not " + key.length);
-    }
-    return key;
+    return WebhookSecrets.key(secret);
   }
 
   /** The webhook-signature header value for these secrets (the first is the current one). */
@@ -90,8 +79,6 @@ public final class WebhookSignature {
 
   /** A fresh secret: whsec_ + base64 of 32 random bytes. */
   public static String newSecret() {
-    var b = new byte[32];
-    new java.security.SecureRandom().nextBytes(b);
-    return PREFIX + Base64.getEncoder().encodeToString(b);
+    return WebhookSecrets.newSecret();
   }
 }

@@ -42,6 +42,27 @@ public final class DeliveryRepository {
     this.audit = audit;
   }
 
+  /** A delivery to write in the transaction that stores its report (the outbox row; the worker sends it later). */
+  public record Pending(String id, String reportId, String agencyId, String rule, boolean urgent, Instant at) {}
+
+  /** Writes pending deliveries, due at once, inside the caller's transaction. */
+  public void insertPending(Connection c, List<Pending> pending) throws SQLException {
+    try (var ps = c.prepareStatement("INSERT INTO deliveries (id, report_id, agency_id, rule_name, urgent, status,"
+        + " attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)")) {
+      for (var p : pending) {
+        ps.setString(1, p.id());
+        ps.setString(2, p.reportId());
+        ps.setString(3, p.agencyId());
+        ps.setString(4, p.rule());
+        ps.setBoolean(5, p.urgent());
+        ps.setObject(6, Store.toDb(p.at()));
+        ps.setObject(7, Store.toDb(p.at()));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
   /** A Standard Webhooks message id: msg_ + 32 hex digits of a UUIDv7. */
   public static String newDeliveryId() {
     return "msg_" + Ids.uuid7().toString().replace("-", "");

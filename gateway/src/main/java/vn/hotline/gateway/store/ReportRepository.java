@@ -13,13 +13,12 @@ import java.util.List;
 import java.util.Optional;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Sealer;
-import vn.hotline.gateway.delivery.Routing;
 import vn.hotline.gateway.report.Report;
 
 /**
- * Reports, written only inside the transaction that closes their contact's session, together with one delivery
- * per target agency (a transactional outbox: a report is never stored without its deliveries, nor the other way
- * round). Free text and URLs are sealed.
+ * Reports as stored. A report is written only inside the transaction that closes its contact's session, and in
+ * that transaction its deliveries too (delivery.ContactClosing decides whether there is a report and where it
+ * goes; this class only writes and reads rows). Free text and URLs are sealed.
  */
 public final class ReportRepository {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,23 +28,25 @@ public final class ReportRepository {
 
   private final Store store;
   private final Sealer sealer;
-  private final Routing routing;
   private final AuditLog audit;
 
-  public ReportRepository(Store store, Sealer sealer, Routing routing, AuditLog audit) {
+  public ReportRepository(Store store, Sealer sealer, AuditLog audit) {
     this.store = store;
     this.sealer = sealer;
-    this.routing = routing;
     this.audit = audit;
   }
 
-  /** Inserts the report and its deliveries unless its contact already has one. */
-  void insertIfAbsent(Connection c, Report r) throws SQLException {
+  /**
+   * Inserts the report (and its report.created audit event) unless its contact already has one.
+   *
+   * @return true when it was inserted now, so its deliveries are to be written in the same transaction
+   */
+  public boolean insertIfAbsent(Connection c, Report r) throws SQLException {
     try (var ps = c.prepareStatement("SELECT 1 FROM reports WHERE contact_id = ?")) {
       ps.setString(1, r.contactId());
       try (var rs = ps.executeQuery()) {
         if (rs.next()) {
-          return;
+          return false;
         }
       }
     }
@@ -83,23 +84,7 @@ public final class ReportRepository {
     data.put("outcome", r.outcome());
     audit.append(c, "report.created", r.channel(), java.util.Map.of("report", r.id(), "contact", r.contactId()), data,
         r.completedAt());
-    try (var ps = c.prepareStatement("INSERT INTO deliveries (id, report_id, agency_id, rule_name, urgent, status,"
-        + " attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)")) {
-      for (var t : routing.route(r)) {
-        var deliveryId = DeliveryRepository.newDeliveryId();
-        audit.append(c, "report.routed", "gateway", java.util.Map.of("report", r.id(), "delivery", deliveryId),
-            java.util.Map.of("agency", t.agencyId(), "rule", t.rule()), r.completedAt());
-        ps.setString(1, deliveryId);
-        ps.setString(2, r.id());
-        ps.setString(3, t.agencyId());
-        ps.setString(4, t.rule());
-        ps.setBoolean(5, r.urgent());
-        ps.setObject(6, Store.toDb(r.completedAt()));
-        ps.setObject(7, Store.toDb(r.completedAt()));
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
+    return true;
   }
 
   public Optional<Report> findByReference(String reference) {

@@ -17,7 +17,6 @@ import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.flow.FlowState;
 import vn.hotline.gateway.flow.StepEvent;
-import vn.hotline.gateway.report.Report;
 import vn.hotline.gateway.util.Ids;
 
 /**
@@ -30,15 +29,24 @@ public final class SessionRepository {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Store store;
-  private final ReportRepository reports;
   private final Sealer sealer;
   private final AuditLog audit;
+  private final OnClose onClose;
 
-  public SessionRepository(Store store, ReportRepository reports, Sealer sealer, AuditLog audit) {
+  /**
+   * What happens, inside the closing transaction, when a contact gets its outcome: the domain step above the
+   * store (delivery.ContactClosing: the report, if the contact makes one, and its deliveries).
+   */
+  @FunctionalInterface
+  public interface OnClose {
+    void closed(Connection c, ContactSession s, String outcome, Instant now) throws SQLException;
+  }
+
+  public SessionRepository(Store store, Sealer sealer, AuditLog audit, OnClose onClose) {
     this.store = store;
-    this.reports = reports;
     this.sealer = sealer;
     this.audit = audit;
+    this.onClose = onClose;
   }
 
   public Optional<ContactSession> find(String channel, String providerRef) {
@@ -128,7 +136,7 @@ public final class SessionRepository {
   /**
    * Applies one step if nobody else has since {@code before} was read. Returns false when another instance
    * (or a duplicate callback) got there first; the caller then re-reads and answers from the fresh state.
-   * When the step closes the flow, the contact's outcome and its report are written in the same transaction.
+   * When the step closes the flow, the contact's outcome is written and {@link OnClose} runs in the same transaction.
    */
   public boolean advance(ContactSession before, FlowState after, List<StepEvent> events, Instant now) {
     return store.inTransaction(c -> advance(c, before, after, events, now));
@@ -164,8 +172,9 @@ public final class SessionRepository {
 
   /**
    * The contact is over (status callback, an expired or restarted conversation, a stale session swept). Closes
-   * the session if the flow had not, records the provider's final status, and writes the report if the flow had
-   * not already. {@code outcome} overrides the session's own (null: the session's, else "abandoned").
+   * the session if the flow had not, records the provider's final status, and runs {@link OnClose} (the report,
+   * if the flow had not written it already). {@code outcome} overrides the session's own (null: the session's,
+   * else "abandoned").
    *
    * @return false when another writer changed the session first
    */
@@ -250,13 +259,7 @@ public final class SessionRepository {
       }
       ps.executeUpdate();
     }
-    if (!"cancelled".equals(outcome) && !"restarted".equals(outcome) && !"opted-out".equals(outcome)) {
-      var report = Report.of(s.reference(), s.contactId(), s.channel(), s.callerPseudonym(), s.state(), outcome,
-          s.startedAt(), now);
-      if (report.isPresent()) {
-        reports.insertIfAbsent(c, report.get());
-      }
-    }
+    onClose.closed(c, s, outcome, now);
   }
 
   /** Active sessions of a channel group not touched since {@code before}. */

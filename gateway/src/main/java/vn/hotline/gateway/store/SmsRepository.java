@@ -495,17 +495,17 @@ public final class SmsRepository {
     });
   }
 
-  /** Twilio's status callback for one of our messages (queued, sent, delivered, undelivered, failed). */
-  public boolean providerStatus(String outboundId, String providerRef, String status, Instant now) {
-    var mapped = switch (status) {
-      case "delivered", "read" -> "delivered";
-      case "undelivered", "failed" -> "failed";
-      default -> "sent";
-    };
+  /**
+   * A provider's status for one of our messages, already in our words (sent, delivered, failed: the provider
+   * maps its own vocabulary, e.g. sms.twilio.TwilioMessageStatus).
+   *
+   * @return false when no such message is known
+   */
+  public boolean recordStatus(String outboundId, String providerRef, String status, Instant now) {
     return store.inTransaction(c -> {
       try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = ?, provider_ref = COALESCE(provider_ref, ?),"
           + " sent_at = COALESCE(sent_at, ?) WHERE id = ?")) {
-        ps.setString(1, mapped);
+        ps.setString(1, status);
         ps.setString(2, providerRef);
         ps.setObject(3, Store.toDb(now));
         ps.setString(4, outboundId);

@@ -21,6 +21,7 @@ import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import vn.hotline.gateway.delivery.WebhookSignature;
+import vn.hotline.gateway.privacy.Retention;
 import vn.hotline.gateway.store.Store;
 import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.FakeAgency;

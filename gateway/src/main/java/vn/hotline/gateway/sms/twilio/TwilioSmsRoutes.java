@@ -129,7 +129,8 @@ public final class TwilioSmsRoutes {
       HttpEdge.problem(ctx, 400, "status callback needs ?out=<outbound id> and MessageStatus");
       return;
     }
-    workers.executeBlocking(() -> sms.providerStatus(out, sid, status, clock.instant()), false).onComplete(ar -> {
+    var ours = TwilioMessageStatus.ours(status);
+    workers.executeBlocking(() -> sms.recordStatus(out, sid, ours, clock.instant()), false).onComplete(ar -> {
       if (ar.failed()) {
         log.atWarn().addKeyValue("messageSid", sid).log("sms status not recorded");
         ctx.response().setStatusCode(503).end();

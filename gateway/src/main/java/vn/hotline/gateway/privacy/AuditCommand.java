@@ -1,4 +1,4 @@
-package vn.hotline.gateway.audit;
+package vn.hotline.gateway.privacy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -13,6 +13,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import vn.hotline.gateway.StoreCommand;
+import vn.hotline.gateway.audit.AuditChain;
 import vn.hotline.gateway.store.Store;
 
 /** {@code audit verify} walks the hash chain; {@code audit anchor} exports its head for safekeeping elsewhere. */

@@ -1,4 +1,4 @@
-package vn.hotline.gateway.audit;
+package vn.hotline.gateway.privacy;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.store.Store;
 

@@ -1,10 +1,11 @@
-package vn.hotline.gateway.audit;
+package vn.hotline.gateway.privacy;
 
 import java.time.Instant;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import vn.hotline.gateway.StoreCommand;
+import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.config.ConfigException;
 import vn.hotline.gateway.delivery.RoutingLoader;
 import vn.hotline.gateway.report.Provinces;
