@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import vn.hotline.gateway.store.StoreCommand;
 
 /** The store tools (api-key, audit, retention, erase, stats) tell what went wrong in a sentence, never a trace. */
 class StoreCommandErrorsTest {

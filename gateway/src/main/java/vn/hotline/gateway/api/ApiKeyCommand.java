@@ -4,7 +4,7 @@ import java.time.Instant;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import vn.hotline.gateway.StoreCommand;
+import vn.hotline.gateway.store.StoreCommand;
 import vn.hotline.gateway.audit.AuditLog;
 import picocli.CommandLine.Parameters;
 import vn.hotline.gateway.delivery.RoutingLoader;

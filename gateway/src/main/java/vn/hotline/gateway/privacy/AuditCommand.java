@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import vn.hotline.gateway.StoreCommand;
+import vn.hotline.gateway.store.StoreCommand;
 import vn.hotline.gateway.audit.AuditChain;
 import vn.hotline.gateway.store.Store;
 

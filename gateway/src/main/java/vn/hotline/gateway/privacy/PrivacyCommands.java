@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import vn.hotline.gateway.StoreCommand;
+import vn.hotline.gateway.store.StoreCommand;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.config.ConfigException;
 import vn.hotline.gateway.delivery.RoutingLoader;

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import vn.hotline.gateway.StoreCommand;
+import vn.hotline.gateway.store.StoreCommand;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.store.Store;
 

@@ -1,4 +1,4 @@
-package vn.hotline.gateway;
+package vn.hotline.gateway.store;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -8,7 +8,6 @@ import picocli.CommandLine.Option;
 import vn.hotline.gateway.cli.Cli;
 import vn.hotline.gateway.config.ConfigException;
 import vn.hotline.gateway.config.GatewayConfig;
-import vn.hotline.gateway.store.Store;
 
 /**
  * A command that works on the gateway's own store, configured exactly as {@code serve} is (config file,
@@ -20,8 +19,8 @@ public abstract class StoreCommand implements Callable<Integer> {
 
   protected GatewayConfig cfg;
   /** Where the configuration comes from and where complaints go; tests give their own. */
-  protected Map<String, String> env = System.getenv();
-  protected PrintStream err = System.err;
+  public Map<String, String> env = System.getenv();
+  public PrintStream err = System.err;
 
   @Override
   public Integer call() throws Exception {
