@@ -203,21 +203,36 @@ public final class DeliveryWorker implements AutoCloseable {
     }
     var retryAfter = status != null && (status == 429 || status == 502 || status == 503 || status == 504)
         ? retryAfter(response, now) : null;
-    if (d.attempt() > SCHEDULE.size()) {
+    var wait = retryDelay(d.attempt(), retryAfter);
+    if (wait == null) {
       metrics.delivery(agency.id(), "dead");
       log.atError().addKeyValue("agency", agency.id()).addKeyValue("delivery", d.id()).addKeyValue("error", error)
           .log("delivery dead-lettered after the whole retry schedule; replay it through the API");
       deliveries.finish(d, started, latency, status, "dead", error, "dead", now);
       return;
     }
-    var wait = retryAfter != null ? retryAfter : jitter(SCHEDULE.get(Math.min(d.attempt(), SCHEDULE.size()) - 1));
     metrics.delivery(agency.id(), "retry");
     deliveries.finish(d, started, latency, status, "retry", error, "pending", now.plus(wait));
   }
 
+  /**
+   * How long to wait after failed attempt number {@code attempt} (1 = the first): the agency's Retry-After when it
+   * gave one, else the schedule's step, jittered; null when the whole schedule is used up (the delivery is dead).
+   */
+  static Duration retryDelay(int attempt, Duration retryAfter) {
+    if (attempt > SCHEDULE.size()) {
+      return null;
+    }
+    return retryAfter != null ? retryAfter : jitter(SCHEDULE.get(Math.min(attempt, SCHEDULE.size()) - 1));
+  }
+
   /** Retry-After as seconds or an HTTP date (RFC 9110 section 10.2.3); null when absent or unreadable. */
   static Duration retryAfter(HttpResponse<?> response, Instant now) {
-    var value = response == null ? null : response.headers().firstValue("Retry-After").orElse(null);
+    return retryAfter(response == null ? null : response.headers().firstValue("Retry-After").orElse(null), now);
+  }
+
+  /** A Retry-After header value read as {@link #retryAfter(HttpResponse, Instant)} does, capped at 24 h. */
+  static Duration retryAfter(String value, Instant now) {
     if (value == null || value.isBlank()) {
       return null;
     }

@@ -180,8 +180,10 @@ class DeliveryTest {
     await(agencies.get("child-protection"), 1);
     Await.until(() -> db.count("SELECT COUNT(*) FROM delivery_attempts WHERE http_status = ?", "429") == 1, "429 recorded");
     clock.advance(Duration.ofSeconds(60));
+    // A claim pass at +60 s has run to its end (claiming counts the attempt before anything is sent), so a
+    // delivery due before Retry-After would show a second attempt now, however slow the sending.
     gw.gateway().deliverNow();
-    Thread.sleep(300);
+    assertEquals(1, attemptsCounted("child-protection"), "not claimed before Retry-After");
     assertEquals(1, agencies.get("child-protection").received().size(), "not before Retry-After");
     clock.advance(Duration.ofSeconds(61));
     gw.gateway().deliverNow();
@@ -199,8 +201,10 @@ class DeliveryTest {
     dangerCall(gw.twilio());
     await(agencies.get("child-protection"), 2);
     clock.advance(Duration.ofHours(1));
+    // Every police delivery is due now; a claim pass at +1 h has run to its end, so one not skipped would
+    // have its attempt counted already.
     gw.gateway().deliverNow();
-    Thread.sleep(300);
+    assertEquals(1, attemptsCounted("police-investigation"), "no delivery to a disabled endpoint claimed");
     assertEquals(1, agencies.get("police-investigation").received().size(), "nothing more to a disabled endpoint");
     assertEquals(2, db.count("SELECT COUNT(*) FROM deliveries WHERE agency_id = ? AND status = 'pending'",
         "police-investigation"), "its reports wait, not lost");
@@ -261,11 +265,17 @@ class DeliveryTest {
       dangerCall(twilio);
     }
     await(agencies.get("child-protection"), 6);
-    clock.advance(Duration.ofSeconds(6));
-    gw.gateway().deliverNow();
-    Thread.sleep(500);
+    // The circuit opens after the third failure; calls placed after that never reach the police at first.
+    Await.until(() -> gw.management().get("/metrics").body()
+        .contains("hotline_agency_circuit_closed{agency=\"police-investigation\"} 0.0"), "the police circuit opened");
+    Await.until(this::nothingInFlight, "every police attempt answered and recorded");
+    int firstRound = agencies.get("police-investigation").received().size();
+    assertTrue(firstRound >= 3 && firstRound <= 6, "3 failures open the circuit, each report tried once: " + firstRound);
+    clock.advance(Duration.ofSeconds(6)); // every failed one is due again (5 s + 10 %), the cooldown (60 s) is not over
+    gw.gateway().deliverNow(); // a claim pass at +6 s, run to its end: a retry would be counted by now
+    assertEquals(firstRound, attemptsCounted("police-investigation"), "no retry while the circuit is open");
     int policeAttempts = agencies.get("police-investigation").received().size();
-    assertTrue(policeAttempts <= 6 + 3, "after 3 failures in a row the circuit opens: " + policeAttempts);
+    assertEquals(firstRound, policeAttempts, "after 3 failures in a row the circuit opens: " + policeAttempts);
     assertTrue(agencies.get("child-protection").maxConcurrent() <= 4, "max_concurrency 4 per agency");
     var metrics = gw.management().get("/metrics").body();
     assertTrue(metrics.contains("hotline_agency_circuit_closed{agency=\"police-investigation\"} 0.0"), metrics);
@@ -300,13 +310,27 @@ class DeliveryTest {
         dangerCall(i % 2 == 0 ? t1 : t2);
       }
       Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 16, "all delivered");
-      Thread.sleep(1500); // a double send would show up now
+      // A double send is a second claim of one delivery: it counts an attempt, and its answer is recorded. Once
+      // every counted attempt is recorded nothing is in flight, and nothing delivered can be claimed again.
+      Await.until(this::nothingInFlight, "every attempt answered and recorded");
+      assertEquals(16, db.count("delivery_attempts"), "one attempt per delivery");
       for (var a : List.of("police-investigation", "child-protection")) {
         var ids = agencies.get(a).received().stream().map(r -> r.header("webhook-id")).toList();
         assertEquals(8, ids.size(), a + " got each report once: " + ids);
         assertEquals(8, new HashSet<>(ids).size());
       }
     }
+  }
+
+  /** Attempts counted when claimed (before sending) for an agency's deliveries. */
+  int attemptsCounted(String agency) {
+    return db.count("SELECT COALESCE(SUM(attempts), 0) FROM deliveries WHERE agency_id = ?", agency);
+  }
+
+  /** Every attempt counted at a claim has its answer recorded: no send is under way. */
+  boolean nothingInFlight() {
+    return db.count("SELECT COALESCE(SUM(attempts), 0) FROM deliveries WHERE id <> ?", "")
+        == db.count("delivery_attempts");
   }
 
   static List<String> list(JsonNode array) {

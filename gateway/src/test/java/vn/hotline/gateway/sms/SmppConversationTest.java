@@ -198,14 +198,17 @@ class SmppConversationTest {
     text("BAOCAO");
     assertTrue(text("HUY").contains("khong nhan them tin nhan"));
     int before = smsc.mtTexts(CHILD).size();
+    int queued = db.count("sms_outbound");
     smsc.deliverMo(CHILD, "111", "1");
     smsc.deliverMo(CHILD, "111", "alo");
+    // A message is processed in the transaction that queues its replies; housekeeping runs to its end here.
     Await.until(() -> db.count("SELECT COUNT(*) FROM sms_inbound WHERE status = ?", "processed") >= 4, "processed");
     clock.advance(Duration.ofMinutes(25));
     gw.gateway().housekeepingNow();
-    Thread.sleep(1000); // give a wrongly queued message every chance to go out
-    assertEquals(before, smsc.mtTexts(CHILD).size(), "nothing sent to a number that texted HUY");
-    assertTrue(text("BATDAU").contains("nhan lai tin nhan"));
+    assertEquals(queued, db.count("sms_outbound"), "nothing queued for a number that texted HUY");
+    // The queue goes out in order: a message wrongly queued above would reach the phone before this reply.
+    assertTrue(text("BATDAU").contains("nhan lai tin nhan"), "nothing sent to a number that texted HUY");
+    assertEquals(before + 1, smsc.mtTexts(CHILD).size(), "nothing sent to a number that texted HUY");
   }
 
   @Test
@@ -225,7 +228,10 @@ class SmppConversationTest {
     var m = Pattern.compile("ma so (\\d{8})").matcher(expired);
     assertTrue(m.find());
     assertEquals("abandoned", db.row("SELECT outcome FROM reports WHERE reference = ?", m.group(1)).get("outcome"));
-    Thread.sleep(500);
+    gw.gateway().housekeepingNow(); // once more after the expiry: nothing is left to remind
+    // Housekeeping queues synchronously; once nothing queued is left unsent, the phone has had all there is.
+    Await.until(this::outboundSettled, "every queued message submitted");
+    assertEquals(4, db.count("sms_outbound"), "exactly one reminder and one expiry notice queued");
     assertEquals(4, smsc.mtTexts(CHILD).size(), "exactly one reminder and one expiry notice");
   }
 
@@ -268,8 +274,10 @@ class SmppConversationTest {
     Await.until(() -> smsc.boundApplications() == 1, "rebound");
     smsc.deliverMoParts(CHILD, "111", encoded.dataCoding(), encoded.parts());
     Await.until(() -> smsc.deliveredCount() >= 2, "second copy acknowledged");
+    // Acknowledged means committed; the drain processes whatever is pending, to its end, here, and a reply is
+    // queued in the transaction that marks its message processed: a second answer would be a second row now.
     gw.gateway().drainSmsInbox();
-    Thread.sleep(500);
+    assertEquals(1, db.count("sms_outbound"), "one reply queued");
     assertEquals(1, smsc.mtTexts(CHILD).size(), "answered once");
     assertEquals(1, db.count("sms_inbound_parts"));
     assertEquals(1, db.count("contacts"));
@@ -295,15 +303,52 @@ class SmppConversationTest {
 
   @Test
   void aWrongPasswordIsReportedClearlyAndNotHammered() throws Exception {
-    startGatewayUnbound(Map.of("GATEWAY_SMPP_PASSWORD", "wrong"));
-    Await.until(() -> gw.gateway().smpp().states().get("smpp").startsWith("REJECTED"), "rejected");
-    var ready = gw.management().get("/health/ready");
-    assertEquals(200, ready.statusCode(), "voice still works");
-    assertTrue(ready.body().contains("\"status\":\"DEGRADED\""), ready.body());
-    assertTrue(ready.body().contains("ESME_RINVPASWD"), ready.body());
-    Thread.sleep(3000);
-    assertTrue(gw.gateway().smpp().states().get("smpp").startsWith("REJECTED"), "still waiting, not retrying every second");
-    assertEquals(0, smsc.boundApplications());
+    // Two links started together: "smpp" with a wrong password, and "control" to an SMSC refusing binds for a
+    // passing fault, which the gateway retries on its backoff (0.5-1 s, then 1-2 s). The control's third refusal
+    // comes at 1.5 s at the earliest; by then a rejected link retried on that backoff would have been refused twice.
+    var refused = new java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger>();
+    smsc.close();
+    smsc = TestSmsc.start(new TestSmsc.Config(0, "hotline", "hotline", Duration.ofMillis(300), Duration.ofSeconds(1)),
+        e -> countRefusal(refused, "smpp", e));
+    try (var control = TestSmsc.start(new TestSmsc.Config(0, "hotline", "hotline", Duration.ofMillis(300),
+        Duration.ofSeconds(1)), e -> countRefusal(refused, "control", e))) {
+      control.rejectBinds(true);
+      var links = dir.resolve("links.yaml");
+      Files.writeString(links, "links:\n"
+          + link("smpp", smsc.port(), "wrong") + link("control", control.port(), "hotline"));
+      gw = RunningGateway.start(db, dir.resolve("data"), Map.of("GATEWAY_SMPP_LINKS_FILE", links.toString()), clock);
+      Await.until(() -> gw.gateway().smpp().states().get("smpp").startsWith("REJECTED"), "rejected");
+      var ready = gw.management().get("/health/ready");
+      assertEquals(200, ready.statusCode(), "voice still works");
+      assertTrue(ready.body().contains("\"status\":\"DEGRADED\""), ready.body());
+      assertTrue(ready.body().contains("ESME_RINVPASWD"), ready.body());
+      Await.until(() -> refusals(refused, "control") >= 3, "the control link retried twice on its backoff");
+      assertTrue(gw.gateway().smpp().states().get("smpp").startsWith("REJECTED"), "still waiting, not retrying every second");
+      assertEquals(1, refusals(refused, "smpp"), "one bind with the wrong password, not one a second");
+      assertEquals(0, smsc.boundApplications());
+    }
+  }
+
+  static void countRefusal(Map<String, java.util.concurrent.atomic.AtomicInteger> counts, String smsc, String event) {
+    if (event.startsWith("bind refused")) {
+      counts.computeIfAbsent(smsc, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+    }
+  }
+
+  static int refusals(Map<String, java.util.concurrent.atomic.AtomicInteger> counts, String smsc) {
+    var n = counts.get(smsc);
+    return n == null ? 0 : n.get();
+  }
+
+  static String link(String name, int port, String password) {
+    return "  - name: " + name + "\n    host: 127.0.0.1\n    port: " + port + "\n    system_id: hotline\n"
+        + "    password: " + password + "\n    source: \"111\"\n    enquire_link_seconds: 5\n"
+        + "    reconnect_max_seconds: 2\n";
+  }
+
+  /** No outbound SMS is waiting to be submitted (queued, or claimed and not yet answered by the SMSC). */
+  boolean outboundSettled() {
+    return db.count("SELECT COUNT(*) FROM sms_outbound WHERE status IN ('queued', 'sending') AND id <> ?", "") == 0;
   }
 
   /** A gateway with one SMPP link to the test SMSC, not waiting for the bind. */
