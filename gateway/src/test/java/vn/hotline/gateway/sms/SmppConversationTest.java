@@ -306,6 +306,82 @@ class SmppConversationTest {
     assertEquals(0, smsc.boundApplications());
   }
 
+  @Test
+  void aPartWhoseUdhElementOverrunsTheHeaderIsAcknowledgedStoredFlaggedAndAnswered() throws Exception {
+    startGateway(Map.of());
+    PersonalData.used(CHILD, "BAOCAO");
+    // UDHL 2, then an element of IEI 0x00 claiming 5 bytes: it overruns the 2-byte header; the text follows.
+    var bad = new byte[] {0x02, 0x00, 0x05, 'B', 'A', 'O', 'C', 'A', 'O'};
+    smsc.deliverMoParts(CHILD, "111", SmsCodec.DCS_GSM7, List.of(new SmsCodec.Part(bad, true)));
+    Await.until(() -> smsc.deliveredCount() >= 1, "the SMSC got ESME_ROK for the malformed part");
+    var reply = smsc.awaitMtTexts(CHILD, 1, WAIT).get(0);
+    assertTrue(reply.contains("Ban bao cao viec gi?"), "decoded best effort and answered like any text: " + reply);
+    assertEquals(1, smsc.deliveryAttempts(), "acknowledged the first time, so never delivered again");
+    var part = db.row("SELECT malformed, raw_sealed, body_sealed FROM sms_inbound_parts WHERE part_seq = ?", "1");
+    assertEquals("udh_element", part.get("malformed"));
+    assertEquals("BAOCAO", gw.sealer().open((String) part.get("body_sealed")));
+    assertEquals(java.util.Base64.getEncoder().encodeToString(bad), gw.sealer().open((String) part.get("raw_sealed")),
+        "the bytes as they came, sealed");
+    assertEquals("udh_element", db.row("SELECT malformed FROM sms_inbound WHERE parts = ?", "1").get("malformed"));
+    assertEquals(1, db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", "sms.malformed"));
+    var metrics = gw.management().get("/metrics").body();
+    assertTrue(metrics.contains("hotline_sms_inbound_malformed_total{link=\"smpp\",reason=\"udh_element\"} 1.0"), metrics);
+  }
+
+  @Test
+  void aPartWhoseUdhLengthRunsPastTheMessageIsAcknowledgedAndKeptWhole() throws Exception {
+    startGateway(Map.of());
+    PersonalData.used(CHILD, "Cuu em");
+    var bad = new byte[] {0x50, 'C', 'u', 'u', ' ', 'e', 'm'}; // UDHL 80 in a 7-byte message
+    smsc.deliverMoParts(CHILD, "111", SmsCodec.DCS_GSM7, List.of(new SmsCodec.Part(bad, true)));
+    Await.until(() -> smsc.deliveredCount() >= 1, "the SMSC got ESME_ROK for the malformed part");
+    smsc.awaitMtTexts(CHILD, 1, WAIT); // the child is answered
+    assertEquals(1, smsc.deliveryAttempts(), "acknowledged the first time, so never delivered again");
+    var part = db.row("SELECT malformed, body_sealed FROM sms_inbound_parts WHERE part_seq = ?", "1");
+    assertEquals("udh_length", part.get("malformed"));
+    assertTrue(gw.sealer().open((String) part.get("body_sealed")).endsWith("Cuu em"), "nothing of the text is dropped");
+    assertEquals(1, db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", "sms.malformed"));
+    var metrics = gw.management().get("/metrics").body();
+    assertTrue(metrics.contains("hotline_sms_inbound_malformed_total{link=\"smpp\",reason=\"udh_length\"} 1.0"), metrics);
+  }
+
+  @Test
+  void aMessageWithAnEmptySourceAddressIsAcknowledgedAndKeptForACounsellorUnanswered() throws Exception {
+    startGateway(Map.of());
+    PersonalData.used("Cuu em voi");
+    smsc.deliverMoParts("", "111", SmsCodec.DCS_GSM7, List.of(new SmsCodec.Part("Cuu em voi".getBytes(
+        java.nio.charset.StandardCharsets.US_ASCII), false)));
+    Await.until(() -> smsc.deliveredCount() >= 1, "the SMSC got ESME_ROK for the message without a sender");
+    assertEquals(1, smsc.deliveryAttempts(), "acknowledged the first time, so never delivered again");
+    var row = db.row("SELECT malformed, status, body_sealed FROM sms_inbound WHERE parts = ?", "1");
+    assertEquals("no_sender", row.get("malformed"));
+    assertEquals("unanswerable", row.get("status"), "nobody to answer: not a conversation");
+    assertEquals("Cuu em voi", gw.sealer().open((String) row.get("body_sealed")), "a counsellor can read it");
+    assertEquals(1, db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", "sms.malformed"));
+    var metrics = gw.management().get("/metrics").body();
+    assertTrue(metrics.contains("hotline_sms_inbound_malformed_total{link=\"smpp\",reason=\"no_sender\"} 1.0"), metrics);
+    assertEquals(0, gw.gateway().drainSmsInbox(), "the inbox does not take it up");
+    assertEquals(0, db.count("contacts"));
+    assertTrue(smsc.mts().isEmpty(), "no submit_sm to an empty address");
+  }
+
+  @Test
+  void aStoreThatIsDownStillGetsATemporaryErrorSoTheSmscDeliversAgain() throws Exception {
+    smsc.close();
+    var events = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    smsc = TestSmsc.start(new TestSmsc.Config(0, "hotline", "hotline", Duration.ofMillis(300), Duration.ofSeconds(1)),
+        events::add);
+    startGateway(Map.of());
+    db.proxy().cut();
+    smsc.deliverMo(CHILD, "111", "BAOCAO");
+    Await.until(() -> smsc.deliveryAttempts() >= 2, "the SMSC retries");
+    assertTrue(events.stream().anyMatch(e -> e.contains("deliver_sm_resp ESME_RX_T_APPN")), events.toString());
+    assertEquals(0, smsc.deliveredCount());
+    db.proxy().restore();
+    Await.until(() -> smsc.deliveredCount() == 1, "stored once the store is back");
+    assertTrue(smsc.awaitMtTexts(CHILD, 1, WAIT).get(0).contains("Ban bao cao viec gi?"));
+  }
+
   /** A gateway with one SMPP link to the test SMSC, not waiting for the bind. */
   void startGatewayUnbound(Map<String, String> extra) {
     var env = new HashMap<String, String>(Map.of(
