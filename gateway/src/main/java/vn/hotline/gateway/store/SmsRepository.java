@@ -372,6 +372,12 @@ public final class SmsRepository {
     return id;
   }
 
+  /** A reply recorded to go out inline that did not (the webhook was answered otherwise): queued for a sender. */
+  public void notSentInline(Connection c, String outboundId, String why, Instant now) throws SQLException {
+    Store.update(c, "UPDATE sms_outbound SET status = 'queued', sent_at = NULL, next_attempt_at = ?, last_error = ?"
+        + " WHERE id = ?", now, truncate(why), outboundId);
+  }
+
   /**
    * Claims due outbound messages of one channel/link for sending: marked sending, with a lease after which
    * another worker may claim them again (a sender that died mid-way loses nothing).
