@@ -195,8 +195,12 @@ public final class SmsRepository {
     return true;
   }
 
-  /** Messages whose missing parts never came: assembled from what arrived. Returns how many. */
-  public int assembleOverdue(Instant olderThan) {
+  /**
+   * Messages whose missing parts never came within {@code timeout} of their first part, by the caller's clock
+   * ({@code now}): assembled from what arrived. Returns how many.
+   */
+  public int assembleOverdue(Instant now, Duration timeout) {
+    var olderThan = now.minus(timeout);
     return store.inTransaction(c -> {
       var groups = new ArrayList<Object[]>();
       try (var ps = c.prepareStatement("SELECT DISTINCT channel, link, sender_pseudonym, concat_ref, part_total"
@@ -211,7 +215,7 @@ public final class SmsRepository {
       int n = 0;
       for (var g : groups) {
         var ref = g[3] == null ? null : ((Number) g[3]).intValue();
-        if (assemble(c, (String) g[0], (String) g[1], (String) g[2], ref, (Integer) g[4], true, Instant.now())) {
+        if (assemble(c, (String) g[0], (String) g[1], (String) g[2], ref, (Integer) g[4], true, now)) {
           n++;
         }
       }

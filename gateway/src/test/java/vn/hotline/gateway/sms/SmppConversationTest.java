@@ -41,7 +41,8 @@ class SmppConversationTest {
   TestDatabase db;
   TestSmsc smsc;
   RunningGateway gw;
-  MutableClock clock = MutableClock.now();
+  // whole milliseconds, as the store keeps them (DATETIME(3)): a boundary a test sets is the boundary stored
+  MutableClock clock = new MutableClock(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
 
   @BeforeEach
   void start() {
@@ -171,6 +172,24 @@ class SmppConversationTest {
     assertTrue(description.contains("[...]"), description);
     assertTrue(description.startsWith("Em hàng xóm thường bị bỏ đói"), description);
     assertTrue(description.endsWith("nhốt trong nhà một mình."), description);
+  }
+
+  @Test
+  void missingPartsAreGivenUpExactlyWhenTheGatewaysClockSaysTheTimeoutIsOver() throws Exception {
+    startGateway(Map.of("GATEWAY_SMS_CONCAT_TIMEOUT_SECONDS", "60"));
+    var story = "Em bi danh o nha moi toi, em so lam. ".repeat(6);
+    PersonalData.used(CHILD, story);
+    var encoded = SmsCodec.encode(story, 99);
+    assertEquals(2, encoded.parts().size());
+    smsc.deliverMoParts(CHILD, "111", encoded.dataCoding(), List.of(encoded.parts().get(0))); // part 2 never comes
+    Await.until(() -> smsc.deliveredCount() >= 1, "part 1 acknowledged");
+    clock.advance(Duration.ofSeconds(60)); // exactly the timeout: not over yet
+    gw.gateway().housekeepingNow();
+    assertEquals(0, db.count("sms_inbound"), "still waiting for part 2 at exactly the timeout");
+    clock.advance(Duration.ofMillis(1));
+    gw.gateway().housekeepingNow();
+    assertEquals(1, db.count("SELECT COUNT(*) FROM sms_inbound WHERE missing_parts = ?", "1"),
+        "given up 1 ms after the timeout by the gateway's clock (the wall clock has hardly moved)");
   }
 
   @Test
