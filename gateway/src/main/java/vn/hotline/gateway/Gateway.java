@@ -298,7 +298,7 @@ public final class Gateway implements AutoCloseable {
         log.info("closed {} call session(s) whose end was never reported", swept);
       }
       metrics.activeCalls(calls.activeCalls());
-      int overdue = smsStore.assembleOverdue(clock.instant().minus(concatTimeout));
+      int overdue = smsStore.assembleOverdue(clock.instant(), concatTimeout);
       if (overdue > 0) {
         log.info("{} long SMS assembled without parts that never came", overdue);
       }

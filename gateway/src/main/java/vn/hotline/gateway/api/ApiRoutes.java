@@ -3,6 +3,7 @@ package vn.hotline.gateway.api;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -24,7 +25,10 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.HashSet;
-import java.util.concurrent.Callable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.delivery.Routing;
@@ -107,16 +111,16 @@ public final class ApiRoutes {
       // The body is already read (capped) by the BodyHandler above; the validator takes it from there.
       var builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
       builder.getRoutes().forEach(r -> r.setDoSecurity(false)); // our Bearer handler above checks the key
-      builder.getRoute("listReports").addHandler(ctx -> run(ctx, "/reports", () -> listReports(ctx)));
-      builder.getRoute("getReport").addHandler(ctx -> run(ctx, "/reports/{id}", () -> getReport(ctx)));
-      builder.getRoute("acknowledgeReport").addHandler(ctx -> run(ctx, "/reports/{id}/acknowledge", () -> acknowledge(ctx)));
-      builder.getRoute("listDeliveries").addHandler(ctx -> run(ctx, "/deliveries", () -> listDeliveries(ctx)));
-      builder.getRoute("replayDeadDeliveries").addHandler(ctx -> run(ctx, "/deliveries/replay-dead", () -> replayDead(ctx)));
-      builder.getRoute("listAttempts").addHandler(ctx -> run(ctx, "/deliveries/{id}/attempts", () -> attempts(ctx)));
-      builder.getRoute("replayDelivery").addHandler(ctx -> run(ctx, "/deliveries/{id}/replay", () -> replay(ctx)));
-      builder.getRoute("disableAgency").addHandler(ctx -> run(ctx, "/agencies/{agency}/disable", () -> setAgency(ctx, false)));
-      builder.getRoute("enableAgency").addHandler(ctx -> run(ctx, "/agencies/{agency}/enable", () -> setAgency(ctx, true)));
-      builder.getRoute("getStats").addHandler(ctx -> run(ctx, "/stats", () -> stats(ctx)));
+      builder.getRoute("listReports").addHandler(ctx -> run(ctx, "/reports", r -> listReports(r)));
+      builder.getRoute("getReport").addHandler(ctx -> run(ctx, "/reports/{id}", r -> getReport(r)));
+      builder.getRoute("acknowledgeReport").addHandler(ctx -> run(ctx, "/reports/{id}/acknowledge", r -> acknowledge(r)));
+      builder.getRoute("listDeliveries").addHandler(ctx -> run(ctx, "/deliveries", r -> listDeliveries(r)));
+      builder.getRoute("replayDeadDeliveries").addHandler(ctx -> run(ctx, "/deliveries/replay-dead", r -> replayDead(r)));
+      builder.getRoute("listAttempts").addHandler(ctx -> run(ctx, "/deliveries/{id}/attempts", r -> attempts(r)));
+      builder.getRoute("replayDelivery").addHandler(ctx -> run(ctx, "/deliveries/{id}/replay", r -> replay(r)));
+      builder.getRoute("disableAgency").addHandler(ctx -> run(ctx, "/agencies/{agency}/disable", r -> setAgency(r, false)));
+      builder.getRoute("enableAgency").addHandler(ctx -> run(ctx, "/agencies/{agency}/enable", r -> setAgency(r, true)));
+      builder.getRoute("getStats").addHandler(ctx -> run(ctx, "/stats", r -> stats(r)));
       router.route(BASE + "/*").subRouter(builder.createRouter());
     }
   }
@@ -213,13 +217,41 @@ public final class ApiRoutes {
     }
   }
 
-  private void run(RoutingContext ctx, String route, Callable<Answer> work) {
+  /**
+   * What a handler may know of its request, read on the event loop: the RoutingContext is not to be touched from
+   * the worker the handler runs on.
+   */
+  record Request(ApiKeyRepository.Caller caller, String method, Map<String, String> path, Map<String, List<String>> query,
+      Buffer body) {
+    String path(String name) {
+      return path.get(name);
+    }
+
+    /** The first value of a query parameter. */
+    Optional<String> query(String name) {
+      return query.getOrDefault(name, List.of()).stream().findFirst();
+    }
+
+    static Request of(RoutingContext ctx) {
+      var query = new LinkedHashMap<String, List<String>>();
+      for (var name : ctx.queryParams().names()) {
+        query.put(name, List.copyOf(ctx.queryParam(name)));
+      }
+      var body = ctx.body() == null ? null : ctx.body().buffer();
+      return new Request(ApiRoutes.caller(ctx), ctx.request().method().name(), Map.copyOf(ctx.pathParams()), Map.copyOf(query),
+          body == null ? null : body.copy());
+    }
+  }
+
+  /** A handler: runs on a worker with the request's values. */
+  interface Handler {
+    Answer handle(Request request) throws Exception;
+  }
+
+  private void run(RoutingContext ctx, String route, Handler handler) {
     HttpEdge.route(ctx, BASE + route);
-    workers.executeBlocking(() -> {
-      var answer = work.call();
-      keys.recordAccess(caller(ctx), ctx.request().method().name() + " " + route, answer.status(), clock.instant());
-      return answer;
-    }, false).onComplete(ar -> {
+    var request = Request.of(ctx);
+    workers.executeBlocking(() -> answer(request, route, handler), false).onComplete(ar -> {
       if (ar.failed() && ar.cause() instanceof BadRequest bad) {
         HttpEdge.problem(ctx, 400, bad.getMessage());
         return;
@@ -239,50 +271,57 @@ public final class ApiRoutes {
     });
   }
 
+  @OnWorker
+  private Answer answer(Request request, String route, Handler handler) throws Exception {
+    var answer = handler.handle(request);
+    keys.recordAccess(request.caller(), request.method() + " " + route, answer.status(), clock.instant());
+    return answer;
+  }
+
   private static ApiKeyRepository.Caller caller(RoutingContext ctx) {
     return ctx.get(CALLER);
   }
 
-  private static String actor(RoutingContext ctx) {
-    var c = caller(ctx);
+  private static String actor(Request r) {
+    var c = r.caller();
     return c.admin() ? "admin:" + c.keyId() : "agency:" + c.agencyId();
   }
 
   @OnWorker
-  private Answer listReports(RoutingContext ctx) {
-    var caller = caller(ctx);
-    var since = ctx.queryParam("since").stream().findFirst().map(ApiRoutes::parseSince).orElse(Instant.EPOCH);
-    var after = decodeCursor(ctx.queryParam("cursor").stream().findFirst().orElse(null));
-    int limit = ctx.queryParam("limit").stream().findFirst().map(Integer::parseInt).orElse(50);
+  private Answer listReports(Request r) {
+    var caller = r.caller();
+    var since = r.query("since").map(ApiRoutes::parseSince).orElse(Instant.EPOCH);
+    var after = decodeCursor(r.query("cursor").orElse(null));
+    int limit = r.query("limit").map(Integer::parseInt).orElse(50);
     var page = reports.forAgency(caller.agencyId(), since, after, limit + 1);
     var items = new JsonArray();
-    page.stream().limit(limit).forEach(r -> items.add(view(r, caller)));
+    page.stream().limit(limit).forEach(report -> items.add(view(report, caller)));
     var next = page.size() > limit ? encodeCursor(page.get(limit - 1).id()) : null;
     return Answer.ok(new JsonObject().put("items", items).put("next_cursor", next));
   }
 
   @OnWorker
-  private Answer getReport(RoutingContext ctx) {
-    var caller = caller(ctx);
-    var report = reports.findById(ctx.pathParam("id"));
+  private Answer getReport(Request r) {
+    var caller = r.caller();
+    var report = reports.findById(r.path("id"));
     if (report.isEmpty() || (!caller.admin() && delivery(report.get().id(), caller.agencyId()) == null)) {
-      return Answer.problem(404, "no report " + ctx.pathParam("id") + " was delivered to you");
+      return Answer.problem(404, "no report " + r.path("id") + " was delivered to you");
     }
     return Answer.ok(view(report.get(), caller));
   }
 
   @OnWorker
-  private Answer acknowledge(RoutingContext ctx) {
-    var caller = caller(ctx);
+  private Answer acknowledge(Request r) {
+    var caller = r.caller();
     if (caller.admin()) {
       return Answer.problem(403, "a report is acknowledged by the agency that took it on, with an agency key");
     }
-    var caseNumber = ctx.body().asJsonObject().getString("case_number");
+    var caseNumber = json(r.body()).getString("case_number");
     var wrong = caseNumberProblem(caseNumber);
     if (wrong != null) {
       return Answer.problem(400, wrong);
     }
-    var id = ctx.pathParam("id");
+    var id = r.path("id");
     var ack = deliveries.acknowledge(id, caller.agencyId(), caseNumber, clock.instant()).orElse(null);
     if (ack == null) {
       return Answer.problem(404, "no report " + id + " was delivered to you");
@@ -340,11 +379,11 @@ public final class ApiRoutes {
   }
 
   @OnWorker
-  private Answer listDeliveries(RoutingContext ctx) {
-    var caller = caller(ctx);
-    var status = ctx.queryParam("status").stream().findFirst().orElse(null);
-    var before = decodeCursor(ctx.queryParam("cursor").stream().findFirst().orElse(null));
-    int limit = ctx.queryParam("limit").stream().findFirst().map(Integer::parseInt).orElse(50);
+  private Answer listDeliveries(Request r) {
+    var caller = r.caller();
+    var status = r.query("status").orElse(null);
+    var before = decodeCursor(r.query("cursor").orElse(null));
+    int limit = r.query("limit").map(Integer::parseInt).orElse(50);
     var page = deliveries.list(caller.agencyId(), status, before, limit + 1);
     var items = new JsonArray();
     page.stream().limit(limit).forEach(d -> items.add(json(d)));
@@ -353,10 +392,10 @@ public final class ApiRoutes {
   }
 
   @OnWorker
-  private Answer attempts(RoutingContext ctx) {
-    var d = ownDelivery(ctx);
+  private Answer attempts(Request r) {
+    var d = ownDelivery(r);
     if (d == null) {
-      return Answer.problem(404, "no delivery " + ctx.pathParam("id") + " of yours");
+      return Answer.problem(404, "no delivery " + r.path("id") + " of yours");
     }
     var items = new JsonArray();
     deliveries.attempts(d.id()).forEach(a -> items.add(new JsonObject().put("attempt", a.attempt())
@@ -366,35 +405,35 @@ public final class ApiRoutes {
   }
 
   @OnWorker
-  private Answer replay(RoutingContext ctx) {
-    var d = ownDelivery(ctx);
+  private Answer replay(Request r) {
+    var d = ownDelivery(r);
     if (d == null) {
-      return Answer.problem(404, "no delivery " + ctx.pathParam("id") + " of yours");
+      return Answer.problem(404, "no delivery " + r.path("id") + " of yours");
     }
-    deliveries.replay(d.id(), actor(ctx), clock.instant());
+    deliveries.replay(d.id(), actor(r), clock.instant());
     wakeDelivery.run();
     return new Answer(202, json(deliveries.find(d.id()).orElseThrow()), null);
   }
 
   @OnWorker
-  private Answer replayDead(RoutingContext ctx) {
-    int n = deliveries.replayDead(caller(ctx).agencyId(), actor(ctx), clock.instant());
+  private Answer replayDead(Request r) {
+    int n = deliveries.replayDead(r.caller().agencyId(), actor(r), clock.instant());
     wakeDelivery.run();
     return Answer.ok(new JsonObject().put("replayed", n));
   }
 
   @OnWorker
-  private Answer setAgency(RoutingContext ctx, boolean enabled) {
-    if (!caller(ctx).admin()) {
+  private Answer setAgency(Request r, boolean enabled) {
+    if (!r.caller().admin()) {
       return Answer.problem(403, "only an admin key can switch agency endpoints");
     }
-    var agency = ctx.pathParam("agency");
+    var agency = r.path("agency");
     if (routing.agency(agency) == null) {
       return Answer.problem(404, "no agency '" + agency + "' in the routing");
     }
-    var body = ctx.body() == null || ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
+    var body = r.body() == null || r.body().length() == 0 ? new JsonObject() : json(r.body());
     var reason = enabled ? "enabled through the API" : body.getString("reason", "disabled through the API");
-    deliveries.setEnabled(agency, enabled, reason, actor(ctx), clock.instant());
+    deliveries.setEnabled(agency, enabled, reason, actor(r), clock.instant());
     if (enabled) {
       wakeDelivery.run();
     }
@@ -404,14 +443,14 @@ public final class ApiRoutes {
 
   /** The suppressed figures of docs/statistics.md, as the stats command prints them in JSON; admin keys only. */
   @OnWorker
-  private Answer stats(RoutingContext ctx) {
-    if (!caller(ctx).admin()) {
+  private Answer stats(Request r) {
+    if (!r.caller().admin()) {
       return Answer.problem(403, "only an admin key can read the statistics");
     }
     Statistics.Query query;
     try {
-      query = Statistics.Query.parse(ctx.queryParam("from").stream().findFirst().orElse(null),
-          ctx.queryParam("to").stream().findFirst().orElse(null), ctx.queryParam("by").stream().findFirst().orElse(null));
+      query = Statistics.Query.parse(r.query("from").orElse(null),
+          r.query("to").orElse(null), r.query("by").orElse(null));
     } catch (IllegalArgumentException e) {
       return Answer.problem(400, e.getMessage());
     }
@@ -419,9 +458,9 @@ public final class ApiRoutes {
   }
 
   @OnWorker
-  private DeliveryRepository.Delivery ownDelivery(RoutingContext ctx) {
-    var d = deliveries.find(ctx.pathParam("id")).orElse(null);
-    var caller = caller(ctx);
+  private DeliveryRepository.Delivery ownDelivery(Request r) {
+    var d = deliveries.find(r.path("id")).orElse(null);
+    var caller = r.caller();
     return d == null || (!caller.admin() && !d.agencyId().equals(caller.agencyId())) ? null : d;
   }
 
@@ -450,6 +489,11 @@ public final class ApiRoutes {
         .put("next_attempt_at", str(d.nextAttemptAt())).put("last_status", d.lastStatus()).put("last_error", d.lastError())
         .put("created_at", str(d.createdAt())).put("delivered_at", str(d.deliveredAt()))
         .put("acknowledged_at", str(d.acknowledgedAt())).put("case_number", d.caseNumber());
+  }
+
+  /** The body as JSON, as RequestBody.asJsonObject reads it: null when there is none. */
+  private static JsonObject json(Buffer body) {
+    return body == null || body.length() == 0 ? null : body.toJsonObject();
   }
 
   private static String str(Instant t) {

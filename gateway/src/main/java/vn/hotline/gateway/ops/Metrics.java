@@ -69,9 +69,14 @@ public final class Metrics implements AutoCloseable {
     Counter.builder("hotline.webhook.refused").tag("reason", reason).register(registry).increment();
   }
 
-  /** An inbound SMPP part: stored, duplicate, refused (store down), message_ready. */
+  /** An inbound SMPP part: waiting_for_parts, duplicate, message_ready, refused (store down), rejected (for good). */
   public void smppInbound(String link, String result) {
     Counter.builder("hotline.smpp.inbound.parts").tags("link", link, "result", result).register(registry).increment();
+  }
+
+  /** An inbound SMS stored flagged: it could not be read as sent (reason: udh_length, udh_element, no_sender ...). */
+  public void smsMalformed(String link, String reason) {
+    Counter.builder("hotline.sms.inbound.malformed").tags("link", link, "reason", reason).register(registry).increment();
   }
 
   /** A delivery receipt by the state it reports, or unmatched / unreadable. */

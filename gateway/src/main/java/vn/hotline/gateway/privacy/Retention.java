@@ -90,9 +90,10 @@ public final class Retention {
         + " WHERE destination_sealed <> '" + PURGED + "' AND created_at < ? AND status NOT IN ('queued', 'sending')",
         numbersBefore));
     counts.put("inbound_sms", Store.update(c, "UPDATE sms_inbound SET body_sealed = '" + PURGED + "', sender_sealed = '"
-        + PURGED + "' WHERE body_sealed <> '" + PURGED + "' AND status = 'processed' AND received_at < ?", smsBefore));
+        + PURGED + "' WHERE body_sealed <> '" + PURGED + "' AND status IN ('processed', 'unanswerable') AND received_at < ?",
+        smsBefore));
     counts.put("inbound_sms_parts", Store.update(c, "UPDATE sms_inbound_parts SET body_sealed = '" + PURGED
-        + "', sender_sealed = '" + PURGED + "' WHERE body_sealed <> '" + PURGED + "' AND message_id IS NOT NULL"
+        + "', sender_sealed = '" + PURGED + "', raw_sealed = NULL WHERE body_sealed <> '" + PURGED + "' AND message_id IS NOT NULL"
         + " AND received_at < ?", smsBefore));
     // Free text is kept for the longest need among the agencies the report went to, each counted from its
     // completion, and only once each has it; a report that went nowhere keeps it retention.free_text_days.
@@ -154,7 +155,7 @@ public final class Retention {
         counts.put("inbound_sms", Store.update(c, "UPDATE sms_inbound SET body_sealed = '" + PURGED + "', sender_sealed = '"
             + PURGED + "' WHERE sender_pseudonym = ? AND received_at >= ? AND received_at <= ?", pseudonym, started, ended));
         counts.put("inbound_sms_parts", Store.update(c, "UPDATE sms_inbound_parts SET body_sealed = '" + PURGED
-            + "', sender_sealed = '" + PURGED + "' WHERE sender_pseudonym = ? AND received_at >= ? AND received_at <= ?",
+            + "', sender_sealed = '" + PURGED + "', raw_sealed = NULL WHERE sender_pseudonym = ? AND received_at >= ? AND received_at <= ?",
             pseudonym, started, ended));
       }
       var data = new LinkedHashMap<String, Object>(counts);

@@ -152,6 +152,27 @@ public final class SmsCodec {
   /** A short_message split into its UDH concatenation info (null when absent) and its text bytes. */
   public record Payload(Concat concat, byte[] body) {}
 
+  /** A short_message split best effort: its payload, and why its header could not be read (null when it could). */
+  public record Lenient(Payload payload, String malformed) {}
+
+  /**
+   * {@link #splitUdh} for a message that must not be lost whatever its header says: a UDH length past the end of
+   * the message ({@code udh_length}) leaves nothing to tell header from text, so every byte is taken as text; an
+   * element overrunning a header of plausible length ({@code udh_element}) has the header skipped and the text
+   * after it kept. Either way there is no concatenation info: the part is a message of its own.
+   */
+  public static Lenient splitUdhLeniently(byte[] message) {
+    if (message.length > 0 && (message[0] & 0xff) + 1 > message.length) {
+      return new Lenient(new Payload(null, message), "udh_length");
+    }
+    try {
+      return new Lenient(splitUdh(message), null);
+    } catch (IllegalArgumentException e) {
+      int udhl = message[0] & 0xff;
+      return new Lenient(new Payload(null, java.util.Arrays.copyOfRange(message, udhl + 1, message.length)), "udh_element");
+    }
+  }
+
   /** Splits a short_message sent with UDHI into the concatenation element (IEI 0x00 or 0x08) and the body. */
   public static Payload splitUdh(byte[] message) {
     if (message.length == 0) {

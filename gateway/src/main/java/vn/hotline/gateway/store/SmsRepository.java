@@ -22,9 +22,17 @@ import vn.hotline.gateway.util.Ids;
  * are sealed; lookups go by pseudonym.
  */
 public final class SmsRepository {
-  /** A part as it came off the wire, already pseudonymised and decoded. */
+  /**
+   * A part as it came off the wire, already pseudonymised and decoded; {@code malformed} the reason codes when it
+   * could not be read as sent (then {@code raw} may hold its bytes, kept sealed), null for a sound part.
+   */
   public record PartIn(String channel, String link, String bindId, String senderPseudonym, String sender,
-      String recipient, Integer concatRef, int total, int seq, String text) {
+      String recipient, Integer concatRef, int total, int seq, String text, String malformed, byte[] raw) {
+    public PartIn(String channel, String link, String bindId, String senderPseudonym, String sender,
+        String recipient, Integer concatRef, int total, int seq, String text) {
+      this(channel, link, bindId, senderPseudonym, sender, recipient, concatRef, total, seq, text, null, null);
+    }
+
     @Override
     public String toString() {
       return "PartIn[" + channel + "/" + link + " " + seq + "/" + total + "]"; // no number, no text
@@ -88,8 +96,8 @@ public final class SmsRepository {
       }
       var sealedSender = sealer.seal(p.sender());
       try (var ps = c.prepareStatement("INSERT INTO sms_inbound_parts (channel, link, sender_pseudonym, sender_sealed,"
-          + " recipient, concat_ref, part_total, part_seq, body_sealed, dedupe_key, received_at, bind_id)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          + " recipient, concat_ref, part_total, part_seq, body_sealed, dedupe_key, received_at, bind_id, malformed,"
+          + " raw_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, p.channel());
         ps.setString(2, p.link());
         ps.setString(3, p.senderPseudonym());
@@ -102,7 +110,14 @@ public final class SmsRepository {
         ps.setString(10, key);
         ps.setObject(11, Store.toDb(now));
         ps.setString(12, p.bindId());
+        ps.setString(13, p.malformed());
+        ps.setString(14, p.raw() == null ? null : sealer.seal(java.util.Base64.getEncoder().encodeToString(p.raw())));
         ps.executeUpdate();
+      }
+      if (p.malformed() != null) {
+        // the reason codes only: never the number or the text
+        audit.append(c, "sms.malformed", p.link() == null ? p.channel() : p.channel() + ":" + p.link(),
+            java.util.Map.of(), java.util.Map.of("reasons", p.malformed(), "part", p.seq(), "parts", p.total()), now);
       }
       return assemble(c, p.channel(), p.link(), p.senderPseudonym(), p.concatRef(), p.total(), false, now)
           ? PartResult.MESSAGE_READY : PartResult.WAITING_FOR_PARTS;
@@ -115,7 +130,7 @@ public final class SmsRepository {
    */
   private boolean assemble(Connection c, String channel, String link, String sender, Integer ref, int total,
       boolean force, Instant now) throws SQLException {
-    var sql = "SELECT id, part_seq, body_sealed, sender_sealed, recipient, received_at FROM sms_inbound_parts"
+    var sql = "SELECT id, part_seq, body_sealed, sender_sealed, recipient, received_at, malformed FROM sms_inbound_parts"
         + " WHERE message_id IS NULL AND channel = ? AND sender_pseudonym = ? AND part_total = ?"
         + (link == null ? " AND link IS NULL" : " AND link = ?")
         + (ref == null ? " AND concat_ref IS NULL" : " AND concat_ref = ?") + " ORDER BY id FOR UPDATE";
@@ -124,6 +139,7 @@ public final class SmsRepository {
     String senderSealed = null;
     String recipient = null;
     Instant first = null;
+    var malformed = new java.util.LinkedHashSet<String>();
     try (var ps = c.prepareStatement(sql)) {
       int i = 1;
       ps.setString(i++, channel);
@@ -143,6 +159,9 @@ public final class SmsRepository {
           recipient = rs.getString(5);
           var at = Store.fromDb(rs.getObject(6, LocalDateTime.class));
           first = first == null || at.isBefore(first) ? at : first;
+          if (rs.getString(7) != null) {
+            malformed.addAll(List.of(rs.getString(7).split(",")));
+          }
         }
       }
     }
@@ -161,8 +180,10 @@ public final class SmsRepository {
       }
     }
     var messageId = Ids.uuid7().toString();
+    // No source address: nobody to answer, so no conversation; kept for a counsellor to read.
     insertInbound(c, messageId, channel, link, null, sender, senderSealed, recipient, text.toString(), total, missing,
-        first, "pending");
+        first, malformed.contains("no_sender") ? "unanswerable" : "pending",
+        malformed.isEmpty() ? null : String.join(",", malformed));
     try (var ps = c.prepareStatement("UPDATE sms_inbound_parts SET message_id = ? WHERE id = ?")) {
       for (var id : ids) {
         ps.setString(1, messageId);
@@ -174,8 +195,12 @@ public final class SmsRepository {
     return true;
   }
 
-  /** Messages whose missing parts never came: assembled from what arrived. Returns how many. */
-  public int assembleOverdue(Instant olderThan) {
+  /**
+   * Messages whose missing parts never came within {@code timeout} of their first part, by the caller's clock
+   * ({@code now}): assembled from what arrived. Returns how many.
+   */
+  public int assembleOverdue(Instant now, Duration timeout) {
+    var olderThan = now.minus(timeout);
     return store.inTransaction(c -> {
       var groups = new ArrayList<Object[]>();
       try (var ps = c.prepareStatement("SELECT DISTINCT channel, link, sender_pseudonym, concat_ref, part_total"
@@ -190,7 +215,7 @@ public final class SmsRepository {
       int n = 0;
       for (var g : groups) {
         var ref = g[3] == null ? null : ((Number) g[3]).intValue();
-        if (assemble(c, (String) g[0], (String) g[1], (String) g[2], ref, (Integer) g[4], true, Instant.now())) {
+        if (assemble(c, (String) g[0], (String) g[1], (String) g[2], ref, (Integer) g[4], true, now)) {
           n++;
         }
       }
@@ -215,16 +240,16 @@ public final class SmsRepository {
     }
     var id = Ids.uuid7().toString();
     var sealed = sealer.seal(sender);
-    insertInbound(c, id, channel, null, providerRef, senderPseudonym, sealed, recipient, text, 1, 0, now, "pending");
+    insertInbound(c, id, channel, null, providerRef, senderPseudonym, sealed, recipient, text, 1, 0, now, "pending", null);
     return Optional.of(new Inbound(id, channel, null, providerRef, senderPseudonym, sealed, recipient, text, 1, 0, now));
   }
 
   private void insertInbound(Connection c, String id, String channel, String link, String providerRef, String sender,
-      String senderSealed, String recipient, String text, int parts, int missing, Instant at, String status)
-      throws SQLException {
+      String senderSealed, String recipient, String text, int parts, int missing, Instant at, String status,
+      String malformed) throws SQLException {
     try (var ps = c.prepareStatement("INSERT INTO sms_inbound (id, channel, link, provider_ref, sender_pseudonym,"
-        + " sender_sealed, recipient, body_sealed, parts, missing_parts, status, received_at)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + " sender_sealed, recipient, body_sealed, parts, missing_parts, status, received_at, malformed)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, id);
       ps.setString(2, channel);
       ps.setString(3, link);
@@ -237,6 +262,7 @@ public final class SmsRepository {
       ps.setInt(10, missing);
       ps.setString(11, status);
       ps.setObject(12, Store.toDb(at));
+      ps.setString(13, malformed);
       ps.executeUpdate();
     }
   }
@@ -348,6 +374,12 @@ public final class SmsRepository {
       ps.executeUpdate();
     }
     return id;
+  }
+
+  /** A reply recorded to go out inline that did not (the webhook was answered otherwise): queued for a sender. */
+  public void notSentInline(Connection c, String outboundId, String why, Instant now) throws SQLException {
+    Store.update(c, "UPDATE sms_outbound SET status = 'queued', sent_at = NULL, next_attempt_at = ?, last_error = ?"
+        + " WHERE id = ?", now, truncate(why), outboundId);
   }
 
   /**

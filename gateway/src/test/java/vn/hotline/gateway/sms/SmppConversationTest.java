@@ -41,7 +41,8 @@ class SmppConversationTest {
   TestDatabase db;
   TestSmsc smsc;
   RunningGateway gw;
-  MutableClock clock = MutableClock.now();
+  // whole milliseconds, as the store keeps them (DATETIME(3)): a boundary a test sets is the boundary stored
+  MutableClock clock = new MutableClock(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
 
   @BeforeEach
   void start() {
@@ -171,6 +172,24 @@ class SmppConversationTest {
     assertTrue(description.contains("[...]"), description);
     assertTrue(description.startsWith("Em hàng xóm thường bị bỏ đói"), description);
     assertTrue(description.endsWith("nhốt trong nhà một mình."), description);
+  }
+
+  @Test
+  void missingPartsAreGivenUpExactlyWhenTheGatewaysClockSaysTheTimeoutIsOver() throws Exception {
+    startGateway(Map.of("GATEWAY_SMS_CONCAT_TIMEOUT_SECONDS", "60"));
+    var story = "Em bi danh o nha moi toi, em so lam. ".repeat(6);
+    PersonalData.used(CHILD, story);
+    var encoded = SmsCodec.encode(story, 99);
+    assertEquals(2, encoded.parts().size());
+    smsc.deliverMoParts(CHILD, "111", encoded.dataCoding(), List.of(encoded.parts().get(0))); // part 2 never comes
+    Await.until(() -> smsc.deliveredCount() >= 1, "part 1 acknowledged");
+    clock.advance(Duration.ofSeconds(60)); // exactly the timeout: not over yet
+    gw.gateway().housekeepingNow();
+    assertEquals(0, db.count("sms_inbound"), "still waiting for part 2 at exactly the timeout");
+    clock.advance(Duration.ofMillis(1));
+    gw.gateway().housekeepingNow();
+    assertEquals(1, db.count("SELECT COUNT(*) FROM sms_inbound WHERE missing_parts = ?", "1"),
+        "given up 1 ms after the timeout by the gateway's clock (the wall clock has hardly moved)");
   }
 
   @Test
@@ -349,6 +368,82 @@ class SmppConversationTest {
   /** No outbound SMS is waiting to be submitted (queued, or claimed and not yet answered by the SMSC). */
   boolean outboundSettled() {
     return db.count("SELECT COUNT(*) FROM sms_outbound WHERE status IN ('queued', 'sending') AND id <> ?", "") == 0;
+  }
+
+  @Test
+  void aPartWhoseUdhElementOverrunsTheHeaderIsAcknowledgedStoredFlaggedAndAnswered() throws Exception {
+    startGateway(Map.of());
+    PersonalData.used(CHILD, "BAOCAO");
+    // UDHL 2, then an element of IEI 0x00 claiming 5 bytes: it overruns the 2-byte header; the text follows.
+    var bad = new byte[] {0x02, 0x00, 0x05, 'B', 'A', 'O', 'C', 'A', 'O'};
+    smsc.deliverMoParts(CHILD, "111", SmsCodec.DCS_GSM7, List.of(new SmsCodec.Part(bad, true)));
+    Await.until(() -> smsc.deliveredCount() >= 1, "the SMSC got ESME_ROK for the malformed part");
+    var reply = smsc.awaitMtTexts(CHILD, 1, WAIT).get(0);
+    assertTrue(reply.contains("Ban bao cao viec gi?"), "decoded best effort and answered like any text: " + reply);
+    assertEquals(1, smsc.deliveryAttempts(), "acknowledged the first time, so never delivered again");
+    var part = db.row("SELECT malformed, raw_sealed, body_sealed FROM sms_inbound_parts WHERE part_seq = ?", "1");
+    assertEquals("udh_element", part.get("malformed"));
+    assertEquals("BAOCAO", gw.sealer().open((String) part.get("body_sealed")));
+    assertEquals(java.util.Base64.getEncoder().encodeToString(bad), gw.sealer().open((String) part.get("raw_sealed")),
+        "the bytes as they came, sealed");
+    assertEquals("udh_element", db.row("SELECT malformed FROM sms_inbound WHERE parts = ?", "1").get("malformed"));
+    assertEquals(1, db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", "sms.malformed"));
+    var metrics = gw.management().get("/metrics").body();
+    assertTrue(metrics.contains("hotline_sms_inbound_malformed_total{link=\"smpp\",reason=\"udh_element\"} 1.0"), metrics);
+  }
+
+  @Test
+  void aPartWhoseUdhLengthRunsPastTheMessageIsAcknowledgedAndKeptWhole() throws Exception {
+    startGateway(Map.of());
+    PersonalData.used(CHILD, "Cuu em");
+    var bad = new byte[] {0x50, 'C', 'u', 'u', ' ', 'e', 'm'}; // UDHL 80 in a 7-byte message
+    smsc.deliverMoParts(CHILD, "111", SmsCodec.DCS_GSM7, List.of(new SmsCodec.Part(bad, true)));
+    Await.until(() -> smsc.deliveredCount() >= 1, "the SMSC got ESME_ROK for the malformed part");
+    smsc.awaitMtTexts(CHILD, 1, WAIT); // the child is answered
+    assertEquals(1, smsc.deliveryAttempts(), "acknowledged the first time, so never delivered again");
+    var part = db.row("SELECT malformed, body_sealed FROM sms_inbound_parts WHERE part_seq = ?", "1");
+    assertEquals("udh_length", part.get("malformed"));
+    assertTrue(gw.sealer().open((String) part.get("body_sealed")).endsWith("Cuu em"), "nothing of the text is dropped");
+    assertEquals(1, db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", "sms.malformed"));
+    var metrics = gw.management().get("/metrics").body();
+    assertTrue(metrics.contains("hotline_sms_inbound_malformed_total{link=\"smpp\",reason=\"udh_length\"} 1.0"), metrics);
+  }
+
+  @Test
+  void aMessageWithAnEmptySourceAddressIsAcknowledgedAndKeptForACounsellorUnanswered() throws Exception {
+    startGateway(Map.of());
+    PersonalData.used("Cuu em voi");
+    smsc.deliverMoParts("", "111", SmsCodec.DCS_GSM7, List.of(new SmsCodec.Part("Cuu em voi".getBytes(
+        java.nio.charset.StandardCharsets.US_ASCII), false)));
+    Await.until(() -> smsc.deliveredCount() >= 1, "the SMSC got ESME_ROK for the message without a sender");
+    assertEquals(1, smsc.deliveryAttempts(), "acknowledged the first time, so never delivered again");
+    var row = db.row("SELECT malformed, status, body_sealed FROM sms_inbound WHERE parts = ?", "1");
+    assertEquals("no_sender", row.get("malformed"));
+    assertEquals("unanswerable", row.get("status"), "nobody to answer: not a conversation");
+    assertEquals("Cuu em voi", gw.sealer().open((String) row.get("body_sealed")), "a counsellor can read it");
+    assertEquals(1, db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", "sms.malformed"));
+    var metrics = gw.management().get("/metrics").body();
+    assertTrue(metrics.contains("hotline_sms_inbound_malformed_total{link=\"smpp\",reason=\"no_sender\"} 1.0"), metrics);
+    assertEquals(0, gw.gateway().drainSmsInbox(), "the inbox does not take it up");
+    assertEquals(0, db.count("contacts"));
+    assertTrue(smsc.mts().isEmpty(), "no submit_sm to an empty address");
+  }
+
+  @Test
+  void aStoreThatIsDownStillGetsATemporaryErrorSoTheSmscDeliversAgain() throws Exception {
+    smsc.close();
+    var events = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    smsc = TestSmsc.start(new TestSmsc.Config(0, "hotline", "hotline", Duration.ofMillis(300), Duration.ofSeconds(1)),
+        events::add);
+    startGateway(Map.of());
+    db.proxy().cut();
+    smsc.deliverMo(CHILD, "111", "BAOCAO");
+    Await.until(() -> smsc.deliveryAttempts() >= 2, "the SMSC retries");
+    assertTrue(events.stream().anyMatch(e -> e.contains("deliver_sm_resp ESME_RX_T_APPN")), events.toString());
+    assertEquals(0, smsc.deliveredCount());
+    db.proxy().restore();
+    Await.until(() -> smsc.deliveredCount() == 1, "stored once the store is back");
+    assertTrue(smsc.awaitMtTexts(CHILD, 1, WAIT).get(0).contains("Ban bao cao viec gi?"));
   }
 
   /** A gateway with one SMPP link to the test SMSC, not waiting for the bind. */

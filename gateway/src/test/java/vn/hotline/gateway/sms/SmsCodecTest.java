@@ -103,4 +103,18 @@ class SmsCodecTest {
     assertEquals("@£$", SmsCodec.decode(SmsCodec.DCS_GSM7, new byte[] {0x00, 0x01, 0x02}));
     assertThrows(IllegalArgumentException.class, () -> SmsCodec.splitUdh(new byte[] {0x05, 0x00, 0x03}));
   }
+
+  @Test
+  void aMalformedUdhIsSplitLenientlyWithTheReasonAndNoTextLost() {
+    var pastTheEnd = SmsCodec.splitUdhLeniently(new byte[] {0x50, 'h', 'i'});
+    assertEquals("udh_length", pastTheEnd.malformed());
+    assertArrayEquals(new byte[] {0x50, 'h', 'i'}, pastTheEnd.payload().body(), "nothing tells header from text");
+    var overrun = SmsCodec.splitUdhLeniently(new byte[] {0x02, 0x00, 0x05, 'h', 'i'});
+    assertEquals("udh_element", overrun.malformed());
+    assertArrayEquals(new byte[] {'h', 'i'}, overrun.payload().body(), "the header skipped, the text kept");
+    assertEquals(null, overrun.payload().concat());
+    var sound = SmsCodec.splitUdhLeniently(new byte[] {0x05, 0x00, 0x03, 0x07, 0x02, 0x01, 'h', 'i'});
+    assertEquals(null, sound.malformed());
+    assertEquals(new SmsCodec.Concat(7, 2, 1), sound.payload().concat());
+  }
 }

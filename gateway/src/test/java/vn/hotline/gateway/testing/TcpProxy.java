@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A loopback TCP proxy in front of a real store, so a test can take the store away the way networks do:
  * {@link #cut()} drops every connection and refuses new ones; {@link #stall()} keeps accepting but forwards
- * nothing (a hung server); {@link #restore()} forwards again.
+ * nothing (a hung server); {@link #delay(java.time.Duration)} forwards each chunk late (a slow store);
+ * {@link #restore()} forwards again.
  */
 public final class TcpProxy implements AutoCloseable {
   private enum Mode { FORWARD, CUT, STALL }
@@ -22,6 +23,7 @@ public final class TcpProxy implements AutoCloseable {
   private final int targetPort;
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private volatile Mode mode = Mode.FORWARD;
+  private volatile long delayMillis;
 
   private TcpProxy(ServerSocket server, String targetHost, int targetPort) {
     this.server = server;
@@ -57,6 +59,12 @@ public final class TcpProxy implements AutoCloseable {
 
   public void restore() {
     mode = Mode.FORWARD;
+    delayMillis = 0;
+  }
+
+  /** Keeps forwarding, open connections included, but holds every chunk this long first (zero: no delay). */
+  public void delay(java.time.Duration d) {
+    delayMillis = d.toMillis();
   }
 
   private void dropAll() {
@@ -94,8 +102,16 @@ public final class TcpProxy implements AutoCloseable {
   private void pump(Socket from, Socket to) {
     Thread.ofPlatform().daemon().start(() -> {
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        in.transferTo(out);
-      } catch (IOException ignored) {
+        var buffer = new byte[8192];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+          if (delayMillis > 0) {
+            Thread.sleep(delayMillis);
+          }
+          out.write(buffer, 0, n);
+          out.flush();
+        }
+      } catch (IOException | InterruptedException ignored) {
         // one side closed
       } finally {
         try {

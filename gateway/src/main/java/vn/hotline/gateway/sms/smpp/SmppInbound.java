@@ -1,5 +1,6 @@
 package vn.hotline.gateway.sms.smpp;
 
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import org.jsmpp.SMPPConstant;
@@ -18,12 +19,15 @@ import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.sms.SmsCodec;
 import vn.hotline.gateway.sms.SmsConversations;
 import vn.hotline.gateway.store.SmsRepository;
+import vn.hotline.gateway.store.StoreException;
 
 /**
  * deliver_sm from one link: each part is decoded and committed to the store before this method returns, and
  * only then does jSMPP send deliver_sm_resp. If the store cannot take it, the resp carries ESME_RX_T_APPN
  * (temporary application error) and the SMSC delivers it again later: a message is never acknowledged and
- * then lost. Delivery receipts are matched to the outbound part by message id.
+ * then lost. A message we cannot read as sent (a malformed UDH, no source address) is stored flagged, audited,
+ * counted and acknowledged: it would fail the same way on every redelivery. One that the store refuses for its
+ * data gets ESME_RX_P_APPN, with the reason logged. Delivery receipts are matched to the outbound part by message id.
  */
 final class SmppInbound implements MessageReceiverListener {
   private static final Logger log = LoggerFactory.getLogger(SmppInbound.class);
@@ -63,11 +67,35 @@ final class SmppInbound implements MessageReceiverListener {
         mo(d);
       }
     } catch (RuntimeException e) {
-      metrics.smppInbound(link, "refused");
-      log.atWarn().addKeyValue("link", link).addKeyValue("error", e.getClass().getSimpleName())
-          .log("deliver_sm not committed; answering ESME_RX_T_APPN so the SMSC delivers it again");
-      throw new ProcessRequestException("not stored: " + e.getClass().getSimpleName(), SMPPConstant.STAT_ESME_RX_T_APPN, e);
+      if (mayPass(e)) {
+        metrics.smppInbound(link, "refused");
+        log.atWarn().addKeyValue("link", link).addKeyValue("error", e.getClass().getSimpleName())
+            .log("deliver_sm not committed; answering ESME_RX_T_APPN so the SMSC delivers it again");
+        throw new ProcessRequestException("not stored: " + e.getClass().getSimpleName(), SMPPConstant.STAT_ESME_RX_T_APPN, e);
+      }
+      // Delivering it again would fail the same way for ever: say no for good, and why (never the number or text).
+      metrics.smppInbound(link, "rejected");
+      log.atError().addKeyValue("link", link).addKeyValue("error", e.getClass().getSimpleName())
+          .addKeyValue("sqlState", e.getCause() instanceof SQLException s ? s.getSQLState() : null)
+          .log("deliver_sm cannot be stored; answering ESME_RX_P_APPN so the SMSC does not deliver it again");
+      throw new ProcessRequestException("cannot be stored: " + e.getClass().getSimpleName(), SMPPConstant.STAT_ESME_RX_P_APPN, e);
     }
+  }
+
+  /**
+   * Whether storing may work if the SMSC tries again: the store down, a transient failure (a lock timeout, a
+   * deadlock), a store still opening or not migrated yet, a fault in our own state. Not a store refusing this
+   * message's data (SQLState class 22 data exception, 23 constraint violation) or a fault in reading it.
+   */
+  static boolean mayPass(RuntimeException e) {
+    if (e instanceof StoreException se) {
+      if (!(se.getCause() instanceof SQLException s) || se.isUnavailable() || s instanceof java.sql.SQLTransientException) {
+        return true;
+      }
+      var state = s.getSQLState();
+      return state == null || !(state.startsWith("22") || state.startsWith("23"));
+    }
+    return e instanceof IllegalStateException;
   }
 
   private void mo(DeliverSm d) {
@@ -75,35 +103,65 @@ final class SmppInbound implements MessageReceiverListener {
     if (message.length == 0 && d.getOptionalParameter(OptionalParameter.Tag.MESSAGE_PAYLOAD) instanceof OptionalParameter.OctetString p) {
       message = p.getValue(); // long messages may come whole in message_payload (SMPP 3.4 section 5.3.2.32)
     }
+    var sender = d.getSourceAddr() == null ? "" : d.getSourceAddr().strip();
+    var malformed = new java.util.ArrayList<String>();
+    byte[] raw = null;
     Integer ref = null;
     int total = 1;
     int seq = 1;
-    if (d.isUdhi()) {
-      var payload = SmsCodec.splitUdh(message);
-      message = payload.body();
-      if (payload.concat() != null) {
-        ref = payload.concat().reference();
-        total = payload.concat().total();
-        seq = payload.concat().seq();
+    String text;
+    try {
+      var body = message;
+      if (d.isUdhi()) {
+        // A header we cannot read must not make the SMSC deliver the message for ever: the part becomes a message
+        // of its own, decoded best effort, and enters the conversation like any text (the child is answered).
+        var split = SmsCodec.splitUdhLeniently(message);
+        body = split.payload().body();
+        if (split.malformed() != null) {
+          malformed.add(split.malformed());
+          raw = message;
+        }
+        if (split.payload().concat() != null) {
+          ref = split.payload().concat().reference();
+          total = split.payload().concat().total();
+          seq = split.payload().concat().seq();
+        }
+      } else if (d.getOptionalParameter(OptionalParameter.Tag.SAR_MSG_REF_NUM) instanceof OptionalParameter.Short r
+          && d.getOptionalParameter(OptionalParameter.Tag.SAR_TOTAL_SEGMENTS) instanceof OptionalParameter.Byte t
+          && d.getOptionalParameter(OptionalParameter.Tag.SAR_SEGMENT_SEQNUM) instanceof OptionalParameter.Byte s) {
+        ref = r.getValue() & 0xffff;
+        total = t.getValue() & 0xff;
+        seq = s.getValue() & 0xff;
       }
-    } else if (d.getOptionalParameter(OptionalParameter.Tag.SAR_MSG_REF_NUM) instanceof OptionalParameter.Short r
-        && d.getOptionalParameter(OptionalParameter.Tag.SAR_TOTAL_SEGMENTS) instanceof OptionalParameter.Byte t
-        && d.getOptionalParameter(OptionalParameter.Tag.SAR_SEGMENT_SEQNUM) instanceof OptionalParameter.Byte s) {
-      ref = r.getValue() & 0xffff;
-      total = t.getValue() & 0xff;
-      seq = s.getValue() & 0xff;
-    }
-    if (total < 1 || seq < 1 || seq > total) {
-      total = 1; // a nonsensical concatenation header: treat the part as a message of its own rather than lose it
-      seq = 1;
+      if (total < 1 || seq < 1 || seq > total) {
+        malformed.add("concat_info"); // a nonsensical concatenation header: a message of its own rather than lost
+        raw = message;
+        total = 1;
+        seq = 1;
+        ref = null;
+      }
+      text = SmsCodec.decode(d.getDataCoding(), body);
+    } catch (RuntimeException e) {
+      // nothing we know of gets here; whatever it was, the bytes are kept and a counsellor can read them
+      malformed.clear();
+      malformed.add("unparsed");
+      raw = message;
       ref = null;
+      total = 1;
+      seq = 1;
+      text = new String(message, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
-    var text = SmsCodec.decode(d.getDataCoding(), message);
-    var sender = d.getSourceAddr();
+    if (sender.isEmpty()) {
+      malformed.addFirst("no_sender"); // cannot be answered: stored for a counsellor, not a conversation
+    }
+    var reasons = malformed.isEmpty() ? null : String.join(",", malformed);
     var part = new SmsRepository.PartIn(SmsConversations.SMPP, link, bindId, pseudonyms.of(sender), sender,
-        d.getDestAddress(), ref, total, seq, text);
+        d.getDestAddress() == null ? "" : d.getDestAddress(), ref, total, seq, text, reasons, raw);
     var result = sms.storePart(part, clock.instant(), dedupeWindow);
     metrics.smppInbound(link, result.name().toLowerCase());
+    if (result != SmsRepository.PartResult.DUPLICATE) {
+      malformed.forEach(reason -> metrics.smsMalformed(link, reason));
+    }
     if (result == SmsRepository.PartResult.MESSAGE_READY) {
       stored.run();
     }

@@ -10,7 +10,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +25,9 @@ import vn.hotline.gateway.twilio.TwilioWebhookGuard;
 /**
  * Twilio Messaging webhooks. An inbound SMS is stored, run through the conversation and answered with TwiML
  * {@code <Message>} in one go; each reply's status callback comes back to /twilio/sms/status. If the store
- * fails, the texter is told to call 111 rather than hearing nothing.
+ * fails, the texter is told to call 111 rather than hearing nothing. If the work outlasts http.webhook_deadline_ms
+ * the texter gets that text at once; the work still commits the message and the conversation, but its replies
+ * are queued for the REST sender, not recorded as sent.
  */
 public final class TwilioSmsRoutes {
   public static final String BASE = "/twilio/sms";
@@ -86,25 +88,54 @@ public final class TwilioSmsRoutes {
     }
     var to = form.get("To") == null ? "" : form.get("To");
     var body = longest(form.get("Body") == null ? "" : form.get("Body"));
+    // Who answers the webhook, decided once: the work (its replies as TwiML) or the deadline (the fallback text).
+    // The work decides inside its transaction, before the commit, so what it records is what the texter gets.
+    var answered = new AtomicBoolean();
+    long timer = ctx.vertx().setTimer(deadlineMs, id -> {
+      if (answered.compareAndSet(false, true)) {
+        fallback(ctx, sid, "deadline");
+      }
+    });
     workers.executeBlocking(() -> store.inTransaction(c -> {
       var pseudonym = pseudonyms.of(from);
       var inbound = sms.insertProviderMessage(c, SmsConversations.TWILIO, sid, pseudonym, from, to, body, clock.instant());
       if (inbound.isEmpty()) {
+        answered.compareAndSet(false, true);
         return List.<SmsConversations.Reply>of(); // Twilio retried a message we already answered
       }
       var replies = conversations.handle(c, inbound.get(), "sent");
       sms.markProcessed(c, inbound.get(), clock.instant());
+      if (!answered.compareAndSet(false, true)) {
+        // The texter already has the fallback text: these replies never went out in TwiML. The message and the
+        // conversation are kept; the replies wait for the REST sender instead of being recorded as sent.
+        for (var r : replies) {
+          if (r.outboundId() != null) {
+            sms.notSentInline(c, r.outboundId(), "the webhook passed http.webhook_deadline_ms; sent by the REST API",
+                clock.instant());
+          }
+        }
+        return null;
+      }
       return replies;
-    }), false).timeout(deadlineMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
+    }), false).onComplete(ar -> {
+      ctx.vertx().cancelTimer(timer);
       if (ar.succeeded()) {
-        xml(ctx, twiml(ar.result()));
+        if (ar.result() != null) {
+          xml(ctx, twiml(ar.result()));
+        }
       } else {
-        metrics.fallback("sms");
-        log.atError().addKeyValue("messageSid", sid).addKeyValue("error", ar.cause().getClass().getSimpleName())
-            .log("sms webhook failed; texter told to call 111");
-        xml(ctx, twiml(List.of(new SmsConversations.Reply(null, FALLBACK))));
+        answered.set(true);
+        if (!ctx.response().ended()) {
+          fallback(ctx, sid, ar.cause().getClass().getSimpleName());
+        }
       }
     });
+  }
+
+  private void fallback(RoutingContext ctx, String sid, String why) {
+    metrics.fallback("sms");
+    log.atError().addKeyValue("messageSid", sid).addKeyValue("error", why).log("sms webhook failed; texter told to call 111");
+    xml(ctx, twiml(List.of(new SmsConversations.Reply(null, FALLBACK))));
   }
 
   /**
