@@ -1,8 +1,6 @@
 package vn.hotline.gateway.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -15,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
+import vn.hotline.gateway.util.Json;
 
 /**
  * Appends audit events to the hash chain, inside the caller's transaction: an event exists exactly when the
@@ -23,7 +22,6 @@ import java.util.TreeMap;
  */
 public final class AuditLog {
   public static final String GENESIS = "0".repeat(64);
-  private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -84,7 +82,7 @@ public final class AuditLog {
       });
     }
     try {
-      return JSON.writeValueAsString(sorted);
+      return Json.CANONICAL.writeValueAsString(sorted);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

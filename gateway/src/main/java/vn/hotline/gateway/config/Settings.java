@@ -1,8 +1,6 @@
 package vn.hotline.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,6 +12,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import vn.hotline.gateway.util.Json;
 
 /**
  * Flat view of the configuration: dotted keys to string values, each with the place its value came from, so a
@@ -27,8 +26,6 @@ public final class Settings {
   static final Map<String, String> ALIASES = Map.of("twilio.auth_token", "TWILIO_AUTH_TOKEN",
       "twilio.account_sid", "TWILIO_ACCOUNT_SID");
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   /** GATEWAY_ variables that are not config keys but are read elsewhere. */
   private static final java.util.Set<String> OTHER_VARIABLES = java.util.Set.of("GATEWAY_CONFIG", "GATEWAY_LOG_LEVEL",
@@ -54,7 +51,7 @@ public final class Settings {
       Map<String, String> fileValues = new LinkedHashMap<>();
       Map<String, String> fileSources = new LinkedHashMap<>();
       try {
-        flatten(YAML.readTree(file.toFile()), "", fileValues, fileSources, "file " + file);
+        flatten(Json.YAML.readTree(file.toFile()), "", fileValues, fileSources, "file " + file);
       } catch (IOException e) {
         // Only the position: the parser's own message quotes the line, which may hold a secret.
         var where = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
@@ -165,7 +162,7 @@ public final class Settings {
       if (in == null) {
         throw new IllegalStateException("defaults/gateway.yaml missing from the build");
       }
-      return YAML.readTree(in);
+      return Json.YAML.readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,8 +1,6 @@
 package vn.hotline.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import vn.hotline.gateway.util.Json;
 
 /**
  * The SMPP links: from smpp.links_file (one entry per telco), or the single link of the smpp.* keys when
@@ -17,8 +16,6 @@ import java.util.Set;
  * file holds no secret.
  */
 final class SmppLinks {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Set<String> KEYS = Set.of("name", "host", "port", "system_id", "password", "password_env",
       "system_type", "bind_type", "source", "address_range", "max_tps", "window", "enquire_link_seconds", "reconnect_max_seconds");
 
@@ -52,7 +49,7 @@ final class SmppLinks {
   private static List<GatewayConfig.SmppLink> fromFile(Path file, Settings s, boolean prod) {
     JsonNode root;
     try {
-      root = YAML.readTree(file.toFile());
+      root = Json.YAML.readTree(file.toFile());
     } catch (IOException e) {
       throw new ConfigException("smpp.links_file " + file + ": cannot read it as YAML ("
           + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null

@@ -1,8 +1,6 @@
 package vn.hotline.gateway.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -19,6 +17,7 @@ import vn.hotline.gateway.config.ConfigException;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.report.Taxonomy;
+import vn.hotline.gateway.util.Json;
 
 /**
  * Loads the routing: one inbox from inbox.url, or the rules file (routing_file, or the shipped example). Every
@@ -26,8 +25,6 @@ import vn.hotline.gateway.report.Taxonomy;
  * startup with the file and the entry named. ${VAR} and ${VAR:-default} are read from the environment.
  */
 public final class RoutingLoader {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Pattern VAR = Pattern.compile("\\$\\{([A-Z0-9_]+)(?::-([^}]*))?}");
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
   private static final Set<String> CHANNELS = Set.of("voice", "sms-twilio", "sms-smpp");
@@ -51,7 +48,7 @@ public final class RoutingLoader {
       if (in == null) {
         throw new ConfigException("routing.yaml missing from the build");
       }
-      root = YAML.readTree(in);
+      root = Json.YAML.readTree(in);
     } catch (IOException e) {
       var at = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
           ? " at line " + j.getLocation().getLineNr() : "";
@@ -153,7 +150,7 @@ public final class RoutingLoader {
       }
       allowOnly(n, w, Set.of("name", "match", "agencies"));
       var m = n.path("match");
-      allowOnly(m.isMissingNode() ? YAML.createObjectNode() : m, w + " match",
+      allowOnly(m.isMissingNode() ? Json.YAML.createObjectNode() : m, w + " match",
           Set.of("category", "subcategory", "province", "urgent", "channel"));
       var categories = list(m, "category", w);
       categories.stream().filter(c -> !taxonomy.hasCategory(c)).findFirst().ifPresent(c -> {

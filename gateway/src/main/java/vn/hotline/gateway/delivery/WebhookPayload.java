@@ -1,12 +1,12 @@
 package vn.hotline.gateway.delivery;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Set;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.report.Report;
+import vn.hotline.gateway.util.Json;
 
 /**
  * The JSON an agency receives: the Standard Webhooks envelope around the report (docs/report.schema.json,
@@ -15,7 +15,6 @@ import vn.hotline.gateway.report.Report;
  */
 public final class WebhookPayload {
   public static final String SCHEMA_VERSION = "1.0";
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** Always milliseconds and Z, as the schema says: Instant.toString() drops ".000". */
   private static final java.time.format.DateTimeFormatter TIME =
       java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
@@ -31,12 +30,12 @@ public final class WebhookPayload {
   }
 
   public byte[] envelope(Report r, Routing.Agency agency, String rule, Instant now) {
-    var root = JSON.createObjectNode();
+    var root = Json.JSON.createObjectNode();
     root.put("type", "report.created");
     root.put("timestamp", time(now));
     root.set("data", report(r, agency.fields(), agency.id(), rule));
     try {
-      return JSON.writeValueAsBytes(root);
+      return Json.JSON.writeValueAsBytes(root);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -44,7 +43,7 @@ public final class WebhookPayload {
 
   /** The report as {@code fields} allow; also what the integrator API returns to that agency. */
   public ObjectNode report(Report r, Set<String> fields, String agencyId, String rule) {
-    var n = JSON.createObjectNode();
+    var n = Json.JSON.createObjectNode();
     n.put("schema_version", SCHEMA_VERSION);
     n.put("id", r.id());
     n.put("reference", r.reference());

@@ -1,8 +1,6 @@
 package vn.hotline.gateway.flow;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import vn.hotline.gateway.util.Json;
 
 /**
  * Reads flow files and refuses a flow that could strand a caller: an unknown target, a node nobody can reach,
@@ -24,8 +23,6 @@ import java.util.stream.Stream;
  * which no end can be reached. Every message names the file, the node and the problem.
  */
 public final class FlowLoader {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION); // a node defined twice
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_]+)}");
   private static final Set<String> PLACEHOLDERS = Set.of("reference");
@@ -66,7 +63,7 @@ public final class FlowLoader {
   public FlowDefinition load(Path file) {
     JsonNode root;
     try {
-      root = YAML.readTree(file.toFile());
+      root = Json.YAML.readTree(file.toFile());
     } catch (IOException e) {
       throw new FlowException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
     }

@@ -1,6 +1,5 @@
 package vn.hotline.gateway.privacy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +14,7 @@ import picocli.CommandLine.Option;
 import vn.hotline.gateway.store.StoreCommand;
 import vn.hotline.gateway.audit.AuditChain;
 import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.util.Json;
 
 /** {@code audit verify} walks the hash chain; {@code audit anchor} exports its head for safekeeping elsewhere. */
 @Command(name = "audit", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
@@ -24,8 +24,6 @@ import vn.hotline.gateway.store.Store;
     description = "Check the audit chain, or export its head as an anchor.",
     subcommands = {AuditCommand.Verify.class, AuditCommand.Anchor.class})
 public final class AuditCommand implements Runnable {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @Override
   public void run() {
     CommandLine.usage(this, System.out);
@@ -56,7 +54,7 @@ public final class AuditCommand implements Runnable {
           System.err.println("audit verify: " + anchor + " holds no anchor");
           return 2;
         }
-        var n = JSON.readTree(lines.get(lines.size() - 1));
+        var n = Json.JSON.readTree(lines.get(lines.size() - 1));
         a = new AuditChain.Anchor(n.path("seq").asLong(), n.path("hash").asText());
       }
       var r = AuditChain.verify(store.dataSource(), a);
@@ -88,7 +86,7 @@ public final class AuditCommand implements Runnable {
         line.put("seq", rs.getLong(1));
         line.put("hash", rs.getString(2));
         line.put("exported_at", Instant.now().toString());
-        var json = JSON.writeValueAsString(line);
+        var json = Json.JSON.writeValueAsString(line);
         System.out.println(json);
         if (out != null) {
           Files.writeString(out, json + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

@@ -1,8 +1,8 @@
 package vn.hotline.gateway.report;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import vn.hotline.gateway.config.ConfigException;
+import vn.hotline.gateway.util.Json;
 
 /** The province list a deployment uses (code to name); kept in configuration because provinces change. */
 public record Provinces(Map<String, String> byCode) {
@@ -17,28 +18,35 @@ public record Provinces(Map<String, String> byCode) {
     byCode = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byCode));
   }
 
+  /** config/provinces.yaml as written. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record File(LinkedHashMap<String, String> provinces) {}
+
   /** Reads {@code file}, or the list shipped in config/provinces.yaml when it is null. */
   public static Provinces load(Path file) {
-    var mapper = new ObjectMapper(new YAMLFactory());
     String where = file == null ? "config/provinces.yaml (built in)" : file.toString();
     try (InputStream in = file == null
         ? Provinces.class.getResourceAsStream("/defaults/provinces.yaml") : Files.newInputStream(file)) {
       if (in == null) {
         throw new ConfigException("provinces list missing from the build");
       }
-      JsonNode list = mapper.readTree(in).path("provinces");
-      if (!list.isObject() || list.isEmpty()) {
+      JsonNode root = Json.YAML.readTree(in);
+      JsonNode list = root == null ? null : root.path("provinces");
+      if (list == null || !list.isObject() || list.isEmpty()) {
         throw new ConfigException(where + ": expected 'provinces:' mapping code to name");
       }
-      var out = new LinkedHashMap<String, String>();
-      for (var it = list.fields(); it.hasNext(); ) {
-        var e = it.next();
+      var provinces = Json.YAML.treeToValue(root, File.class).provinces();
+      for (var e : provinces.entrySet()) {
         if (!e.getKey().matches("\\d{1,4}")) {
           throw new ConfigException(where + ": province code '" + e.getKey() + "' must be digits (callers key it in)");
         }
-        out.put(e.getKey(), e.getValue().asText());
+        if (e.getValue() == null) {
+          throw new ConfigException(where + ": province '" + e.getKey() + "' has no name");
+        }
       }
-      return new Provinces(out);
+      return new Provinces(provinces);
+    } catch (JsonMappingException e) {
+      throw new ConfigException(where + ": " + Json.problem(e));
     } catch (IOException e) {
       throw new ConfigException(where + ": cannot read provinces: " + e.getMessage());
     }

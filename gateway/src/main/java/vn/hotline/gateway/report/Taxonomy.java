@@ -1,8 +1,8 @@
 package vn.hotline.gateway.report;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -14,6 +14,7 @@ import vn.hotline.gateway.config.ConfigException;
 import vn.hotline.gateway.flow.FlowCatalog;
 import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.flow.Node;
+import vn.hotline.gateway.util.Json;
 
 /** Report categories and their subcategories (codes to labels), from config/taxonomy.yaml. */
 public record Taxonomy(Map<String, Set<String>> subcategoriesByCategory) {
@@ -29,6 +30,13 @@ public record Taxonomy(Map<String, Set<String>> subcategoriesByCategory) {
     return subcategoriesByCategory.values().stream().anyMatch(s -> s.contains(code));
   }
 
+  /** config/taxonomy.yaml as written; the labels are for people and not read here. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record File(LinkedHashMap<String, Category> categories) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Category(LinkedHashMap<String, JsonNode> subcategories) {}
+
   /** Reads {@code file}, or the taxonomy shipped in config/ when it is null. */
   public static Taxonomy load(Path file) {
     String where = file == null ? "config/taxonomy.yaml (built in)" : file.toString();
@@ -37,18 +45,17 @@ public record Taxonomy(Map<String, Set<String>> subcategoriesByCategory) {
       if (in == null) {
         throw new ConfigException("taxonomy missing from the build");
       }
-      JsonNode cats = new ObjectMapper(new YAMLFactory()).readTree(in).path("categories");
-      if (!cats.isObject() || cats.isEmpty()) {
+      JsonNode root = Json.YAML.readTree(in);
+      JsonNode cats = root == null ? null : root.path("categories");
+      if (cats == null || !cats.isObject() || cats.isEmpty()) {
         throw new ConfigException(where + ": expected 'categories:'");
       }
       var out = new LinkedHashMap<String, Set<String>>();
-      for (var it = cats.fields(); it.hasNext(); ) {
-        var e = it.next();
-        var subs = new java.util.LinkedHashSet<String>();
-        e.getValue().path("subcategories").fieldNames().forEachRemaining(subs::add);
-        out.put(e.getKey(), Set.copyOf(subs));
-      }
+      Json.YAML.treeToValue(root, File.class).categories().forEach((code, c) ->
+          out.put(code, c == null || c.subcategories() == null ? Set.of() : Set.copyOf(c.subcategories().keySet())));
       return new Taxonomy(out);
+    } catch (JsonMappingException e) {
+      throw new ConfigException(where + ": " + Json.problem(e));
     } catch (IOException e) {
       throw new ConfigException(where + ": cannot read the taxonomy: " + e.getMessage());
     }

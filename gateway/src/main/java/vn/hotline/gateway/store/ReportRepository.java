@@ -1,7 +1,6 @@
 package vn.hotline.gateway.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,6 +13,7 @@ import java.util.Optional;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.report.Report;
+import vn.hotline.gateway.util.Json;
 
 /**
  * Reports as stored. A report is written only inside the transaction that closes its contact's session, and in
@@ -21,7 +21,6 @@ import vn.hotline.gateway.report.Report;
  * goes; this class only writes and reads rows). Free text and URLs are sealed.
  */
 public final class ReportRepository {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String COLUMNS = "r.id, r.reference, r.contact_id, r.channel, r.intent, r.category, r.subcategory,"
       + " r.about, r.age_band, r.province, r.urgent, r.outcome, r.recording_sealed, r.description_sealed, r.urls_sealed,"
       + " r.consent_share, r.caller_pseudonym, r.flow_path, r.received_at, r.completed_at";
@@ -162,7 +161,7 @@ public final class ReportRepository {
     List<String> urls;
     try {
       var sealed = rs.getString(15);
-      urls = sealed == null ? List.of() : Arrays.asList(JSON.readValue(sealer.open(sealed), String[].class));
+      urls = sealed == null ? List.of() : Arrays.asList(Json.JSON.readValue(sealer.open(sealed), String[].class));
     } catch (JsonProcessingException e) {
       throw new StoreException("reports.urls_sealed does not hold a JSON list");
     }

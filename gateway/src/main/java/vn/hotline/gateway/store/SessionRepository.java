@@ -2,7 +2,6 @@ package vn.hotline.gateway.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,6 +17,7 @@ import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.flow.FlowState;
 import vn.hotline.gateway.flow.StepEvent;
 import vn.hotline.gateway.util.Ids;
+import vn.hotline.gateway.util.Json;
 
 /**
  * Contacts, their flow sessions and step history: the aggregate a webhook or an SMS reads and advances.
@@ -26,7 +26,6 @@ import vn.hotline.gateway.util.Ids;
  */
 public final class SessionRepository {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SessionRepository.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Store store;
   private final Sealer sealer;
@@ -372,7 +371,7 @@ public final class SessionRepository {
 
   static String json(Object value) {
     try {
-      return JSON.writeValueAsString(value);
+      return Json.JSON.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -380,7 +379,7 @@ public final class SessionRepository {
 
   private static Map<String, String> map(String json) {
     try {
-      return JSON.readValue(json, new TypeReference<Map<String, String>>() {});
+      return Json.JSON.readValue(json, new TypeReference<Map<String, String>>() {});
     } catch (JsonProcessingException e) {
       throw new StoreException("flow_sessions.answers is not JSON: " + e.getOriginalMessage());
     }

@@ -2,7 +2,6 @@ package vn.hotline.gateway.tools;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -30,6 +29,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import vn.hotline.gateway.cli.Cli;
 import vn.hotline.gateway.delivery.WebhookSignature;
+import vn.hotline.gateway.util.Json;
 
 /**
  * A minimal agency inbox for trying the gateway's webhooks: verifies each POST as a receiver must (Standard Webhooks
@@ -72,7 +72,6 @@ public final class WebhookReceiverCommand implements Callable<Integer> {
   private final Clock clock;
   private final CountDownLatch stop;
   private final CountDownLatch started = new CountDownLatch(1);
-  private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Boolean> seen = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -229,7 +228,7 @@ public final class WebhookReceiverCommand implements Callable<Integer> {
     }
     JsonNode payload;
     try {
-      payload = json.readTree(body);
+      payload = Json.JSON.readTree(body);
     } catch (JsonProcessingException e) {
       payload = null;
     }
