@@ -120,9 +120,14 @@ public final class RoutingLoader {
       } else if (!fieldsNode.isMissingNode()) {
         throw new ConfigException(w + ": fields must be a list or 'all'");
       }
-      int max = n.path("max_concurrency").asInt(4);
-      if (max < 1 || max > 100) {
-        throw new ConfigException(w + ": max_concurrency must be 1 to 100");
+      int max = 4;
+      var maxNode = n.path("max_concurrency");
+      if (!maxNode.isMissingNode() && !maxNode.isNull()) {
+        // strict: asInt would read "many" as 4 and 2.5 as 2, and the file would not say what the gateway does
+        if (!maxNode.isIntegralNumber() || !maxNode.canConvertToInt() || maxNode.asInt() < 1 || maxNode.asInt() > 100) {
+          throw new ConfigException(w + ": max_concurrency must be a whole number from 1 to 100");
+        }
+        max = maxNode.asInt();
       }
       Integer freeTextDays = null;
       var days = n.path("free_text_days");

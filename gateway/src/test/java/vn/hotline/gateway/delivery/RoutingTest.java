@@ -94,6 +94,23 @@ class RoutingTest {
   }
 
   @Test
+  void maxConcurrencyMustBeAWholeNumberAndABadValueStopsStartup() throws Exception {
+    var file = dir.resolve("routing.yaml");
+    Files.writeString(file, "default_inbox: a\nagencies:\n  a: { webhook_url: \"https://a.example/h\", max_concurrency: 7 }\n"
+        + "  b: { webhook_url: \"https://b.example/h\" }\nrules: []\n");
+    var routing = load(Map.of("GATEWAY_ROUTING_FILE", file.toString()));
+    assertEquals(7, routing.agency("a").maxConcurrency());
+    assertEquals(4, routing.agency("b").maxConcurrency(), "the default");
+    // Each of these once became 4 (or 2, or 1) without a word: the file said something the gateway did not do.
+    for (var bad : List.of("many", "'8'", "2.5", "true", "[4]", "{n: 4}", "0", "101")) {
+      Files.writeString(file, "default_inbox: a\nagencies:\n  a: { webhook_url: \"https://a.example/h\", max_concurrency: "
+          + bad + " }\nrules: []\n");
+      var e = assertThrows(ConfigException.class, () -> load(Map.of("GATEWAY_ROUTING_FILE", file.toString())), bad);
+      assertEquals(file + ": agency 'a': max_concurrency must be a whole number from 1 to 100", e.getMessage(), bad);
+    }
+  }
+
+  @Test
   void oneInboxNeedsNoFileAndGetsEveryField() {
     var secret = WebhookSignature.newSecret();
     var routing = load(Map.of("GATEWAY_INBOX_URL", "http://localhost:9000/", "GATEWAY_INBOX_SECRET", secret));
