@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.config.GatewayConfig;
@@ -26,7 +25,6 @@ import vn.hotline.gateway.store.SmsRepository;
  */
 public final class TwilioSmsSender {
   private static final Logger log = LoggerFactory.getLogger(TwilioSmsSender.class);
-  private static final Pattern SID = Pattern.compile("\"sid\"\\s*:\\s*\"((?:SM|MM)[0-9a-fA-F]{32})\"");
 
   private final GatewayConfig.Twilio twilio;
   private final URI publicUrl;
@@ -60,8 +58,7 @@ public final class TwilioSmsSender {
         params.put("StatusCallback", publicUrl + TwilioSmsRoutes.BASE + "/status?out=" + o.id());
         var response = post(params);
         if (response.statusCode() / 100 == 2) {
-          var m = SID.matcher(response.body());
-          sms.sent(o.id(), m.find() ? m.group(1) : null, clock.instant());
+          sms.sent(o.id(), TwilioMessageAnswer.parse(response.body()).messageSid(), clock.instant());
           sent++;
         } else if (response.statusCode() == 429 || response.statusCode() >= 500) {
           sms.retryAt(o.id(), clock.instant().plus(backoff(o.attempts())), "Twilio answered " + response.statusCode());
