@@ -70,6 +70,15 @@ class ArchitectureTest {
       .because("every package reads the configuration, so configuration may use no feature (it would make a"
           + " circle); what it must check about a feature's values, e.g. the webhook secret format, lives in config");
 
+  @ArchTest
+  static final ArchRule oneJacksonSetup = noClasses().that().resideOutsideOfPackage("vn.hotline.gateway.util..")
+      .should().callConstructorWhere(describe("makes an ObjectMapper",
+          call -> call.getTargetOwner().isAssignableTo(com.fasterxml.jackson.databind.ObjectMapper.class)))
+      .orShould().dependOnClassesThat().belongToAnyOf(com.fasterxml.jackson.dataformat.yaml.YAMLFactory.class,
+          com.fasterxml.jackson.dataformat.yaml.YAMLMapper.class, com.fasterxml.jackson.databind.json.JsonMapper.class)
+      .because("the JSON and YAML mappers are set up once, in util.Json (java.time, duplicate keys, canonical"
+          + " order): a mapper made elsewhere reads or writes differently without anyone noticing");
+
   /**
    * Classes whose code runs on a Vert.x event loop: the HTTP routes and the guards in front of them (nested and
    * anonymous classes included).

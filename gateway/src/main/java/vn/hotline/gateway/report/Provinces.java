@@ -30,12 +30,13 @@ public record Provinces(Map<String, String> byCode) {
       if (in == null) {
         throw new ConfigException("provinces list missing from the build");
       }
-      JsonNode root = Json.YAML.readTree(in);
+      byte[] yaml = in.readAllBytes(); // read twice: the tree for the shape, binding for the line of a problem
+      JsonNode root = Json.YAML.readTree(yaml);
       JsonNode list = root == null ? null : root.path("provinces");
       if (list == null || !list.isObject() || list.isEmpty()) {
         throw new ConfigException(where + ": expected 'provinces:' mapping code to name");
       }
-      var provinces = Json.YAML.treeToValue(root, File.class).provinces();
+      var provinces = Json.YAML.readValue(yaml, File.class).provinces();
       for (var e : provinces.entrySet()) {
         if (!e.getKey().matches("\\d{1,4}")) {
           throw new ConfigException(where + ": province code '" + e.getKey() + "' must be digits (callers key it in)");

@@ -45,13 +45,14 @@ public record Taxonomy(Map<String, Set<String>> subcategoriesByCategory) {
       if (in == null) {
         throw new ConfigException("taxonomy missing from the build");
       }
-      JsonNode root = Json.YAML.readTree(in);
+      byte[] yaml = in.readAllBytes(); // read twice: the tree for the shape, binding for the line of a problem
+      JsonNode root = Json.YAML.readTree(yaml);
       JsonNode cats = root == null ? null : root.path("categories");
       if (cats == null || !cats.isObject() || cats.isEmpty()) {
         throw new ConfigException(where + ": expected 'categories:'");
       }
       var out = new LinkedHashMap<String, Set<String>>();
-      Json.YAML.treeToValue(root, File.class).categories().forEach((code, c) ->
+      Json.YAML.readValue(yaml, File.class).categories().forEach((code, c) ->
           out.put(code, c == null || c.subcategories() == null ? Set.of() : Set.copyOf(c.subcategories().keySet())));
       return new Taxonomy(out);
     } catch (JsonMappingException e) {

@@ -56,7 +56,7 @@ public final class Json {
         path.append('[').append(ref.getIndex() + 1).append(']');
       }
     }
-    var line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+    var line = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? "" : " (line " + e.getLocation().getLineNr() + ")";
     return (path.isEmpty() ? "the top" : path) + ": expected " + expected(e) + line;
   }
 
