@@ -19,6 +19,7 @@ import org.jsmpp.session.SMPPSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.util.Backoff;
 
 /**
  * One link to a telco's SMSC: binds (transceiver, or receiver + transmitter), keeps the bind alive with
