@@ -34,6 +34,7 @@ import org.jsmpp.session.Session;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import vn.hotline.gateway.cli.Cli;
+import vn.hotline.gateway.sms.ReceivedPart;
 import vn.hotline.gateway.sms.SmsCodec;
 
 /**
@@ -240,7 +241,7 @@ public final class SendSmsCommand implements Callable<Integer> {
         lastPartNanos = System.nanoTime();
         var text = replies.add(new Reassembler.Piece(deliverSm.getSourceAddr(), deliverSm.getDestAddress(),
             deliverSm.getDataCoding(), deliverSm.getShortMessage(), deliverSm.isUdhi(),
-            Reassembler.sar(deliverSm.getOptionalParameters())));
+            ReceivedPart.sar(deliverSm.getOptionalParameters())));
         if (text != null) {
           out.println("< " + text);
           out.flush();

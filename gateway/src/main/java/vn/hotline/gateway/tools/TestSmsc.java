@@ -74,6 +74,7 @@ import org.jsmpp.session.connection.socket.SocketConnection;
 import org.jsmpp.util.MessageId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.sms.ReceivedPart;
 import vn.hotline.gateway.sms.SmsCodec;
 
 /**
@@ -254,9 +255,9 @@ public final class TestSmsc implements AutoCloseable {
       }
       var payload = SmsCodec.splitUdh(part.bytes());
       var tlvs = new OptionalParameter[] {
-          new OptionalParameter.Short(Reassembler.TAG_SAR_MSG_REF_NUM, (short) ref),
-          new OptionalParameter.Byte(Reassembler.TAG_SAR_TOTAL_SEGMENTS, (byte) parts.size()),
-          new OptionalParameter.Byte(Reassembler.TAG_SAR_SEGMENT_SEQNUM, (byte) (i + 1))};
+          new OptionalParameter.Short(ReceivedPart.TAG_SAR_MSG_REF_NUM, (short) ref),
+          new OptionalParameter.Byte(ReceivedPart.TAG_SAR_TOTAL_SEGMENTS, (byte) parts.size()),
+          new OptionalParameter.Byte(ReceivedPart.TAG_SAR_SEGMENT_SEQNUM, (byte) (i + 1))};
       out.add(new Delivery(Kind.MO, from, to, (byte) 0, encoded.dataCoding(), payload.body(), tlvs,
           label(from, to, i + 1, parts.size())));
     }
@@ -540,12 +541,12 @@ public final class TestSmsc implements AutoCloseable {
     try {
       mts.add(mt);
       completed = mtEvents.add(new Reassembler.Piece(mt.from(), mt.to(), mt.dataCoding(), mt.shortMessage(),
-          mt.udhi(), Reassembler.sar(sm.getOptionalParameters())));
+          mt.udhi(), ReceivedPart.sar(sm.getOptionalParameters())));
       mtArrived.signalAll();
     } finally {
       lock.unlock();
     }
-    var concat = Reassembler.concatOf(mt.shortMessage(), mt.udhi(), sm.getOptionalParameters());
+    var concat = ReceivedPart.of(mt.shortMessage(), mt.udhi(), sm.getOptionalParameters()).concat();
     var which = concat != null && concat.total() > 1 ? " part " + concat.seq() + "/" + concat.total() : "";
     event("MT " + id + " " + mt.from() + " -> " + mt.to() + which + (completed != null ? ": " + completed : ""));
     log.info("MT {} accepted to {}", id, mask(mt.to()));
@@ -601,8 +602,8 @@ public final class TestSmsc implements AutoCloseable {
       return new OptionalParameter[0];
     }
     return java.util.Arrays.stream(tlvs)
-        .filter(p -> p != null && (p.tag == Reassembler.TAG_SAR_MSG_REF_NUM
-            || p.tag == Reassembler.TAG_SAR_TOTAL_SEGMENTS || p.tag == Reassembler.TAG_SAR_SEGMENT_SEQNUM))
+        .filter(p -> p != null && (p.tag == ReceivedPart.TAG_SAR_MSG_REF_NUM
+            || p.tag == ReceivedPart.TAG_SAR_TOTAL_SEGMENTS || p.tag == ReceivedPart.TAG_SAR_SEGMENT_SEQNUM))
         .toArray(OptionalParameter[]::new);
   }
 
@@ -614,18 +615,13 @@ public final class TestSmsc implements AutoCloseable {
     var tlvs = sarOf(sm.getOptionalParameters());
     // esm_class: the GSM features (UDHI, reply path) pass through; mode and type bits mean other things in deliver_sm
     byte esm = (byte) (sm.getEsmClass() & 0xC0);
-    var concat = Reassembler.concatOf(sm.getShortMessage(), SubmitSm.isUdhi(esm), tlvs);
+    var part = ReceivedPart.of(sm.getShortMessage(), SubmitSm.isUdhi(esm), tlvs);
+    var concat = part.concat();
     int seq = concat != null ? concat.seq() : 1;
     int total = concat != null ? concat.total() : 1;
     enqueue(List.of(new Delivery(Kind.MO, from, to, esm, sm.getDataCoding(), sm.getShortMessage(), tlvs,
         label(from, to, seq, total))), false);
-    String text = null;
-    try {
-      var body = SubmitSm.isUdhi(esm) ? SmsCodec.splitUdh(sm.getShortMessage()).body() : sm.getShortMessage();
-      text = SmsCodec.decode(sm.getDataCoding(), body);
-    } catch (IllegalArgumentException e) {
-      // shown without text
-    }
+    var text = SmsCodec.decode(sm.getDataCoding(), part.body());
     event("MO queued " + from + " -> " + to + " from handset" + (total > 1 ? " (part " + seq + "/" + total + ")" : "")
         + (text != null ? ": " + text : ""));
     log.info("MO queued from handset {}", mask(from));

@@ -336,13 +336,13 @@ class SmppConversationTest {
       Files.writeString(links, "links:\n"
           + link("smpp", smsc.port(), "wrong") + link("control", control.port(), "hotline"));
       gw = RunningGateway.start(db, dir.resolve("data"), Map.of("GATEWAY_SMPP_LINKS_FILE", links.toString()), clock);
-      Await.until(() -> gw.gateway().smpp().states().get("smpp").startsWith("REJECTED"), "rejected");
+      Await.until(() -> gw.gateway().smpp().states().get("smpp").startsWith("REFUSED"), "refused");
       var ready = gw.management().get("/health/ready");
       assertEquals(200, ready.statusCode(), "voice still works");
       assertTrue(ready.body().contains("\"status\":\"DEGRADED\""), ready.body());
       assertTrue(ready.body().contains("ESME_RINVPASWD"), ready.body());
       Await.until(() -> refusals(refused, "control") >= 3, "the control link retried twice on its backoff");
-      assertTrue(gw.gateway().smpp().states().get("smpp").startsWith("REJECTED"), "still waiting, not retrying every second");
+      assertTrue(gw.gateway().smpp().states().get("smpp").startsWith("REFUSED"), "still waiting, not retrying every second");
       assertEquals(1, refusals(refused, "smpp"), "one bind with the wrong password, not one a second");
       assertEquals(0, smsc.boundApplications());
     }

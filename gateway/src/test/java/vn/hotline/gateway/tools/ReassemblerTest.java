@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.jsmpp.bean.OptionalParameter;
 import org.junit.jupiter.api.Test;
 import vn.hotline.gateway.sms.SmsCodec;
 
@@ -53,15 +52,15 @@ class ReassemblerTest {
   }
 
   @Test
-  void sarInfoIsReadFromTheTlvs() {
-    var tlvs = new OptionalParameter[] {
-        new OptionalParameter.Short(Reassembler.TAG_SAR_MSG_REF_NUM, (short) 0x1234),
-        new OptionalParameter.Byte(Reassembler.TAG_SAR_TOTAL_SEGMENTS, (byte) 3),
-        new OptionalParameter.Byte(Reassembler.TAG_SAR_SEGMENT_SEQNUM, (byte) 2)};
-    assertEquals(new SmsCodec.Concat(0x1234, 3, 2), Reassembler.sar(tlvs));
-    assertEquals(new SmsCodec.Concat(0x1234, 3, 2), Reassembler.concatOf("x".getBytes(StandardCharsets.US_ASCII), false, tlvs));
-    assertNull(Reassembler.sar(new OptionalParameter[] {tlvs[0], tlvs[1]}), "incomplete SAR is no concatenation");
-    assertNull(Reassembler.concatOf(new byte[] {1, 2}, false, null));
+  void aPartWithAMalformedHeaderIsATextOfItsOwnAsTheGatewayTakesIt() {
+    // the UDH length says 2, the element inside it claims 5 bytes: the header is skipped, the text kept
+    var broken = new Reassembler.Piece(CHILD, "111", SmsCodec.DCS_GSM7, new byte[] {0x02, 0x00, 0x05, 0x68, 0x69}, true, null);
+    assertEquals("hi", r.add(broken));
+    // "part 3 of 2": no message to wait for, the part is whole
+    var nonsense = new Reassembler.Piece(CHILD, "111", SmsCodec.DCS_GSM7, new byte[] {0x68, 0x69}, false,
+        new SmsCodec.Concat(7, 2, 3));
+    assertEquals("hi", r.add(nonsense));
+    assertEquals(List.of(), r.incomplete());
   }
 
   @Test

@@ -57,6 +57,7 @@ import org.jsmpp.util.DeliveryReceiptState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import vn.hotline.gateway.sms.ReceivedPart;
 import vn.hotline.gateway.sms.SmsCodec;
 
 /** The test SMSC over real SMPP on loopback, with plain jSMPP client sessions as the application and as phones. */
@@ -185,7 +186,7 @@ class TestSmscTest {
     String text = null;
     for (var p : parts) {
       text = r.add(new Reassembler.Piece(p.getSourceAddr(), p.getDestAddress(), p.getDataCoding(), p.getShortMessage(),
-          p.isUdhi(), Reassembler.sar(p.getOptionalParameters())));
+          p.isUdhi(), ReceivedPart.sar(p.getOptionalParameters())));
     }
     return text;
   }
@@ -578,7 +579,7 @@ class TestSmscTest {
       String text;
       synchronized (r) {
         text = r.add(new Reassembler.Piece(pdu.getSourceAddr(), pdu.getDestAddress(), pdu.getDataCoding(),
-            pdu.getShortMessage(), pdu.isUdhi(), Reassembler.sar(pdu.getOptionalParameters())));
+            pdu.getShortMessage(), pdu.isUdhi(), ReceivedPart.sar(pdu.getOptionalParameters())));
       }
       if (text != null) {
         // not from the listener thread: a submit waits for its resp, which jSMPP reads on its own threads

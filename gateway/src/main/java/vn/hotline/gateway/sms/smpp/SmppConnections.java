@@ -11,7 +11,10 @@ import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.store.SmsRepository;
 
-/** Every configured SMPP link with its inbound handler and outbound sender; their states for health. */
+/**
+ * Every configured SMPP link with its inbound handler ({@link SmppInbound}: persist, then ack) and outbound sender
+ * ({@link SmppSender}: TPS and window); their states ({@link LinkState}) for /health/ready and the metrics.
+ */
 public final class SmppConnections implements AutoCloseable {
   private final List<SmppLink> links = new ArrayList<>();
   private final List<SmppSender> senders = new ArrayList<>();
@@ -29,7 +32,7 @@ public final class SmppConnections implements AutoCloseable {
       links.add(link);
       holder[0] = new SmppSender(link, sms, metrics, clock);
       senders.add(holder[0]);
-      metrics.smppLinkState(cfg.name(), () -> link.state() == SmppLink.State.BOUND);
+      metrics.smppLinkState(cfg.name(), () -> link.state() == LinkState.BOUND);
     }
   }
 
@@ -47,7 +50,7 @@ public final class SmppConnections implements AutoCloseable {
     var out = new LinkedHashMap<String, String>();
     for (var l : links) {
       var state = l.state();
-      out.put(l.name(), state == SmppLink.State.BOUND || l.lastError() == null ? state.name()
+      out.put(l.name(), state == LinkState.BOUND || l.lastError() == null ? state.name()
           : state.name() + ": " + l.lastError());
     }
     return out;

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.audit.Pseudonyms;
 import vn.hotline.gateway.ops.Metrics;
+import vn.hotline.gateway.sms.ReceivedPart;
 import vn.hotline.gateway.sms.SmsCodec;
 import vn.hotline.gateway.sms.SmsConversations;
 import vn.hotline.gateway.store.SmsRepository;
@@ -111,36 +112,19 @@ final class SmppInbound implements MessageReceiverListener {
     int seq = 1;
     String text;
     try {
-      var body = message;
-      if (d.isUdhi()) {
-        // A header we cannot read must not make the SMSC deliver the message for ever: the part becomes a message
-        // of its own, decoded best effort, and enters the conversation like any text (the child is answered).
-        var split = SmsCodec.splitUdhLeniently(message);
-        body = split.payload().body();
-        if (split.malformed() != null) {
-          malformed.add(split.malformed());
-          raw = message;
-        }
-        if (split.payload().concat() != null) {
-          ref = split.payload().concat().reference();
-          total = split.payload().concat().total();
-          seq = split.payload().concat().seq();
-        }
-      } else if (d.getOptionalParameter(OptionalParameter.Tag.SAR_MSG_REF_NUM) instanceof OptionalParameter.Short r
-          && d.getOptionalParameter(OptionalParameter.Tag.SAR_TOTAL_SEGMENTS) instanceof OptionalParameter.Byte t
-          && d.getOptionalParameter(OptionalParameter.Tag.SAR_SEGMENT_SEQNUM) instanceof OptionalParameter.Byte s) {
-        ref = r.getValue() & 0xffff;
-        total = t.getValue() & 0xff;
-        seq = s.getValue() & 0xff;
-      }
-      if (total < 1 || seq < 1 || seq > total) {
-        malformed.add("concat_info"); // a nonsensical concatenation header: a message of its own rather than lost
+      // A header we cannot read must not make the SMSC deliver the message for ever: the part becomes a message
+      // of its own, decoded best effort, and enters the conversation like any text (the child is answered).
+      var part = ReceivedPart.of(message, d.isUdhi(), d.getOptionalParameters());
+      if (part.isMalformed()) {
+        malformed.addAll(part.malformed());
         raw = message;
-        total = 1;
-        seq = 1;
-        ref = null;
       }
-      text = SmsCodec.decode(d.getDataCoding(), body);
+      if (part.concat() != null) {
+        ref = part.concat().reference();
+        total = part.concat().total();
+        seq = part.concat().seq();
+      }
+      text = SmsCodec.decode(d.getDataCoding(), part.body());
     } catch (RuntimeException e) {
       // nothing we know of gets here; whatever it was, the bytes are kept and a counsellor can read them
       malformed.clear();

@@ -3,11 +3,14 @@ package vn.hotline.gateway.sms.smpp;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jsmpp.InvalidResponseException;
 import org.jsmpp.PDUException;
 import org.jsmpp.SMPPConstant;
@@ -33,7 +36,8 @@ import vn.hotline.gateway.store.SmsRepository;
  * Sends one link's queued replies with submit_sm: GSM-7 or UCS-2, long texts split with a concatenation UDH,
  * at most the link's TPS, at most its window unanswered at once, a delivery receipt asked for every part.
  * ESME_RTHROTTLED and ESME_RMSGQFUL are waited out and retried; a link that is down leaves the messages queued.
- * Parts already accepted are not sent again when a message is retried.
+ * Parts already accepted are not sent again when a message is retried. It works as a task on its link's executor:
+ * every 500 ms, and at once when woken.
  */
 final class SmppSender implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SmppSender.class);
@@ -45,9 +49,12 @@ final class SmppSender implements AutoCloseable {
   private final Clock clock;
   private final RateLimiter rate;
   private final Semaphore window;
-  private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicInteger reference = new AtomicInteger();
-  private final Thread loop;
+  /** One drain at a time; a wake during a drain makes it look again before it ends. */
+  private final ReentrantLock draining = new ReentrantLock();
+  private final AtomicBoolean again = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ScheduledFuture<?> tick;
 
   SmppSender(SmppLink link, SmsRepository sms, Metrics metrics, Clock clock) {
     this.link = link;
@@ -56,39 +63,61 @@ final class SmppSender implements AutoCloseable {
     this.clock = clock;
     this.rate = new RateLimiter(link.config().maxTps());
     this.window = new Semaphore(link.config().window());
-    this.loop = Thread.ofVirtual().name("smpp-sender-" + link.name()).start(this::loop);
+    // every 500 ms, and at once when woken: what is due goes out
+    this.tick = link.executor().scheduleWithFixedDelay(this::drain, 0, 500, TimeUnit.MILLISECONDS);
   }
 
+  /** Replies were queued or the link was bound: look now rather than at the next tick. */
   void wake() {
-    LockSupport.unpark(loop);
+    if (closed.get()) {
+      return;
+    }
+    again.set(true);
+    try {
+      link.executor().execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      // the link is closing
+    }
   }
 
-  private void loop() {
-    while (running.get()) {
-      try {
-        if (link.transmitter() != null) {
-          var due = sms.claimDue(SmsConversations.SMPP, link.name(), link.config().window() * 2, Duration.ofMinutes(2),
-              clock.instant());
-          // One thread per texter, their messages in order; different texters in parallel (up to the window).
-          var byTexter = new java.util.LinkedHashMap<String, java.util.List<SmsRepository.Outbound>>();
-          due.forEach(o -> byTexter.computeIfAbsent(o.destination(), k -> new java.util.ArrayList<>()).add(o));
-          var threads = byTexter.values().stream()
-              .map(list -> Thread.ofVirtual().start(() -> list.forEach(this::send))).toList();
-          for (var t : threads) {
-            t.join();
-          }
-          if (!due.isEmpty()) {
-            continue; // there may be more
-          }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (RuntimeException e) {
-        log.atWarn().addKeyValue("link", link.name()).addKeyValue("error", e.toString()).log("SMPP sender could not claim messages");
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+  /** Sends what is due until nothing is (a task on the link's executor). */
+  private void drain() {
+    if (!draining.tryLock()) {
+      again.set(true); // the running drain looks again
+      return;
     }
+    try {
+      do {
+        again.set(false);
+        while (!closed.get() && sendDue()) {
+          // there may be more
+        }
+      } while (again.get() && !closed.get());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("link", link.name()).addKeyValue("error", e.toString()).log("SMPP sender could not claim messages");
+    } finally {
+      draining.unlock();
+    }
+  }
+
+  /** Claims a batch of due messages and sends them; false when there was nothing to send (or the link is down). */
+  private boolean sendDue() throws InterruptedException {
+    if (link.transmitter() == null) {
+      return false;
+    }
+    var due = sms.claimDue(SmsConversations.SMPP, link.name(), link.config().window() * 2, Duration.ofMinutes(2),
+        clock.instant());
+    // One thread per texter, their messages in order; different texters in parallel (up to the window).
+    var byTexter = new java.util.LinkedHashMap<String, java.util.List<SmsRepository.Outbound>>();
+    due.forEach(o -> byTexter.computeIfAbsent(o.destination(), k -> new java.util.ArrayList<>()).add(o));
+    var threads = byTexter.values().stream()
+        .map(list -> Thread.ofVirtual().start(() -> list.forEach(this::send))).toList();
+    for (var t : threads) {
+      t.join();
+    }
+    return !due.isEmpty();
   }
 
   private void send(SmsRepository.Outbound o) {
@@ -171,12 +200,16 @@ final class SmppSender implements AutoCloseable {
 
   @Override
   public void close() {
-    running.set(false);
-    wake();
-    try {
-      loop.join(5000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (closed.compareAndSet(false, true)) {
+      tick.cancel(false);
+      // let a drain under way finish the message it is sending (its parts are recorded as they are accepted)
+      try {
+        if (draining.tryLock(5, TimeUnit.SECONDS)) {
+          draining.unlock();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

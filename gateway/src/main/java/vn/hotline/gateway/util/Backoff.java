@@ -1,11 +1,12 @@
-package vn.hotline.gateway.sms.smpp;
+package vn.hotline.gateway.util;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Exponential backoff with jitter for rebinding: 1 s, 2 s, 4 s ... up to a cap, each delay drawn between half
- * and all of it, so many gateways (or links) that lost one SMSC do not come back in lockstep.
+ * The one exponential backoff with jitter: from the first delay, doubling up to a cap (SMPP rebinding: 1 s, 2 s,
+ * 4 s ... up to {@code smpp.reconnect_max_seconds}), each delay drawn between half and all of it, so many gateways
+ * (or links) that lost one peer do not come back in lockstep. Thread-safe and stateless: the caller counts attempts.
  */
 public final class Backoff {
   private final long initialMs;

@@ -1,11 +1,11 @@
-package vn.hotline.gateway.sms.smpp;
+package vn.hotline.gateway.util;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The SMPP rebind backoff: doubling from the first delay up to the cap, each drawn from half to all of it. */
+/** The exponential backoff (SMPP rebinding uses it): doubling from the first delay up to the cap, each drawn from half to all of it. */
 class BackoffTest {
   @Test
   void delaysDoubleUpToTheCapEachBetweenHalfAndAllOfIt() {
