@@ -7,6 +7,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.util.List;
 import org.junit.jupiter.api.ClassTemplate;
+import org.junit.jupiter.api.extension.ClassTemplateInvocationLifecycleMethod;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -30,9 +31,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *     ...
  * }</pre>
  *
- * <p>Asked for in a {@code @BeforeAll} method, the harness is one per store for the whole class (its
- * gateways and store closed after {@code @AfterAll}); asked for in a {@code @BeforeEach} or test method, it is
- * one per test. Gateways stop right after the test method, before the class's own {@code @AfterEach} (which
+ * <p>Asked for in a {@link BeforeStore} method, the harness is one per store for the whole class (its
+ * gateways and store closed after the {@link AfterStore} methods); asked for in a {@code @BeforeEach} or test
+ * method, it is one per test. Gateways stop right after the test method, before the class's own {@code @AfterEach} (which
  * can then close fakes the gateway talked to); the store is dropped last.
  */
 @Target(ElementType.TYPE)
@@ -46,6 +47,20 @@ public @interface GatewayTest {
 
   /** The gateway reaches the store through a {@link TcpProxy} ({@code house.db().proxy()}) a test can cut. */
   boolean faulty() default false;
+
+  /** A static method run once per store before the class's tests on it; it may ask for the {@link Harness}. */
+  @Target(ElementType.METHOD)
+  @Retention(RetentionPolicy.RUNTIME)
+  @Documented
+  @ClassTemplateInvocationLifecycleMethod(classTemplateAnnotation = GatewayTest.class, lifecycleMethodAnnotation = BeforeStore.class)
+  @interface BeforeStore {}
+
+  /** A static method run once per store after the class's tests on it (before its harness is closed). */
+  @Target(ElementType.METHOD)
+  @Retention(RetentionPolicy.RUNTIME)
+  @Documented
+  @ClassTemplateInvocationLifecycleMethod(classTemplateAnnotation = GatewayTest.class, lifecycleMethodAnnotation = AfterStore.class)
+  @interface AfterStore {}
 
   enum Stores {
     H2(TestDatabase.Kind.H2), MARIADB(TestDatabase.Kind.MARIADB), BOTH(TestDatabase.Kind.H2, TestDatabase.Kind.MARIADB);

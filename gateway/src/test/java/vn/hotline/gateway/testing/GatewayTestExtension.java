@@ -1,8 +1,11 @@
 package vn.hotline.gateway.testing;
 
+import java.lang.annotation.Annotation;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterClassTemplateInvocationCallback;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.BeforeClassTemplateInvocationCallback;
 import org.junit.jupiter.api.extension.ClassTemplateInvocationContext;
 import org.junit.jupiter.api.extension.ClassTemplateInvocationContextProvider;
 import org.junit.jupiter.api.extension.Extension;
@@ -10,6 +13,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
+import org.junit.platform.commons.support.ModifierSupport;
 
 /** Runs a {@link GatewayTest} class once per store ("[H2]", "[MARIADB]") and hands its tests a {@link Harness}. */
 public final class GatewayTestExtension implements ClassTemplateInvocationContextProvider {
@@ -43,7 +48,29 @@ public final class GatewayTestExtension implements ClassTemplateInvocationContex
    * Gives a test (or, from {@code @BeforeAll}, the class run) its harness, made on first use and closed by
    * JUnit with the context it was made for; the gateways of a test stop as soon as its method returns.
    */
-  private record Houses(TestDatabase.Kind kind, boolean faulty) implements ParameterResolver, AfterTestExecutionCallback {
+  private record Houses(TestDatabase.Kind kind, boolean faulty)
+      implements ParameterResolver, AfterTestExecutionCallback, BeforeClassTemplateInvocationCallback,
+      AfterClassTemplateInvocationCallback {
+    @Override
+    public void beforeClassTemplateInvocation(ExtensionContext context) {
+      invokeAll(GatewayTest.BeforeStore.class, context);
+    }
+
+    @Override
+    public void afterClassTemplateInvocation(ExtensionContext context) {
+      invokeAll(GatewayTest.AfterStore.class, context);
+    }
+
+    private static void invokeAll(Class<? extends Annotation> annotation, ExtensionContext context) {
+      for (var method : AnnotationSupport.findAnnotatedMethods(context.getRequiredTestClass(), annotation,
+          HierarchyTraversalMode.TOP_DOWN)) {
+        if (!ModifierSupport.isStatic(method)) {
+          throw new IllegalStateException("@" + annotation.getSimpleName() + " method " + method + " must be static");
+        }
+        context.getExecutableInvoker().invoke(method, null);
+      }
+    }
+
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
       return parameter.getParameter().getType() == Harness.class;
