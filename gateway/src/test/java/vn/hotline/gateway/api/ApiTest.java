@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,27 +18,21 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import vn.hotline.gateway.store.ApiKeyRepository;
 import vn.hotline.gateway.store.Store;
 import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.FakeAgencies;
 import vn.hotline.gateway.testing.FakeAgency;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
 
 /** Agencies' IT staff use /api/v1 with their keys: what they may see, do, and what they are refused. */
-@ParameterizedClass(name = "{0}")
-@EnumSource(TestDatabase.Kind.class)
+@GatewayTest
 class ApiTest {
   static final ObjectMapper JSON = new ObjectMapper();
-
-  @Parameter TestDatabase.Kind kind;
-  @TempDir Path dir;
 
   TestDatabase db;
   RunningGateway gw;
@@ -51,12 +44,12 @@ class ApiTest {
   ApiKeyRepository keys;
 
   @BeforeEach
-  void start() throws Exception {
-    db = TestDatabase.create(kind, dir);
-    fakes = new FakeAgencies(dir);
+  void start(Harness house) throws Exception {
+    db = house.db();
+    fakes = new FakeAgencies(house.dir());
     agencies = fakes.agencies;
     var file = fakes.routingFile;
-    gw = RunningGateway.start(db, dir.resolve("data"), Map.of("GATEWAY_ROUTING_FILE", file.toString()), clock);
+    gw = house.start(Map.of("GATEWAY_ROUTING_FILE", file.toString()), clock);
     store = Store.open(gw.config().db(), null);
     keys = new ApiKeyRepository(store, new vn.hotline.gateway.audit.AuditLog());
   }
@@ -64,9 +57,7 @@ class ApiTest {
   @AfterEach
   void stop() {
     store.close();
-    gw.close();
     fakes.close();
-    db.close();
   }
 
   String key(String agency) {
@@ -93,9 +84,7 @@ class ApiTest {
   Map<String, String> twoReports() {
     int delivered = db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered");
     var twilio = gw.twilio();
-    var danger = twilio.call();
-    danger.dialEnded(danger.press(danger.press(danger.incoming(), "1"), "1"), "completed");
-    danger.status("completed");
+    var danger = twilio.dangerCallAnswered();
     var online = twilio.call();
     var t = online.press(online.press(online.press(online.press(online.incoming(), "1"), "2"), "4"), "2");
     t = online.press(online.press(t, "4"), "79");
@@ -226,10 +215,7 @@ class ApiTest {
     assertEquals(404, call("POST", "/api/v1/agencies/nobody/disable", admin, "{}").statusCode());
     var off = call("POST", "/api/v1/agencies/child-protection/disable", admin, "{\"reason\":\"maintenance\"}");
     assertEquals(200, off.statusCode(), off.body());
-    var twilio = gw.twilio();
-    var call = twilio.call();
-    call.dialEnded(call.press(call.press(call.incoming(), "1"), "1"), "completed");
-    call.status("completed");
+    gw.twilio().dangerCallAnswered();
     Await.until(() -> agencies.get("police-investigation").received().size() == 1, "police got it");
     // Both deliveries were due together; a claim pass run to its end counts an attempt before sending, so a
     // child-protection delivery not skipped would show one by now.

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
@@ -16,28 +15,22 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import vn.hotline.gateway.delivery.WebhookSignature;
 import vn.hotline.gateway.privacy.Retention;
 import vn.hotline.gateway.store.Store;
 import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.FakeAgency;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
 
 /** What happened is provable (the audit chain) and personal data leaves when its time is up (retention, erasure). */
-@ParameterizedClass(name = "{0}")
-@EnumSource(TestDatabase.Kind.class)
+@GatewayTest
 class AuditAndRetentionTest {
   static final String TEXTER = "+84966112233";
   static final String STORY = "Bác hàng xóm hay đánh em Lan bằng gậy, em nghe tiếng khóc mỗi tối.";
-
-  @Parameter TestDatabase.Kind kind;
-  @TempDir Path dir;
 
   TestDatabase db;
   RunningGateway gw;
@@ -46,10 +39,10 @@ class AuditAndRetentionTest {
   Store store;
 
   @BeforeEach
-  void start() throws Exception {
-    db = TestDatabase.create(kind, dir);
+  void start(Harness house) throws Exception {
+    db = house.db();
     agency = new FakeAgency();
-    gw = RunningGateway.start(db, dir.resolve("data"), Map.of("GATEWAY_INBOX_URL", agency.url("/inbox"),
+    gw = house.start(Map.of("GATEWAY_INBOX_URL", agency.url("/inbox"),
         "GATEWAY_INBOX_SECRET", WebhookSignature.newSecret()), clock);
     store = Store.open(gw.config().db(), null);
   }
@@ -57,9 +50,7 @@ class AuditAndRetentionTest {
   @AfterEach
   void stop() {
     store.close();
-    gw.close();
     agency.close();
-    db.close();
   }
 
   /** A texted report with a story and a link; returns its reference. */

@@ -16,14 +16,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.FakeAgencies;
 import vn.hotline.gateway.testing.FakeAgency;
 import vn.hotline.gateway.testing.FakeTwilio;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
@@ -32,14 +30,11 @@ import vn.hotline.gateway.testing.TestDatabase;
  * Reports reach the agencies the shipped routing names, signed as Standard Webhooks says, at least once, with
  * nothing lost when an agency is down: real HTTP agencies on random ports, real calls and texts, both stores.
  */
-@ParameterizedClass(name = "{0}")
-@EnumSource(TestDatabase.Kind.class)
+@GatewayTest
 class DeliveryTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  @Parameter TestDatabase.Kind kind;
-  @TempDir Path dir;
-
+  Harness house;
   TestDatabase db;
   RunningGateway gw;
   MutableClock clock = MutableClock.now();
@@ -49,9 +44,10 @@ class DeliveryTest {
   Path routingFile;
 
   @BeforeEach
-  void start() throws Exception {
-    db = TestDatabase.create(kind, dir);
-    fakes = new FakeAgencies(dir);
+  void start(Harness house) throws Exception {
+    this.house = house;
+    db = house.db();
+    fakes = new FakeAgencies(house.dir());
     agencies = fakes.agencies;
     secrets = fakes.secrets;
     routingFile = fakes.routingFile;
@@ -61,24 +57,17 @@ class DeliveryTest {
     var env = new HashMap<String, String>(Map.of("GATEWAY_ROUTING_FILE", routingFile.toString(),
         "GATEWAY_DELIVERY_BREAKER_FAILURES", "3", "GATEWAY_DELIVERY_BREAKER_COOLDOWN_SECONDS", "60"));
     env.putAll(extra);
-    gw = RunningGateway.start(db, dir.resolve("data"), env, clock);
+    gw = house.start(env, clock);
   }
 
   @AfterEach
   void stop() {
-    if (gw != null) {
-      gw.close();
-    }
     fakes.close();
-    db.close();
   }
 
   /** A child in danger calls and reaches an operator: an urgent report. Returns its reference. */
   String dangerCall(FakeTwilio twilio) {
-    var call = twilio.call();
-    var handoff = call.press(call.press(call.incoming(), "1"), "1");
-    call.dialEnded(handoff, "completed");
-    call.status("completed");
+    var call = twilio.dangerCallAnswered();
     return (String) db.row("SELECT reference FROM contacts WHERE provider_ref = ?", call.sid).get("reference");
   }
 
@@ -299,7 +288,7 @@ class DeliveryTest {
   @Test
   void twoGatewaysOnOneDatabaseSendEveryDeliveryOnce() throws Exception {
     startGateway(Map.of());
-    try (var second = RunningGateway.start(db, dir.resolve("data2"),
+    try (var second = house.startAnother("data2",
         Map.of("GATEWAY_ROUTING_FILE", routingFile.toString()), clock)) {
       for (var a : agencies.values()) {
         a.always(new FakeAgency.Answer(200, null, Duration.ofMillis(20), null));

@@ -19,34 +19,34 @@ import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import vn.hotline.gateway.testing.FakeTwilio;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.GatewayTest.Stores;
+import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
 import vn.hotline.gateway.testing.TwilioSigner;
 import vn.hotline.gateway.tools.CallSimulator;
 
 /** Floods from one source are cut off without starving others, and the gateway can terminate TLS itself. */
+@GatewayTest(stores = Stores.H2)
 class EdgeProtectionTest {
-  @TempDir Path dir;
+  Harness house;
+  Path dir;
   TestDatabase db;
   RunningGateway gw;
 
-  @AfterEach
-  void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-    if (db != null) {
-      db.close();
-    }
+  @BeforeEach
+  void house(Harness house) {
+    this.house = house;
+    dir = house.dir();
   }
 
   void start(Map<String, String> env) {
-    db = TestDatabase.create(TestDatabase.Kind.H2, dir);
-    gw = RunningGateway.start(db, dir.resolve("data"), env);
+    db = house.db();
+    gw = house.start(env);
   }
 
   @Test

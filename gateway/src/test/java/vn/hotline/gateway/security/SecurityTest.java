@@ -14,10 +14,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.FakeTwilio;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.GatewayTest.Stores;
+import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.PersonalData;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
@@ -29,29 +32,23 @@ import vn.hotline.gateway.testing.Twiml;
  * the attacker sees (status, body) and what the hotline keeps (nothing stored, an audit event, other callers
  * still answered). The gateway runs for real on a random port over a real store.
  */
+@GatewayTest(stores = Stores.H2)
 class SecurityTest {
-  @TempDir Path dir;
+  Harness house;
+  Path dir;
   TestDatabase db;
   RunningGateway gw;
 
-  @AfterEach
-  void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-    if (db != null) {
-      db.close();
-    }
+  @BeforeEach
+  void house(Harness house) {
+    this.house = house;
+    dir = house.dir();
   }
 
   /** A gateway on the embedded store (H2), configured like a deployment by environment, plus {@code env}. */
   void start(Map<String, String> env) {
-    start(TestDatabase.Kind.H2, env);
-  }
-
-  void start(TestDatabase.Kind kind, Map<String, String> env) {
-    db = TestDatabase.create(kind, dir);
-    gw = RunningGateway.start(db, dir.resolve("data"), env);
+    db = house.db();
+    gw = house.start(env);
   }
 
   // ===== Twilio webhooks: forged and repeated parameters, long texts, echoed values =====
@@ -459,9 +456,9 @@ class SecurityTest {
 
   /** A gateway on H2 with a clock the test moves, and an API key for {@code agency} (null: an admin key). */
   String apiStart(Map<String, String> env, String agency) {
-    db = TestDatabase.create(TestDatabase.Kind.H2, dir);
+    db = house.db();
     apiClock = vn.hotline.gateway.testing.MutableClock.now();
-    gw = RunningGateway.start(db, dir.resolve("data"), env, apiClock);
+    gw = house.start(env, apiClock);
     try (var store = vn.hotline.gateway.store.Store.open(gw.config().db(), null)) {
       return new vn.hotline.gateway.store.ApiKeyRepository(store, new vn.hotline.gateway.audit.AuditLog())
           .create(agency, "test", java.time.Instant.now()).key();

@@ -14,10 +14,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.tools.TestSmsc;
 import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.MutableClock;
@@ -29,15 +27,13 @@ import vn.hotline.gateway.testing.TestDatabase;
  * Children texting 111 through a telco: the gateway's SMPP link against the test SMSC over loopback, on both
  * stores. Faults (drops, throttling, out-of-order parts, a gateway dying before it commits) are the SMSC's.
  */
-@ParameterizedClass(name = "{0}")
-@EnumSource(TestDatabase.Kind.class)
+@GatewayTest(faulty = true)
 class SmppConversationTest {
   static final String CHILD = "0912345678";
   static final Duration WAIT = Duration.ofSeconds(15);
 
-  @Parameter TestDatabase.Kind kind;
-  @TempDir Path dir;
-
+  Harness house;
+  Path dir;
   TestDatabase db;
   TestSmsc smsc;
   RunningGateway gw;
@@ -45,8 +41,10 @@ class SmppConversationTest {
   MutableClock clock = new MutableClock(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
 
   @BeforeEach
-  void start() {
-    db = TestDatabase.create(kind, dir, true);
+  void start(Harness house) {
+    this.house = house;
+    dir = house.dir();
+    db = house.db();
     // A short response timeout: a deliver_sm lost in a drop is retried quickly rather than after 5 s.
     smsc = TestSmsc.start(new TestSmsc.Config(0, "hotline", "hotline", Duration.ofMillis(300), Duration.ofSeconds(1)));
   }
@@ -58,11 +56,7 @@ class SmppConversationTest {
 
   @AfterEach
   void stop() {
-    if (gw != null) {
-      gw.close();
-    }
     smsc.close();
-    db.close();
   }
 
   /** Texts 111 and returns the next reply the child's phone gets. */
@@ -335,7 +329,7 @@ class SmppConversationTest {
       var links = dir.resolve("links.yaml");
       Files.writeString(links, "links:\n"
           + link("smpp", smsc.port(), "wrong") + link("control", control.port(), "hotline"));
-      gw = RunningGateway.start(db, dir.resolve("data"), Map.of("GATEWAY_SMPP_LINKS_FILE", links.toString()), clock);
+      gw = house.start(Map.of("GATEWAY_SMPP_LINKS_FILE", links.toString()), clock);
       Await.until(() -> gw.gateway().smpp().states().get("smpp").startsWith("REFUSED"), "refused");
       var ready = gw.management().get("/health/ready");
       assertEquals(200, ready.statusCode(), "voice still works");
@@ -457,7 +451,7 @@ class SmppConversationTest {
         "GATEWAY_SMPP_RECONNECT_MAX_SECONDS", "2",
         "GATEWAY_SMPP_ENQUIRE_LINK_SECONDS", "5"));
     env.putAll(extra);
-    gw = RunningGateway.start(db, dir.resolve("data"), env, clock);
+    gw = house.start(env, clock);
   }
 
 }

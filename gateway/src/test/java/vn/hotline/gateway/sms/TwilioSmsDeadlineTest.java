@@ -4,19 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.FakeTwilio;
 import vn.hotline.gateway.testing.FakeTwilioRest;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
@@ -25,14 +22,10 @@ import vn.hotline.gateway.testing.TestDatabase;
  * A Twilio SMS webhook that passes http.webhook_deadline_ms because the store is slow: the texter gets the
  * fallback text at once, and what the gateway records must be what the texter got.
  */
-@ParameterizedClass(name = "{0}")
-@EnumSource(TestDatabase.Kind.class)
+@GatewayTest(faulty = true)
 class TwilioSmsDeadlineTest {
   static final String CHILD = "+84987654322";
   static final String ACCOUNT = "AC" + "0123456789abcdef".repeat(2);
-
-  @Parameter TestDatabase.Kind kind;
-  @TempDir Path dir;
 
   TestDatabase db;
   RunningGateway gw;
@@ -41,10 +34,10 @@ class TwilioSmsDeadlineTest {
   MutableClock clock = MutableClock.now();
 
   @BeforeEach
-  void start() throws Exception {
-    db = TestDatabase.create(kind, dir, true);
+  void start(Harness house) throws Exception {
+    db = house.db();
     rest = new FakeTwilioRest();
-    gw = RunningGateway.start(db, dir.resolve("data"), Map.of(
+    gw = house.start(Map.of(
         "TWILIO_ACCOUNT_SID", ACCOUNT,
         "GATEWAY_TWILIO_API_BASE_URL", rest.baseUrl(),
         "GATEWAY_TWILIO_SMS_FROM", "+84111000111",
@@ -54,9 +47,7 @@ class TwilioSmsDeadlineTest {
 
   @AfterEach
   void stop() {
-    gw.close();
     rest.close();
-    db.close();
   }
 
   @Test

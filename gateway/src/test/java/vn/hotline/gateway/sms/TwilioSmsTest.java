@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Base64;
@@ -15,26 +14,20 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import vn.hotline.gateway.testing.FakeTwilio;
 import vn.hotline.gateway.testing.FakeTwilioRest;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
 import vn.hotline.gateway.testing.TwilioSigner;
 
 /** A child texts the hotline through Twilio Messaging: real HTTP, signed as Twilio signs, on both stores. */
-@ParameterizedClass(name = "{0}")
-@EnumSource(TestDatabase.Kind.class)
+@GatewayTest
 class TwilioSmsTest {
   static final String CHILD = "+84987654321";
   static final String ACCOUNT = "AC" + "0123456789abcdef".repeat(2);
-
-  @Parameter TestDatabase.Kind kind;
-  @TempDir Path dir;
 
   TestDatabase db;
   RunningGateway gw;
@@ -43,10 +36,10 @@ class TwilioSmsTest {
   MutableClock clock = MutableClock.now();
 
   @BeforeEach
-  void start() throws Exception {
-    db = TestDatabase.create(kind, dir);
+  void start(Harness house) throws Exception {
+    db = house.db();
     rest = new FakeTwilioRest();
-    gw = RunningGateway.start(db, dir.resolve("data"), Map.of(
+    gw = house.start(Map.of(
         "TWILIO_ACCOUNT_SID", ACCOUNT,
         "GATEWAY_TWILIO_API_BASE_URL", rest.baseUrl(),
         "GATEWAY_TWILIO_SMS_FROM", "+84111000111"), clock);
@@ -55,9 +48,7 @@ class TwilioSmsTest {
 
   @AfterEach
   void stop() {
-    gw.close();
     rest.close();
-    db.close();
   }
 
   @Test

@@ -26,17 +26,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import picocli.CommandLine;
 import vn.hotline.gateway.delivery.WebhookSignature;
 import vn.hotline.gateway.store.ApiKeyRepository;
 import vn.hotline.gateway.store.Store;
 import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.FakeAgency;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.GatewayTest.AfterStore;
+import vn.hotline.gateway.testing.GatewayTest.BeforeStore;
+import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
@@ -57,8 +56,7 @@ import vn.hotline.gateway.testing.TestDatabase;
  * retries had run out; delivered_at is then set to known offsets from completed_at (urgent ones 1..14 s, the
  * others 60 s) so the medians are exact.
  */
-@ParameterizedClass(name = "{0}")
-@EnumSource(TestDatabase.Kind.class)
+@GatewayTest
 class StatsTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final Instant OCT_31_LOCAL_2300 = Instant.parse("2026-10-31T16:00:00Z");
@@ -68,8 +66,6 @@ class StatsTest {
   static final String ALL = "--from=2026-10-01";
   static final String ALL_TO = "--to=2026-11-30";
 
-  @Parameter TestDatabase.Kind kind;
-
   static Path dir;
   static TestDatabase db;
   static RunningGateway gw;
@@ -78,10 +74,10 @@ class StatsTest {
   static ApiKeyRepository keys;
   static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  @BeforeParameterizedClassInvocation
-  static void makeTheContacts(TestDatabase.Kind kind) throws Exception {
-    dir = Files.createTempDirectory("stats-test-" + kind);
-    db = TestDatabase.create(kind, dir);
+  @BeforeStore // one store per run of the class, shared by its tests
+  static void makeTheContacts(Harness house) throws Exception {
+    dir = house.dir();
+    db = house.db();
     var routing = Files.readString(Path.of("config/routing.yaml"));
     for (var a : AGENCIES) {
       var agency = new FakeAgency();
@@ -96,16 +92,14 @@ class StatsTest {
     var file = dir.resolve("routing.yaml");
     Files.writeString(file, routing);
     var clock = new MutableClock(OCT_31_LOCAL_2300);
-    gw = RunningGateway.start(db, dir.resolve("data"), Map.of("GATEWAY_ROUTING_FILE", file.toString(),
+    gw = house.start(Map.of("GATEWAY_ROUTING_FILE", file.toString(),
         "GATEWAY_DELIVERY_BREAKER_FAILURES", "100"), clock); // police-cyber's failures must not hold its 6th back
     store = Store.open(gw.config().db(), null);
     keys = new ApiKeyRepository(store, new vn.hotline.gateway.audit.AuditLog());
     var twilio = gw.twilio();
 
     for (int i = 0; i < 7; i++) { // danger now, answered
-      var call = twilio.call();
-      call.dialEnded(call.press(call.press(call.incoming(), "1"), "1"), "completed");
-      call.status("completed");
+      twilio.dangerCallAnswered();
     }
     for (int i = 0; i < 3; i++) { // advice, answered: a contact without a report
       var call = twilio.call();
@@ -164,13 +158,11 @@ class StatsTest {
     }
   }
 
-  @AfterParameterizedClassInvocation
+  @AfterStore
   static void stop() {
     store.close();
-    gw.close();
     agencies.values().forEach(FakeAgency::close);
     agencies.clear();
-    db.close();
   }
 
   // --- helpers ------------------------------------------------------------------------------------------

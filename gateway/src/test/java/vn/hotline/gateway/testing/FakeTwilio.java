@@ -39,6 +39,17 @@ public final class FakeTwilio {
     return new Call(sid);
   }
 
+  /**
+   * A child in danger calls (ivr-flows/hotline-111.yaml: "1" Vietnamese, "1" danger now), an operator answers
+   * and the call ends: an urgent report. Returns the call, for its sid.
+   */
+  public Call dangerCallAnswered() {
+    var call = call();
+    call.dialEnded(call.dangerNow(), "completed");
+    call.status("completed");
+    return call;
+  }
+
   /** One phone call's callbacks. */
   public final class Call {
     public final String sid;
@@ -54,6 +65,14 @@ public final class FakeTwilio {
     /** Keys pressed at the Gather of {@code at} ("" for silence). */
     public Twiml press(Twiml at, String digits) {
       return post(at.actionOf("Gather"), Map.of("Digits", digits));
+    }
+
+    /**
+     * Rings and presses "1" (Vietnamese) then "1" (danger now) on the voice menu: the danger handoff, a Dial to
+     * the operators (or a Record when they are closed).
+     */
+    public Twiml dangerNow() {
+      return press(press(incoming(), "1"), "1");
     }
 
     public Twiml silence(Twiml at) {

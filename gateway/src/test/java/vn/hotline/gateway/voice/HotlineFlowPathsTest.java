@@ -15,13 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.FlowLoader;
@@ -32,6 +27,8 @@ import vn.hotline.gateway.flow.Node;
 import vn.hotline.gateway.flow.Step;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.testing.FakeTwilio;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
 import vn.hotline.gateway.testing.Twiml;
@@ -43,14 +40,10 @@ import vn.hotline.gateway.testing.Twiml;
  * out. Then over HTTP against a real gateway on each store: a set of calls that together take every one of
  * those transitions, each checked step by step against the engine and, at the end, against the stored rows.
  */
-@ParameterizedClass(name = "{0}")
-@EnumSource(TestDatabase.Kind.class)
+@GatewayTest
 class HotlineFlowPathsTest {
   private static final String REFERENCE = "31415926";
   private static final String SPOKEN = "3, 1, 4, 1, 5, 9, 2, 6";
-
-  @Parameter TestDatabase.Kind kind;
-  @TempDir Path dir;
 
   final Map<String, Set<String>> lists = Map.of("provinces", Provinces.load(null).byCode().keySet());
   final FlowDefinition flow = new FlowLoader(lists).load(Path.of("ivr-flows/hotline-111.yaml"));
@@ -121,15 +114,9 @@ class HotlineFlowPathsTest {
   RunningGateway gw;
 
   @BeforeEach
-  void start() {
-    db = TestDatabase.create(kind, dir);
-    gw = RunningGateway.start(db, dir.resolve("data"));
-  }
-
-  @AfterEach
-  void stop() {
-    gw.close();
-    db.close();
+  void start(Harness house) {
+    db = house.db();
+    gw = house.start();
   }
 
   @Test
@@ -143,7 +130,7 @@ class HotlineFlowPathsTest {
     assertTrue(scripts.size() >= 10, scripts.size() + " calls");
     assertEquals(scripts.size(), db.count("contacts"));
     System.out.printf("%s: %d calls, %d webhook requests, covering %d transitions%n",
-        kind, scripts.size(), requests, graph.edges.size());
+        db.kind, scripts.size(), requests, graph.edges.size());
   }
 
   /** Plays one scripted call over HTTP; checks each answer against the engine and the stored end. */

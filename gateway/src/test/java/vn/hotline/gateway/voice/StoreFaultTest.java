@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import vn.hotline.gateway.testing.FakeTwilio;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.LogCapture;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
@@ -24,33 +20,23 @@ import vn.hotline.gateway.testing.Twiml;
  * The store fails under a live call: the caller must still reach a person, within two seconds. The gateway
  * reaches its store through a TCP proxy that the test cuts (connection refused) or stalls (a hung server).
  */
-@ParameterizedClass(name = "{0}")
-@EnumSource(TestDatabase.Kind.class)
+@GatewayTest(faulty = true)
 class StoreFaultTest {
   private static final Duration TWILIO_PATIENCE = Duration.ofSeconds(2);
 
-  @Parameter TestDatabase.Kind kind;
-  @TempDir Path dir;
-
+  Harness house;
   TestDatabase db;
   RunningGateway gw;
 
   @BeforeEach
-  void start() {
-    db = TestDatabase.create(kind, dir, true);
-  }
-
-  @AfterEach
-  void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-    db.close();
+  void start(Harness house) {
+    this.house = house;
+    db = house.db();
   }
 
   @Test
   void aStoreCutMidCallStillSendsTheCallerToThePersonOnTheFallbackNumber() {
-    gw = RunningGateway.start(db, dir.resolve("data"));
+    gw = house.start();
     var call = gw.twilio().call();
     var menu = call.incoming();
     assertTrue(menu.has("Gather"));
@@ -66,7 +52,7 @@ class StoreFaultTest {
 
   @Test
   void aHungStoreIsNotWaitedOnPastTheDeadline() {
-    gw = RunningGateway.start(db, dir.resolve("data"));
+    gw = house.start();
     var call = gw.twilio().call();
     var menu = call.incoming();
 
@@ -79,7 +65,7 @@ class StoreFaultTest {
 
   @Test
   void healthGoesNotReadyWhileTheStoreIsDownAndReadyWhenItReturns() {
-    gw = RunningGateway.start(db, dir.resolve("data"));
+    gw = house.start();
     var twilio = gw.twilio();
     assertEquals(200, twilio.get("/health/ready").statusCode());
 
@@ -99,7 +85,7 @@ class StoreFaultTest {
   @Test
   void aGatewayStartedWhileItsStoreIsDownAnswersWithTheFallbackAndRecoversWithoutARestart() {
     db.proxy().cut();
-    gw = RunningGateway.start(db, dir.resolve("data"), Map.of());
+    gw = house.start(Map.of());
     var twilio = gw.twilio();
     assertEquals(503, twilio.get("/health/ready").statusCode());
     assertFallback(twilio.call().incoming());
@@ -112,7 +98,7 @@ class StoreFaultTest {
 
   @Test
   void anOutageOfSeveralSecondsIsLoggedOnceWhenTheStoreGoesDownAndOnceWhenItIsBack() throws Exception {
-    gw = RunningGateway.start(db, dir.resolve("data"));
+    gw = house.start();
     var twilio = gw.twilio();
     assertEquals(200, twilio.get("/health/ready").statusCode());
     try (var logs = LogCapture.start()) {

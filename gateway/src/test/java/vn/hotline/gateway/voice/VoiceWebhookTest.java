@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -15,46 +14,33 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import vn.hotline.gateway.testing.FakeTwilio;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
 import vn.hotline.gateway.testing.TwilioSigner;
 import vn.hotline.gateway.testing.Twiml;
 
 /** A caller dials 111: Twilio's webhooks against a real gateway over HTTP, on MariaDB and on embedded H2. */
-@ParameterizedClass(name = "{0}")
-@EnumSource(TestDatabase.Kind.class)
+@GatewayTest
 class VoiceWebhookTest {
-  @Parameter TestDatabase.Kind kind;
-  @TempDir Path dir;
-
+  Harness house;
   TestDatabase db;
   RunningGateway gw;
   FakeTwilio twilio;
 
   @BeforeEach
-  void start() {
-    db = TestDatabase.create(kind, dir);
+  void start(Harness house) {
+    this.house = house;
+    db = house.db();
   }
 
   void startGateway(Map<String, String> env) {
-    gw = RunningGateway.start(db, dir.resolve("data"), env);
+    gw = house.start(env);
     twilio = gw.twilio();
-  }
-
-  @AfterEach
-  void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-    db.close();
   }
 
   @Test
@@ -147,7 +133,7 @@ class VoiceWebhookTest {
     startGateway(Map.of());
     try (var logs = vn.hotline.gateway.testing.LogCapture.start()) {
       var call = twilio.call();
-      var handoff = call.press(call.press(call.incoming(), "1"), "1");
+      var handoff = call.dangerNow();
       call.dialEnded(handoff, "completed");
       call.status("completed");
       call.status("completed"); // Twilio retries a status callback it did not see answered
@@ -176,7 +162,7 @@ class VoiceWebhookTest {
   void dangerNowReachesTheOperatorsAtOnceAndMakesAnUrgentReport() throws SQLException {
     startGateway(Map.of());
     var call = twilio.call();
-    var handoff = call.press(call.press(call.incoming(), "1"), "1");
+    var handoff = call.dangerNow();
 
     assertTrue(handoff.heardText().contains("kết nối bạn ngay với tư vấn viên"), handoff.heardText());
     assertEquals(List.of(RunningGateway.OPERATOR_1, RunningGateway.OPERATOR_2), handoff.dialled());
@@ -308,7 +294,7 @@ class VoiceWebhookTest {
   @Test
   void aSecondInstanceOnTheSameStoreTakesOverTheCallbacksOfACall() {
     startGateway(Map.of());
-    try (var other = RunningGateway.start(db, dir.resolve("data2"))) {
+    try (var other = house.startAnother("data2", Map.of())) {
       var call = twilio.call();
       var main = call.press(call.incoming(), "1");
       var viaOther = other.twilio().call(call.sid).press(main, "1");
@@ -354,7 +340,7 @@ class VoiceWebhookTest {
     var window = "%s %02d:%02d-%02d:%02d".formatted(day, later.getHour(), 0, later.getHour(), 30);
     startGateway(Map.of("GATEWAY_OPERATORS_HOURS", window));
     var call = twilio.call();
-    var next = call.press(call.press(call.incoming(), "1"), "1");
+    var next = call.dangerNow();
     assertFalse(next.has("Dial"), next.body());
     assertTrue(next.has("Record"), next.body());
     assertTrue(next.heardText().contains("113"), "the danger message says to call 113: " + next.heardText());
@@ -364,7 +350,7 @@ class VoiceWebhookTest {
   void inEnqueueModeCallersWaitInTheFlowsQueueThenLeaveForAVoiceMessage() {
     startGateway(Map.of("GATEWAY_OPERATORS_MODE", "enqueue", "GATEWAY_OPERATORS_QUEUE_WAIT_SECONDS", "60"));
     var call = twilio.call();
-    var handoff = call.press(call.press(call.incoming(), "1"), "1");
+    var handoff = call.dangerNow();
     var enqueue = handoff.verb("Enqueue");
     assertEquals("urgent", enqueue.getTextContent().trim());
 
