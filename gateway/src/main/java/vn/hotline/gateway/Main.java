@@ -37,6 +37,11 @@ import vn.hotline.gateway.tools.CallSimulator;
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
+    // The process's entry reads the environment; the log encoder is told (serve may pick another format later).
+    var logFormat = vn.hotline.gateway.ops.LogEncoder.parse(System.getenv("GATEWAY_LOG_FORMAT"));
+    if (logFormat != null) {
+      vn.hotline.gateway.ops.LogEncoder.use(logFormat);
+    }
     System.exit(commandLine(args).execute(args));
   }
 

@@ -79,6 +79,17 @@ class ArchitectureTest {
       .because("the JSON and YAML mappers are set up once, in util.Json (java.time, duplicate keys, canonical"
           + " order): a mapper made elsewhere reads or writes differently without anyone noticing");
 
+  @ArchTest
+  static final ArchRule environmentIsReadAtTheEntry = noClasses()
+      .that(describe("are below the composition root and no operator command or developer tool",
+          c -> !c.getPackageName().equals("vn.hotline.gateway") && !c.getPackageName().startsWith("vn.hotline.gateway.tools")
+              && !topLevelSimpleName(c).endsWith("Command")))
+      .should().callMethod(System.class, "getenv")
+      .orShould().callMethod(System.class, "getenv", String.class)
+      .because("the environment is read once, at the process's entry (Main, a picocli command), into the config"
+          + " (GatewayConfig.env()); a part that read it itself could not be configured by a test or a second"
+          + " instance, and would see what the config validation never checked");
+
   /**
    * Classes whose code runs on a Vert.x event loop: the HTTP routes and the guards in front of them (nested and
    * anonymous classes included).

@@ -40,9 +40,25 @@ public record GatewayConfig(
     Limits limits,
     Sms sms,
     List<SmppLink> smppLinks,
-    List<String> devNotices) {
+    List<String> devNotices,
+    Environment env) {
 
   public enum Mode { DEV, PRODUCTION }
+
+  /**
+   * The environment the configuration was read from, read once at the process's entry: what files refer to by
+   * name (routing.yaml's ${VAR}) is looked up here, never in System.getenv(). Its values are never printed.
+   */
+  public record Environment(Map<String, String> variables) {
+    public Environment {
+      variables = Map.copyOf(variables);
+    }
+
+    @Override
+    public String toString() {
+      return "Environment[" + variables.size() + " variables]";
+    }
+  }
 
   /**
    * The public listener (webhooks, API, up/down health) and the management one (metrics, detailed health;
@@ -308,7 +324,7 @@ public record GatewayConfig(
         new Limits(s.integer("limits.calls_per_minute", 1, 10_000), s.integer("limits.sms_per_minute", 1, 10_000),
             s.integer("limits.failed_auth_per_minute", 1, 100_000)),
         sms, links,
-        List.copyOf(notices));
+        List.copyOf(notices), new Environment(s.env()));
   }
 
   private static Db db(Settings s, Path dataDir, boolean prod) {

@@ -34,9 +34,17 @@ public final class Settings {
   private final Map<String, String> values;
   private final Map<String, String> sources;
 
-  private Settings(Map<String, String> values, Map<String, String> sources) {
+  private final Map<String, String> env;
+
+  private Settings(Map<String, String> values, Map<String, String> sources, Map<String, String> env) {
     this.values = values;
     this.sources = sources;
+    this.env = env;
+  }
+
+  /** The environment these settings were read from (routing.yaml's ${VAR}, SMPP links' password_env). */
+  public Map<String, String> env() {
+    return env;
   }
 
   /** Loads defaults, then {@code file} (may be null), then {@code env}. */
@@ -94,7 +102,7 @@ public final class Settings {
         }
       }
     }
-    return new Settings(Collections.unmodifiableMap(values), Collections.unmodifiableMap(sources));
+    return new Settings(Collections.unmodifiableMap(values), Collections.unmodifiableMap(sources), Map.copyOf(env));
   }
 
   /** The environment variables that set {@code key}, the conventional one first (so an alias wins). */

@@ -79,7 +79,7 @@ final class SmppLinks {
       String password = n.path("password").asText("");
       if (n.has("password_env")) {
         var var = n.get("password_env").asText();
-        password = System.getenv().getOrDefault(var, "");
+        password = s.env().getOrDefault(var, "");
         if (password.isEmpty()) {
           throw new ConfigException(where + ": password_env " + var + " is not set");
         }

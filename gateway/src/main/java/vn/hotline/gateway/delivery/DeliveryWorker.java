@@ -19,14 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.store.ReportRepository;
+import vn.hotline.gateway.util.Loop;
 
 /**
  * Sends reports to agency inboxes, at least once: claims due deliveries, signs and POSTs them, and records every
@@ -56,8 +55,8 @@ public final class DeliveryWorker implements AutoCloseable {
   private final Semaphore slots;
   private final Map<String, Semaphore> perAgency = new ConcurrentHashMap<>();
   private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
-  private final AtomicBoolean running = new AtomicBoolean(true);
-  private final Thread loop;
+  private Loop loop;
+  private volatile boolean closed;
 
   private HttpClient http() {
     var client = http;
@@ -88,25 +87,31 @@ public final class DeliveryWorker implements AutoCloseable {
       breakers.put(a.id(), new Breaker());
       metrics.agencyState(a.id(), () -> breakers.get(a.id()).openUntil == null);
     });
-    this.loop = Thread.ofVirtual().name("delivery").start(this::loop);
+  }
+
+  /** Starts claiming and sending on its own (every 500 ms, and when woken). */
+  public synchronized void start() {
+    if (loop == null && !closed) {
+      loop = Loop.start("delivery", Duration.ofMillis(500), this::step);
+    }
   }
 
   /** Something new to send: look now rather than at the next tick. */
   public void wake() {
-    LockSupport.unpark(loop);
+    var l = loop;
+    if (l != null) {
+      l.wake();
+    }
   }
 
-  private void loop() {
-    while (running.get()) {
-      try {
-        sendDue();
-      } catch (RuntimeException e) {
-        // A store outage is logged by the store, once; here it would repeat twice a second.
-        log.atLevel(e instanceof vn.hotline.gateway.store.StoreException se && se.isUnavailable()
-            ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.WARN)
-            .addKeyValue("error", e.toString()).log("delivery worker could not claim deliveries");
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+  private void step() {
+    try {
+      sendDue();
+    } catch (RuntimeException e) {
+      // A store outage is logged by the store, once; here it would repeat twice a second.
+      log.atLevel(e instanceof vn.hotline.gateway.store.StoreException se && se.isUnavailable()
+          ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.WARN)
+          .addKeyValue("error", e.toString()).log("delivery worker could not claim deliveries");
     }
   }
 
@@ -283,12 +288,13 @@ public final class DeliveryWorker implements AutoCloseable {
 
   @Override
   public void close() {
-    running.set(false);
-    wake();
-    try {
-      loop.join(5000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    closed = true;
+    Loop l;
+    synchronized (this) {
+      l = loop;
+    }
+    if (l != null) {
+      l.close(); // attempts in flight finish; a claim not started yet comes back when its lease ends
     }
   }
 }

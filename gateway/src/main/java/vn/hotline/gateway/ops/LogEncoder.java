@@ -12,15 +12,14 @@ import java.util.Locale;
  * Log lines for people and for machines, both with an ISO-8601 UTC time. {@code text}: time, level, the
  * logger's short name, the message, then key=value pairs. {@code json}: one JSON object per line with the same
  * fields. {@code serve} picks the format (text in dev mode, JSON in production, or --log-format /
- * GATEWAY_LOG_FORMAT); until it does, GATEWAY_LOG_FORMAT or text.
+ * GATEWAY_LOG_FORMAT); until it does, what {@code Main} read from GATEWAY_LOG_FORMAT at the process's start, or text.
  */
 public final class LogEncoder extends EncoderBase<ILoggingEvent> {
   public enum Format { TEXT, JSON }
 
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSX", Locale.ROOT).withZone(ZoneOffset.UTC);
-  private static volatile Format format = parse(System.getenv("GATEWAY_LOG_FORMAT")) != null
-      ? parse(System.getenv("GATEWAY_LOG_FORMAT")) : Format.TEXT;
+  private static volatile Format format = Format.TEXT;
 
   /** The format every line from now on is written in. */
   public static void use(Format f) {

@@ -47,6 +47,17 @@ public final class Retention {
 
   /** Runs the purge if it has not run in the last day (any instance); returns its counts when it ran. */
   public Optional<Map<String, Integer>> purgeIfDue(Instant now) {
+    try {
+      return purgeIfDueOnce(now);
+    } catch (vn.hotline.gateway.store.StoreException e) {
+      if (e.isDuplicateKey()) {
+        return Optional.empty(); // the very first run, raced by another (an instance, or housekeeping now): it purges
+      }
+      throw e;
+    }
+  }
+
+  private Optional<Map<String, Integer>> purgeIfDueOnce(Instant now) {
     return store.inTransaction(c -> {
       try (var ps = c.prepareStatement("SELECT last_run FROM maintenance_runs WHERE task = 'retention' FOR UPDATE")) {
         try (var rs = ps.executeQuery()) {

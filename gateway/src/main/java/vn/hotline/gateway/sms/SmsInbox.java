@@ -1,13 +1,12 @@
 package vn.hotline.gateway.sms;
 
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.store.SmsRepository;
 import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.util.Loop;
 
 /**
  * Works through stored inbound messages (SMPP delivers them; the SMSC already has its deliver_sm_resp), each in
@@ -22,8 +21,8 @@ public final class SmsInbox implements AutoCloseable {
   private final Store store;
   private final Clock clock;
   private final Runnable afterReplies;
-  private final AtomicBoolean running = new AtomicBoolean(true);
-  private final Thread worker;
+  private volatile boolean closed;
+  private Loop loop;
 
   /** @param afterReplies called when replies were queued (wakes the senders) */
   public SmsInbox(SmsConversations conversations, SmsRepository sms, Store store, Clock clock, Runnable afterReplies) {
@@ -32,37 +31,43 @@ public final class SmsInbox implements AutoCloseable {
     this.store = store;
     this.clock = clock;
     this.afterReplies = afterReplies;
-    this.worker = Thread.ofVirtual().name("sms-inbox").start(this::loop);
+  }
+
+  /** Starts working through the inbox on its own (every second, and when woken). */
+  public synchronized void start() {
+    if (loop == null && !closed) {
+      loop = Loop.start("sms-inbox", Duration.ofSeconds(1), this::step);
+    }
   }
 
   /** A message was stored: look now rather than at the next tick. */
   public void wake() {
-    LockSupport.unpark(worker);
+    var l = loop;
+    if (l != null) {
+      l.wake();
+    }
   }
 
-  private void loop() {
-    while (running.get()) {
-      try {
-        int n = store.migrated() ? drain() : 0; // the schema may still be on its way (startup, a store down then)
-        if (n > 0) {
-          afterReplies.run();
-        }
-      } catch (RuntimeException e) {
-        // store down: the messages wait, committed; the store logs the outage once, here it would repeat each second
-        if (e instanceof vn.hotline.gateway.store.StoreException se && se.isUnavailable()) {
-          log.debug("sms inbox: {}", e.toString());
-        } else {
-          log.warn("sms inbox: {}", e.toString());
-        }
+  private void step() {
+    try {
+      int n = store.migrated() ? drain() : 0; // the schema may still be on its way (startup, a store down then)
+      if (n > 0) {
+        afterReplies.run();
       }
-      LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+    } catch (RuntimeException e) {
+      // store down: the messages wait, committed; the store logs the outage once, here it would repeat each second
+      if (e instanceof vn.hotline.gateway.store.StoreException se && se.isUnavailable()) {
+        log.debug("sms inbox: {}", e.toString());
+      } else {
+        log.warn("sms inbox: {}", e.toString());
+      }
     }
   }
 
   /** Processes every pending message it can claim; returns how many. Also callable directly (tests, CLI). */
   public int drain() {
     int n = 0;
-    while (running.get()) {
+    while (!closed) {
       boolean did = store.inTransaction(c -> {
         var m = sms.claimPending(c);
         if (m.isEmpty()) {
@@ -82,12 +87,13 @@ public final class SmsInbox implements AutoCloseable {
 
   @Override
   public void close() {
-    running.set(false);
-    wake();
-    try {
-      worker.join(5000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    closed = true; // a drain under way stops after the message it is on
+    Loop l;
+    synchronized (this) {
+      l = loop;
+    }
+    if (l != null) {
+      l.close();
     }
   }
 }

@@ -90,6 +90,25 @@ class GatewayConfigTest {
     return f;
   }
 
+  // --- the environment is read once, into the config ---------------------------------------------------
+
+  @Test
+  void anSmppLinksPasswordEnvIsReadFromTheEnvironmentTheConfigWasGiven() throws IOException {
+    // A variable no process environment has: only the map handed to the config can hold it.
+    var variable = "HOTLINE_TEST_SMSC_PASSWORD_" + Long.toHexString(System.nanoTime()).toUpperCase();
+    var links = Files.writeString(files.resolve("links.yaml"), "links:\n"
+        + "  - name: viettel\n    host: 127.0.0.1\n    system_id: hotline\n    password_env: " + variable + "\n");
+
+    var cfg = load(env("GATEWAY_SMPP_LINKS_FILE", links.toString(), variable, "s3cret-from-env"));
+
+    assertEquals("s3cret-from-env", cfg.smppLinks().get(0).password());
+    assertEquals(Map.of(variable, "s3cret-from-env"), Map.of(variable, cfg.env().variables().get(variable)),
+        "routing.yaml's ${VAR} are looked up in the same environment");
+    assertFalse(cfg.env().toString().contains("s3cret"), "the environment's values are never printed");
+    var unset = assertThrows(ConfigException.class, () -> load(env("GATEWAY_SMPP_LINKS_FILE", links.toString())));
+    assertTrue(unset.getMessage().contains("password_env " + variable + " is not set"), unset.getMessage());
+  }
+
   // --- dev mode with nothing set -------------------------------------------------------------------------
 
   @Test

@@ -1,0 +1,23 @@
+package vn.hotline.gateway;
+
+import io.vertx.core.Vertx;
+
+/**
+ * The event-bus addresses by which one feature wakes another (local consumers only; the message has no body).
+ * A wake-up only makes a loop look now rather than at its next tick: losing one delays, never loses, work.
+ */
+final class Addresses {
+  /** An inbound SMS is stored (SMPP): the SMS inbox looks now. */
+  static final String SMS_STORED = "gateway.sms.stored";
+  /** Replies were queued in sms_outbound: the SMPP senders look now. */
+  static final String REPLIES_QUEUED = "gateway.sms.replies-queued";
+  /** A delivery is due (a replay, an agency re-enabled): the delivery worker looks now. */
+  static final String DELIVERY_DUE = "gateway.delivery.due";
+
+  private Addresses() {}
+
+  /** A wake-up to hand to a feature: publishes to {@code address}; safe from any thread. */
+  static Runnable publisher(Vertx vertx, String address) {
+    return () -> vertx.eventBus().publish(address, null);
+  }
+}

@@ -1,0 +1,100 @@
+package vn.hotline.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The periodic jobs, each on its own timer that is armed again only when its run has finished (so runs of one job
+ * never overlap), on pools of their own: a slow Twilio REST call or a long purge never holds a webhook's worker.
+ * Every job waits while the store is not ready.
+ */
+final class HousekeepingVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(HousekeepingVerticle.class);
+  static final long EVERY_MS = 15_000;
+
+  /** One periodic job; {@code rest} puts it on the pool for calls to Twilio's REST API. */
+  private record Job(String name, boolean rest, Runnable work) {}
+
+  private final Parts p;
+  private final List<Job> jobs = new ArrayList<>();
+  private WorkerExecutor housekeeping;
+  private WorkerExecutor rest;
+  private volatile boolean stopped;
+
+  HousekeepingVerticle(Parts p) {
+    this.p = p;
+    var staleAfter = Duration.ofSeconds(p.cfg.sessions().staleAfterSeconds());
+    var concatTimeout = Duration.ofSeconds(p.cfg.sms().concatTimeoutSeconds());
+    jobs.add(new Job("stale calls", false, () -> {
+      int swept = p.calls.sweepStale(staleAfter);
+      if (swept > 0) {
+        log.info("closed {} call session(s) whose end was never reported", swept);
+      }
+    }));
+    jobs.add(new Job("active calls gauge", false, () -> p.metrics.activeCalls(p.calls.activeCalls())));
+    jobs.add(new Job("overdue sms parts", false, () -> {
+      int overdue = p.sms.assembleOverdue(p.clock.instant(), concatTimeout);
+      if (overdue > 0) {
+        log.info("{} long SMS assembled without parts that never came", overdue);
+      }
+    }));
+    jobs.add(new Job("sms conversations", false, p.conversations::sweep));
+    jobs.add(new Job("retention", false,
+        () -> p.retention.purgeIfDue(p.clock.instant()).ifPresent(counts -> log.info("retention purge: {}", counts))));
+    jobs.add(new Job("twilio sms", true, p.twilioSms::sendDue));
+  }
+
+  /** The jobs that only wake a loop (it also runs on its own); they need the event bus, so not in the constructor. */
+  private void addWakeJobs() {
+    jobs.add(new Job("smpp senders", false, Addresses.publisher(vertx, Addresses.REPLIES_QUEUED)));
+    jobs.add(new Job("deliveries", false, Addresses.publisher(vertx, Addresses.DELIVERY_DUE)));
+  }
+
+  @Override
+  public Future<?> start() {
+    addWakeJobs();
+    housekeeping = vertx.createSharedWorkerExecutor("housekeeping", 2, 10, TimeUnit.MINUTES);
+    rest = vertx.createSharedWorkerExecutor("twilio-rest", 1, 2, TimeUnit.MINUTES);
+    jobs.forEach(this::arm);
+    return Future.succeededFuture();
+  }
+
+  private void arm(Job job) {
+    if (stopped) {
+      return;
+    }
+    vertx.setTimer(EVERY_MS, id -> (job.rest() ? rest : housekeeping).executeBlocking(() -> {
+      runOnce(job);
+      return null;
+    }, false).onComplete(done -> {
+      if (done.failed()) {
+        log.warn("housekeeping job '{}' failed: {}", job.name(), done.cause().toString());
+      }
+      arm(job);
+    }));
+  }
+
+  private void runOnce(Job job) {
+    if (p.store.ready()) {
+      job.work().run();
+    }
+  }
+
+  /** Every job once, in order, on the caller's thread (tests and tools); a failure stops the rest, as it is thrown. */
+  void runAllNow() {
+    jobs.forEach(this::runOnce);
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true; // a timer not yet fired is cancelled with the verticle; a run under way is not armed again
+    return Future.all(housekeeping.close(), rest.close());
+  }
+}

@@ -1,0 +1,144 @@
+package vn.hotline.gateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import vn.hotline.gateway.audit.AuditLog;
+import vn.hotline.gateway.audit.Pseudonyms;
+import vn.hotline.gateway.audit.Sealer;
+import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.delivery.ContactClosing;
+import vn.hotline.gateway.delivery.DeliveryWorker;
+import vn.hotline.gateway.delivery.Outbox;
+import vn.hotline.gateway.delivery.Routing;
+import vn.hotline.gateway.delivery.RoutingLoader;
+import vn.hotline.gateway.delivery.WebhookPayload;
+import vn.hotline.gateway.flow.FlowCatalog;
+import vn.hotline.gateway.flow.FlowDefinition;
+import vn.hotline.gateway.flow.FlowEngine;
+import vn.hotline.gateway.flow.FlowException;
+import vn.hotline.gateway.flow.FlowLoader;
+import vn.hotline.gateway.ops.Metrics;
+import vn.hotline.gateway.ops.OpsRoutes;
+import vn.hotline.gateway.ops.RateLimits;
+import vn.hotline.gateway.privacy.Retention;
+import vn.hotline.gateway.report.Provinces;
+import vn.hotline.gateway.report.ReportPolicy;
+import vn.hotline.gateway.report.Taxonomy;
+import vn.hotline.gateway.sms.SmsConversations;
+import vn.hotline.gateway.sms.SmsInbox;
+import vn.hotline.gateway.sms.smpp.SmppConnections;
+import vn.hotline.gateway.sms.twilio.TwilioSmsSender;
+import vn.hotline.gateway.store.ApiKeyRepository;
+import vn.hotline.gateway.store.DeliveryRepository;
+import vn.hotline.gateway.store.ReportRepository;
+import vn.hotline.gateway.store.SessionRepository;
+import vn.hotline.gateway.store.SmsRepository;
+import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.twilio.TwilioSignatures;
+import vn.hotline.gateway.twilio.TwilioWebhookGuard;
+import vn.hotline.gateway.voice.CallService;
+import vn.hotline.gateway.voice.TwimlRenderer;
+
+/**
+ * Every part of one gateway, built once from the config and the files it names; the feature verticles take
+ * what they need from here. Building starts nothing: no thread, no timer, no listener.
+ */
+final class Parts {
+  /** The files the config names, read and checked against each other: a broken one stops startup, named. */
+  record Files(Provinces provinces, Routing routing, Map<String, Set<String>> valueLists, FlowCatalog flows,
+      FlowDefinition voiceFlow, FlowDefinition smsFlow) {
+    static Files read(GatewayConfig cfg) {
+      var provinces = Provinces.load(cfg.provincesFile());
+      var taxonomy = Taxonomy.load(cfg.taxonomyFile());
+      var routing = RoutingLoader.load(cfg, taxonomy, provinces, cfg.env().variables());
+      Map<String, Set<String>> valueLists = Map.of("provinces", provinces.byCode().keySet());
+      var flows = new FlowLoader(valueLists).loadDirectory(cfg.flowsDir());
+      TwimlRenderer.checkVoices(flows);
+      taxonomy.check(flows);
+      return new Files(provinces, routing, valueLists, flows, pick(flows, cfg, cfg.voiceFlow(), "voice", "voice_flow"),
+          pick(flows, cfg, cfg.sms().flow(), "sms", "sms.flow"));
+    }
+
+    private static FlowDefinition pick(FlowCatalog flows, GatewayConfig cfg, String id, String channel, String key) {
+      var flow = flows.find(id).orElseThrow(() -> new FlowException(cfg.flowsDir() + ": " + key + " '" + id
+          + "' is not loaded (flows: " + flows.flows().keySet() + ")"));
+      if (!flow.channel().equals(channel)) {
+        throw new FlowException(flow.file() + ": " + key + " must name a " + channel + " flow, not a " + flow.channel() + " one");
+      }
+      return flow;
+    }
+  }
+
+  final GatewayConfig cfg;
+  final Clock clock;
+  final Store store;
+  final Metrics metrics;
+  final Files files;
+  /** The webhooks' and the API's pool for store work (never an event loop). */
+  final WorkerExecutor workers;
+  final AuditLog audit = new AuditLog();
+  final Pseudonyms pseudonyms;
+  final ReportRepository reports;
+  final DeliveryRepository deliveries;
+  final WebhookPayload payloads;
+  final SessionRepository sessions;
+  final SmsRepository sms;
+  final ApiKeyRepository apiKeys;
+  final CallService calls;
+  final TwimlRenderer renderer;
+  final TwilioWebhookGuard guard;
+  final SmsConversations conversations;
+  final TwilioSmsSender twilioSms;
+  final SmsInbox inbox;
+  final SmppConnections smpp;
+  final DeliveryWorker delivery;
+  final Retention retention;
+  final OpsRoutes ops;
+
+  Parts(Vertx vertx, GatewayConfig cfg, Clock clock, Store store, Metrics metrics, Files files) {
+    this.cfg = cfg;
+    this.clock = clock;
+    this.store = store;
+    this.metrics = metrics;
+    this.files = files;
+    this.workers = vertx.createSharedWorkerExecutor("store", cfg.db().poolSize() + 2, 60, TimeUnit.SECONDS);
+    var sealer = Sealer.parse(cfg.privacy().encryptionKeys());
+    this.pseudonyms = Pseudonyms.parse(cfg.privacy().pseudonymKey());
+    this.reports = new ReportRepository(store, sealer, audit);
+    this.deliveries = new DeliveryRepository(store, audit);
+    this.payloads = new WebhookPayload(files.provinces());
+    var closing = new ContactClosing(new ReportPolicy(), reports, files.routing(), new Outbox(deliveries, audit));
+    this.sessions = new SessionRepository(store, sealer, audit, closing);
+    var engine = new FlowEngine(files.valueLists());
+    this.calls = new CallService(files.voiceFlow(), engine, sessions, pseudonyms, cfg.operators().hours(), metrics, clock);
+    this.renderer = new TwimlRenderer(cfg.operators(), cfg.fallbackNumber());
+    var signatures = new TwilioSignatures(cfg.twilio().authToken(), cfg.publicUrl());
+    this.guard = new TwilioWebhookGuard(signatures, metrics, cfg.http().maxBodyBytes(),
+        new TwilioWebhookGuard.Limits(new RateLimits(clock), cfg.limits().failedAuthPerMinute(),
+            (kind, source) -> workers.executeBlocking(() -> store.inTransaction(c -> {
+              audit.append(c, "ratelimit.exceeded", "gateway", Map.of(), Map.of("kind", kind), clock.instant());
+              return null;
+            }), false),
+            (reason, webhook) -> workers.executeBlocking(() -> store.inTransaction(c -> {
+              audit.append(c, "webhook.refused", "gateway", Map.of(), Map.of("reason", reason, "webhook", webhook),
+                  clock.instant());
+              return null;
+            }), false)));
+    this.sms = new SmsRepository(store, sealer, audit);
+    this.conversations = new SmsConversations(files.smsFlow(), engine, sessions, sms, store, metrics, clock,
+        Duration.ofMinutes(cfg.sms().reminderAfterMinutes()), Duration.ofMinutes(cfg.sms().sessionIdleMinutes()));
+    this.twilioSms = new TwilioSmsSender(cfg.twilio(), cfg.publicUrl(), sms, clock);
+    this.inbox = new SmsInbox(conversations, sms, store, clock, Addresses.publisher(vertx, Addresses.REPLIES_QUEUED));
+    this.smpp = new SmppConnections(cfg.smppLinks(), sms, pseudonyms, metrics, clock,
+        Duration.ofSeconds(cfg.sms().dedupeWindowSeconds()), Addresses.publisher(vertx, Addresses.SMS_STORED));
+    this.apiKeys = new ApiKeyRepository(store, audit);
+    this.delivery = new DeliveryWorker(files.routing(), deliveries, reports, payloads, cfg.delivery(), metrics, clock);
+    this.retention = new Retention(store, audit, cfg.retention(), files.routing().freeTextDays());
+    this.ops = new OpsRoutes(store, files.flows(), metrics, workers, smpp::states);
+  }
+}
