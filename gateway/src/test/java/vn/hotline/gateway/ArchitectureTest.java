@@ -80,6 +80,16 @@ class ArchitectureTest {
           + " order): a mapper made elsewhere reads or writes differently without anyone noticing");
 
   @ArchTest
+  static final ArchRule oneOutgoingClient = noClasses()
+      .that(describe("are not util.Outgoing and no developer tool",
+          c -> !c.getName().startsWith("vn.hotline.gateway.util.Outgoing")
+              && !c.getPackageName().startsWith("vn.hotline.gateway.tools")))
+      .should().callMethod(java.net.http.HttpClient.class, "newBuilder")
+      .orShould().callMethod(java.net.http.HttpClient.class, "newHttpClient")
+      .because("the gateway's outgoing calls share one client, util.Outgoing (HTTP/1.1, redirects never followed,"
+          + " made at the first call so startup pays no TLS setup); a developer tool may keep its own");
+
+  @ArchTest
   static final ArchRule environmentIsReadAtTheEntry = noClasses()
       .that(describe("are below the composition root and no operator command or developer tool",
           c -> !c.getPackageName().equals("vn.hotline.gateway") && !c.getPackageName().startsWith("vn.hotline.gateway.tools")

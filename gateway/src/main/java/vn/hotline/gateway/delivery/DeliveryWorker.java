@@ -2,7 +2,6 @@ package vn.hotline.gateway.delivery;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -26,6 +25,7 @@ import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.util.Loop;
+import vn.hotline.gateway.util.Outgoing;
 
 /**
  * Sends reports to agency inboxes, at least once: claims due deliveries, signs and POSTs them, and records every
@@ -50,27 +50,11 @@ public final class DeliveryWorker implements AutoCloseable {
   private final GatewayConfig.Delivery cfg;
   private final Metrics metrics;
   private final Clock clock;
-  /** Made at the first delivery: setting up its TLS would otherwise weigh on startup. */
-  private volatile HttpClient http;
   private final Semaphore slots;
   private final Map<String, Semaphore> perAgency = new ConcurrentHashMap<>();
   private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
   private Loop loop;
   private volatile boolean closed;
-
-  private HttpClient http() {
-    var client = http;
-    if (client == null) {
-      synchronized (this) {
-        if (http == null) {
-          http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-              .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
-        }
-        client = http;
-      }
-    }
-    return client;
-  }
 
   public DeliveryWorker(Routing routing, DeliveryRepository deliveries, ReportRepository reports, WebhookPayload payloads,
       GatewayConfig.Delivery cfg, Metrics metrics, Clock clock) {
@@ -173,7 +157,7 @@ public final class DeliveryWorker implements AutoCloseable {
     String error = null;
     HttpResponse<Void> response = null;
     try {
-      response = http().send(request, HttpResponse.BodyHandlers.discarding());
+      response = Outgoing.http().send(request, HttpResponse.BodyHandlers.discarding());
       status = response.statusCode();
     } catch (HttpTimeoutException e) {
       error = "no answer within " + cfg.timeoutSeconds() + " s";

@@ -3,7 +3,6 @@ package vn.hotline.gateway.sms.twilio;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.sms.SmsConversations;
 import vn.hotline.gateway.store.SmsRepository;
+import vn.hotline.gateway.util.Outgoing;
 
 /**
  * Sends the Twilio-channel SMS nobody is waiting on a webhook for (reminders, expiry notices) through Twilio's
@@ -30,13 +30,9 @@ public final class TwilioSmsSender {
   private final URI publicUrl;
   private final SmsRepository sms;
   private final Clock clock;
-  /** Made only where SMS are sent this way: setting up its TLS takes a noticeable part of startup. */
-  private final HttpClient http;
 
   public TwilioSmsSender(GatewayConfig.Twilio twilio, URI publicUrl, SmsRepository sms, Clock clock) {
     this.twilio = twilio;
-    this.http = !twilio.canSendSms() ? null : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
     this.publicUrl = publicUrl;
     this.sms = sms;
     this.clock = clock;
@@ -88,7 +84,7 @@ public final class TwilioSmsSender {
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
         .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    return Outgoing.http().send(request, HttpResponse.BodyHandlers.ofString());
   }
 
   private static Duration backoff(int attempt) {
