@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.contact.OutboundStatus;
 import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.Input;
@@ -30,8 +32,8 @@ import vn.hotline.gateway.util.Ids;
  * conversations that went quiet.
  */
 public final class SmsConversations {
-  public static final String TWILIO = "sms-twilio";
-  public static final String SMPP = "sms-smpp";
+  public static final String TWILIO = Channel.SMS_TWILIO.wire();
+  public static final String SMPP = Channel.SMS_SMPP.wire();
   private static final Logger log = LoggerFactory.getLogger(SmsConversations.class);
 
   /** A reply that was queued for the texter. */
@@ -68,7 +70,7 @@ public final class SmsConversations {
    * Applies one inbound message in the caller's transaction and records the replies with {@code replyStatus}
    * (queued: a sender will send them; sent: the webhook answers them inline).
    */
-  public List<Reply> handle(Connection c, SmsRepository.Inbound m, String replyStatus) throws SQLException {
+  public List<Reply> handle(Connection c, SmsRepository.Inbound m, OutboundStatus replyStatus) throws SQLException {
     var now = clock.instant();
     var texter = new Texter(m.channel(), m.link(), m.senderPseudonym(), m.senderSealed());
     boolean optedOut = sms.optedOut(c, m.senderPseudonym());
@@ -156,7 +158,7 @@ public final class SmsConversations {
   public int sweep() {
     var now = clock.instant();
     int touched = 0;
-    for (var idle : sessions.idleSince("sms", now.minus(remindAfter), 200)) {
+    for (var idle : sessions.idleSince(Channel.SMS, now.minus(remindAfter), 200)) {
       touched += store.inTransaction(c -> {
         Optional<ContactSession> locked = sessions.lock(c, idle.sessionId());
         if (locked.isEmpty() || locked.get().state().closed() || locked.get().version() != idle.version()) {
@@ -169,14 +171,14 @@ public final class SmsConversations {
           end(c, s, "abandoned", now);
           if (!quiet) {
             queue(c, texter, s.contactId(),
-                flow.text("expired", s.state().language()).replace("{reference}", s.reference()), "expiry", "queued", now);
+                flow.text("expired", s.state().language()).replace("{reference}", s.reference()), "expiry", OutboundStatus.QUEUED, now);
           }
           return 1;
         }
         if (s.remindedAt() == null) {
           sessions.markReminded(c, s, now);
           if (!quiet) {
-            queue(c, texter, s.contactId(), flow.text("reminder", s.state().language()), "reminder", "queued", now);
+            queue(c, texter, s.contactId(), flow.text("reminder", s.state().language()), "reminder", OutboundStatus.QUEUED, now);
           }
           return 1;
         }
@@ -191,7 +193,7 @@ public final class SmsConversations {
 
   private record Texter(String channel, String link, String pseudonym, String sealed) {}
 
-  private String queue(Connection c, Texter t, String contactId, String body, String kind, String status, Instant now)
+  private String queue(Connection c, Texter t, String contactId, String body, String kind, OutboundStatus status, Instant now)
       throws SQLException {
     int parts = SmsCodec.encode(body, 0).parts().size();
     return sms.queue(c, t.channel(), t.link(), contactId, t.pseudonym(), t.sealed(), body, kind, parts, status, now);

@@ -12,8 +12,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Sealer;
+import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.flow.FlowState;
 import vn.hotline.gateway.flow.StepEvent;
 import vn.hotline.gateway.util.Ids;
@@ -126,7 +128,7 @@ public final class SessionRepository {
   /** What a contact's log lines carry: ids and the channel, never a number or a text. */
   private static org.slf4j.spi.LoggingEventBuilder contactLine(org.slf4j.spi.LoggingEventBuilder b, ContactSession s) {
     b = b.addKeyValue("channel", s.channel()).addKeyValue("contact", s.contactId()).addKeyValue("reference", s.reference());
-    if (s.channel().equals("voice")) {
+    if (s.channel().equals(Channel.VOICE.wire())) {
       b = b.addKeyValue("callSid", s.providerRef());
     }
     return s.smsLink() != null ? b.addKeyValue("link", s.smsLink()) : b;
@@ -261,13 +263,18 @@ public final class SessionRepository {
     onClose.closed(c, s, outcome, now);
   }
 
-  /** Active sessions of a channel group not touched since {@code before}. */
-  public List<ContactSession> idleSince(String channelPrefix, Instant before, int limit) {
+  /** Active sessions on one of these channels not touched since {@code before}. */
+  public List<ContactSession> idleSince(Set<Channel> channels, Instant before, int limit) {
+    var words = channels.stream().map(Channel::wire).sorted().toList();
     return store.read(c -> {
-      try (var ps = c.prepareStatement(SELECT + " WHERE s.status = 'active' AND c.channel LIKE ? AND s.updated_at < ?"
+      try (var ps = c.prepareStatement(SELECT + " WHERE s.status = 'active' AND c.channel IN ("
+          + String.join(", ", java.util.Collections.nCopies(words.size(), "?")) + ") AND s.updated_at < ?"
           + " ORDER BY s.updated_at")) {
-        ps.setString(1, channelPrefix + "%");
-        ps.setObject(2, Store.toDb(before));
+        int i = 1;
+        for (var w : words) {
+          ps.setString(i++, w);
+        }
+        ps.setObject(i, Store.toDb(before));
         ps.setMaxRows(limit);
         return all(ps.executeQuery());
       }

@@ -8,6 +8,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.config.OpeningHours;
+import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.Input;
@@ -28,7 +29,7 @@ import vn.hotline.gateway.util.Ids;
  * can take any callback of any call.
  */
 public final class CallService {
-  public static final String CHANNEL = "voice";
+  public static final String CHANNEL = Channel.VOICE.wire();
   private static final Logger log = LoggerFactory.getLogger(CallService.class);
   private static final Set<String> FINAL_STATUSES = Set.of("completed", "busy", "no-answer", "failed", "canceled");
   private static final int TRIES = 5;
@@ -142,7 +143,7 @@ public final class CallService {
    */
   public int sweepStale(java.time.Duration staleAfter) {
     int closed = 0;
-    for (var s : sessions.idleSince(CHANNEL, clock.instant().minus(staleAfter), 200)) {
+    for (var s : sessions.idleSince(Set.of(Channel.VOICE), clock.instant().minus(staleAfter), 200)) {
       if (sessions.end(s, "stale", clock.instant())) {
         metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : "abandoned");
         closed++;
