@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.contact.OutboundStatus;
+import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.Input;
@@ -86,7 +87,7 @@ public final class SmsConversations {
         case OPT_OUT -> {
           sms.setOptOut(c, m.senderPseudonym(), true, now);
           if (active.isPresent()) {
-            end(c, active.get(), "opted-out", now);
+            end(c, active.get(), Outcome.OPTED_OUT, now);
           }
           replies.add(flow.text("opted_out", language)); // the one message a STOP still gets: its confirmation
         }
@@ -106,7 +107,7 @@ public final class SmsConversations {
             sms.setOptOut(c, m.senderPseudonym(), false, now);
           }
           if (active.isPresent()) {
-            end(c, active.get(), "restarted", now);
+            end(c, active.get(), Outcome.RESTARTED, now);
             replies.add(flow.text("restarted", keyword.get().language() != null ? keyword.get().language() : language));
           }
           var started = start(c, m, keyword.get().language() != null ? keyword.get().language() : language, now);
@@ -146,9 +147,9 @@ public final class SmsConversations {
     return new Started(sessions.create(c, contact, step.state(), step.events(), now), step);
   }
 
-  private void end(Connection c, ContactSession s, String outcome, Instant now) throws SQLException {
+  private void end(Connection c, ContactSession s, Outcome outcome, Instant now) throws SQLException {
     sessions.end(c, s, null, outcome, now);
-    metrics.outcome(flow.id(), outcome);
+    metrics.outcome(flow.id(), outcome.wire());
   }
 
   /**
@@ -168,7 +169,7 @@ public final class SmsConversations {
         var texter = new Texter(s.channel(), s.smsLink(), s.callerPseudonym(), s.callerSealed());
         boolean quiet = sms.optedOut(c, s.callerPseudonym()) || s.callerSealed() == null;
         if (s.updatedAt().isBefore(now.minus(expireAfter))) {
-          end(c, s, "abandoned", now);
+          end(c, s, Outcome.ABANDONED, now);
           if (!quiet) {
             queue(c, texter, s.contactId(),
                 flow.text("expired", s.state().language()).replace("{reference}", s.reference()), "expiry", OutboundStatus.QUEUED, now);

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import vn.hotline.gateway.contact.DeliveryStatus;
+import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.store.Store;
 
@@ -205,11 +206,12 @@ public final class Statistics {
             if (rs.getBoolean(6)) {
               g.urgent++;
             }
-            switch (String.valueOf(rs.getString(7))) {
-              case "operator" -> g.operator++;
-              case "voicemail" -> g.voicemail++;
-              case "completed" -> g.completed++;
-              case "abandoned" -> g.abandoned++;
+            var outcome = Outcome.find(rs.getString(7));
+            switch (outcome == null ? Outcome.CANCELLED : outcome) {
+              case OPERATOR -> g.operator++;
+              case VOICEMAIL -> g.voicemail++;
+              case COMPLETED -> g.completed++;
+              case ABANDONED -> g.abandoned++;
               default -> { } // counted in reports only
             }
           });

@@ -16,6 +16,7 @@ import java.util.Set;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.flow.FlowState;
 import vn.hotline.gateway.flow.StepEvent;
 import vn.hotline.gateway.util.Ids;
@@ -175,7 +176,7 @@ public final class SessionRepository {
    * The contact is over (status callback, an expired or restarted conversation, a stale session swept). Closes
    * the session if the flow had not, records the provider's final status, and runs {@link OnClose} (the report,
    * if the flow had not written it already). {@code outcome} overrides the session's own (null: the session's,
-   * else "abandoned").
+   * else {@link Outcome#ABANDONED}).
    *
    * @return false when another writer changed the session first
    */
@@ -183,10 +184,10 @@ public final class SessionRepository {
     return store.inTransaction(c -> end(c, s, endStatus, null, now));
   }
 
-  public boolean end(Connection c, ContactSession s, String endStatus, String outcomeOverride, Instant now)
+  public boolean end(Connection c, ContactSession s, String endStatus, Outcome outcomeOverride, Instant now)
       throws SQLException {
     var state = s.state();
-    var outcome = outcomeOverride != null ? outcomeOverride : state.outcome() != null ? state.outcome() : "abandoned";
+    var outcome = outcomeOverride != null ? outcomeOverride.wire() : state.outcome() != null ? state.outcome() : Outcome.ABANDONED.wire();
     if (!state.closed()) {
       try (var ps = c.prepareStatement("UPDATE flow_sessions SET status = 'closed', outcome = ?,"
           + " version = version + 1, updated_at = ? WHERE id = ? AND version = ?")) {

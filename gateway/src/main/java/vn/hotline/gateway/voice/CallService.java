@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.config.OpeningHours;
 import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.Input;
@@ -130,7 +131,7 @@ public final class CallService {
       boolean wasOpen = !s.state().closed();
       if (sessions.end(s, callStatus, clock.instant())) {
         if (wasOpen) {
-          metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : "abandoned");
+          metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : Outcome.ABANDONED.wire());
         }
         return;
       }
@@ -145,7 +146,7 @@ public final class CallService {
     int closed = 0;
     for (var s : sessions.idleSince(Set.of(Channel.VOICE), clock.instant().minus(staleAfter), 200)) {
       if (sessions.end(s, "stale", clock.instant())) {
-        metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : "abandoned");
+        metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : Outcome.ABANDONED.wire());
         closed++;
       }
     }
