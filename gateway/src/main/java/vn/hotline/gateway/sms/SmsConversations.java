@@ -33,8 +33,8 @@ import vn.hotline.gateway.util.Ids;
  * conversations that went quiet.
  */
 public final class SmsConversations {
-  public static final String TWILIO = Channel.SMS_TWILIO.wire();
-  public static final String SMPP = Channel.SMS_SMPP.wire();
+  /** Shorthand of {@link Channel#SMS_TWILIO} (sms.twilio.TwilioSmsSender uses it). */
+  public static final Channel TWILIO = Channel.SMS_TWILIO;
   private static final Logger log = LoggerFactory.getLogger(SmsConversations.class);
 
   /** A reply that was queued for the texter. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import vn.hotline.gateway.audit.Sealer;
+import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.contact.OutboundStatus;
 import vn.hotline.gateway.util.Ids;
 
@@ -234,8 +235,9 @@ public final class SmsRepository {
    * Stores a whole message that arrived in one piece from a provider with its own id (Twilio MessageSid).
    * Returns empty when that id was already stored (a retried webhook).
    */
-  public Optional<Inbound> insertProviderMessage(Connection c, String channel, String providerRef, String senderPseudonym,
+  public Optional<Inbound> insertProviderMessage(Connection c, Channel of, String providerRef, String senderPseudonym,
       String sender, String recipient, String text, Instant now) throws SQLException {
+    var channel = of.wire();
     try (var ps = c.prepareStatement("SELECT 1 FROM sms_inbound WHERE channel = ? AND provider_ref = ?")) {
       ps.setString(1, channel);
       ps.setString(2, providerRef);
@@ -393,7 +395,8 @@ public final class SmsRepository {
    * Claims due outbound messages of one channel/link for sending: marked sending, with a lease after which
    * another worker may claim them again (a sender that died mid-way loses nothing).
    */
-  public List<Outbound> claimDue(String channel, String link, int limit, Duration lease, Instant now) {
+  public List<Outbound> claimDue(Channel of, String link, int limit, Duration lease, Instant now) {
+    var channel = of.wire();
     return store.inTransaction(c -> {
       var out = new ArrayList<Outbound>();
       try (var ps = c.prepareStatement("SELECT id, destination_sealed, body, attempts FROM sms_outbound"
