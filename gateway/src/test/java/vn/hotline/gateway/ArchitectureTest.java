@@ -49,12 +49,14 @@ class ArchitectureTest {
   static final ArchRule storeKnowsNoFeature = classes().that().resideInAPackage("vn.hotline.gateway.store..")
       .should().onlyDependOnClassesThat(resideOutsideOfPackage("vn.hotline.gateway..")
           .or(resideInAnyPackage("vn.hotline.gateway.store..", "vn.hotline.gateway.config..",
-              "vn.hotline.gateway.audit..", "vn.hotline.gateway.util..", "vn.hotline.gateway.cli.."))
+              "vn.hotline.gateway.audit..", "vn.hotline.gateway.util..", "vn.hotline.gateway.cli..",
+              "vn.hotline.gateway.contact.."))
           .or(belongToAnyOf(FlowState.class, StepEvent.class, Report.class)))
       .because("the store writes and reads rows (transactions, SQL, sealing, the audit chain) and decides nothing:"
           + " which contact makes a report, where it goes or what a provider's status means is decided above it"
           + " (report.ReportPolicy, delivery.ContactClosing/Outbox/Routing, sms.twilio); it knows only the plain"
-          + " records it stores (FlowState, StepEvent, Report); StoreCommand, the base of the commands that open the"
+          + " records it stores (FlowState, StepEvent, Report) and the words of its columns (contact: Channel, the"
+          + " statuses); StoreCommand, the base of the commands that open the"
           + " store, uses the commands' shared bottom (cli)");
 
   @ArchTest

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import vn.hotline.gateway.config.ConfigException;
 import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.report.Taxonomy;
 import vn.hotline.gateway.util.Json;
@@ -27,7 +28,7 @@ import vn.hotline.gateway.util.Json;
 public final class RoutingLoader {
   private static final Pattern VAR = Pattern.compile("\\$\\{([A-Z0-9_]+)(?::-([^}]*))?}");
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
-  private static final Set<String> CHANNELS = Set.of("voice", "sms-twilio", "sms-smpp");
+  private static final Set<String> CHANNELS = Channel.words();
   static final String INBOX = "inbox";
 
   private RoutingLoader() {}

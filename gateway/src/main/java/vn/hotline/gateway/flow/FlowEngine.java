@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import vn.hotline.gateway.contact.Outcome;
 
 /**
  * The channel-neutral flow engine: a pure function from (flow, state, input) to the next step. No I/O, no
@@ -139,7 +140,7 @@ public final class FlowEngine {
         case Node.End e -> {
           say(e.prompt());
           if (e.cancel()) {
-            outcome = "cancelled";
+            outcome = Outcome.CANCELLED.wire();
           }
           finish(id);
         }
@@ -262,7 +263,7 @@ public final class FlowEngine {
     void recorded(Node.Record r, Input.Recorded rec) {
       if (rec.recordingId() != null && rec.seconds() > 0) {
         texts.put("recording_id", rec.recordingId()); // a reference to the caller's voice: sealed at rest
-        outcome = "voicemail";
+        outcome = Outcome.VOICEMAIL.wire();
         events.add(new StepEvent(r.id(), "recorded", Integer.toString(rec.seconds())));
       } else {
         events.add(StepEvent.of(r.id(), "no-recording"));
@@ -272,7 +273,7 @@ public final class FlowEngine {
 
     void handoffEnded(Node.Handoff h, boolean answered) {
       if (answered) {
-        outcome = "operator";
+        outcome = Outcome.OPERATOR.wire();
         events.add(StepEvent.of(h.id(), "answered"));
         if (h.answered() != null) {
           enter(h.answered());
@@ -288,7 +289,7 @@ public final class FlowEngine {
     void finish(String id) {
       closed = true;
       if (outcome == null) {
-        outcome = "completed";
+        outcome = Outcome.COMPLETED.wire();
       }
       events.add(StepEvent.of(id, "hangup"));
       action = new Instruction.Hangup(id);

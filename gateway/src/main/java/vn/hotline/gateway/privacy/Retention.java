@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.contact.DeliveryStatus;
+import vn.hotline.gateway.contact.OutboundStatus;
 import vn.hotline.gateway.store.Store;
 
 /**
@@ -23,7 +25,7 @@ public final class Retention {
   /** A purged value in NOT NULL columns: the row stays (it is referenced), the data does not. */
   static final String PURGED = "";
   private static final String UNDELIVERED =
-      " EXISTS (SELECT 1 FROM deliveries d WHERE d.report_id = r.id AND d.status <> 'delivered')";
+      " EXISTS (SELECT 1 FROM deliveries d WHERE d.report_id = r.id AND d.status <> " + DeliveryStatus.DELIVERED.sql() + ")";
 
   private final Store store;
   private final AuditLog audit;
@@ -98,7 +100,7 @@ public final class Retention {
         + " AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = contacts.id AND" + UNDELIVERED + ")",
         numbersBefore));
     counts.put("outbound_numbers", Store.update(c, "UPDATE sms_outbound SET destination_sealed = '" + PURGED + "'"
-        + " WHERE destination_sealed <> '" + PURGED + "' AND created_at < ? AND status NOT IN ('queued', 'sending')",
+        + " WHERE destination_sealed <> '" + PURGED + "' AND created_at < ? AND status NOT IN (" + OutboundStatus.QUEUED.sql() + ", " + OutboundStatus.SENDING.sql() + ")",
         numbersBefore));
     counts.put("inbound_sms", Store.update(c, "UPDATE sms_inbound SET body_sealed = '" + PURGED + "', sender_sealed = '"
         + PURGED + "' WHERE body_sealed <> '" + PURGED + "' AND status IN ('processed', 'unanswerable') AND received_at < ?",
@@ -197,7 +199,7 @@ public final class Retention {
     args.add(defaultBefore);
     args.add(defaultBefore);
     return r + ".completed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.report_id = " + r
-        + ".id AND (d.status <> 'delivered' OR " + r + ".completed_at >= " + cutoff + ")) AND (EXISTS (SELECT 1"
+        + ".id AND (d.status <> " + DeliveryStatus.DELIVERED.sql() + " OR " + r + ".completed_at >= " + cutoff + ")) AND (EXISTS (SELECT 1"
         + " FROM deliveries d WHERE d.report_id = " + r + ".id) OR " + r + ".completed_at < ?)";
   }
 }

@@ -3,6 +3,7 @@ package vn.hotline.gateway.report;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.flow.FlowState;
 import vn.hotline.gateway.util.Ids;
 
@@ -13,7 +14,8 @@ import vn.hotline.gateway.util.Ids;
  */
 public final class ReportPolicy {
   /** Outcomes that never make a report, whatever was answered before. */
-  static final Set<String> NO_REPORT_OUTCOMES = Set.of("cancelled", "restarted", "opted-out");
+  static final Set<String> NO_REPORT_OUTCOMES =
+      Set.of(Outcome.CANCELLED.wire(), Outcome.RESTARTED.wire(), Outcome.OPTED_OUT.wire());
   /** Intents that make a report. */
   static final Set<String> REPORT_INTENTS = Set.of("danger", "report");
 

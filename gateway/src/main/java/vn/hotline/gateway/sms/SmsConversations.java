@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.contact.OutboundStatus;
+import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.Input;
@@ -30,8 +33,8 @@ import vn.hotline.gateway.util.Ids;
  * conversations that went quiet.
  */
 public final class SmsConversations {
-  public static final String TWILIO = "sms-twilio";
-  public static final String SMPP = "sms-smpp";
+  /** Shorthand of {@link Channel#SMS_TWILIO} (sms.twilio.TwilioSmsSender uses it). */
+  public static final Channel TWILIO = Channel.SMS_TWILIO;
   private static final Logger log = LoggerFactory.getLogger(SmsConversations.class);
 
   /** A reply that was queued for the texter. */
@@ -68,7 +71,7 @@ public final class SmsConversations {
    * Applies one inbound message in the caller's transaction and records the replies with {@code replyStatus}
    * (queued: a sender will send them; sent: the webhook answers them inline).
    */
-  public List<Reply> handle(Connection c, SmsRepository.Inbound m, String replyStatus) throws SQLException {
+  public List<Reply> handle(Connection c, SmsRepository.Inbound m, OutboundStatus replyStatus) throws SQLException {
     var now = clock.instant();
     var texter = new Texter(m.channel(), m.link(), m.senderPseudonym(), m.senderSealed());
     boolean optedOut = sms.optedOut(c, m.senderPseudonym());
@@ -84,7 +87,7 @@ public final class SmsConversations {
         case OPT_OUT -> {
           sms.setOptOut(c, m.senderPseudonym(), true, now);
           if (active.isPresent()) {
-            end(c, active.get(), "opted-out", now);
+            end(c, active.get(), Outcome.OPTED_OUT, now);
           }
           replies.add(flow.text("opted_out", language)); // the one message a STOP still gets: its confirmation
         }
@@ -104,7 +107,7 @@ public final class SmsConversations {
             sms.setOptOut(c, m.senderPseudonym(), false, now);
           }
           if (active.isPresent()) {
-            end(c, active.get(), "restarted", now);
+            end(c, active.get(), Outcome.RESTARTED, now);
             replies.add(flow.text("restarted", keyword.get().language() != null ? keyword.get().language() : language));
           }
           var started = start(c, m, keyword.get().language() != null ? keyword.get().language() : language, now);
@@ -144,9 +147,9 @@ public final class SmsConversations {
     return new Started(sessions.create(c, contact, step.state(), step.events(), now), step);
   }
 
-  private void end(Connection c, ContactSession s, String outcome, Instant now) throws SQLException {
+  private void end(Connection c, ContactSession s, Outcome outcome, Instant now) throws SQLException {
     sessions.end(c, s, null, outcome, now);
-    metrics.outcome(flow.id(), outcome);
+    metrics.outcome(flow.id(), outcome.wire());
   }
 
   /**
@@ -156,7 +159,7 @@ public final class SmsConversations {
   public int sweep() {
     var now = clock.instant();
     int touched = 0;
-    for (var idle : sessions.idleSince("sms", now.minus(remindAfter), 200)) {
+    for (var idle : sessions.idleSince(Channel.SMS, now.minus(remindAfter), 200)) {
       touched += store.inTransaction(c -> {
         Optional<ContactSession> locked = sessions.lock(c, idle.sessionId());
         if (locked.isEmpty() || locked.get().state().closed() || locked.get().version() != idle.version()) {
@@ -166,17 +169,17 @@ public final class SmsConversations {
         var texter = new Texter(s.channel(), s.smsLink(), s.callerPseudonym(), s.callerSealed());
         boolean quiet = sms.optedOut(c, s.callerPseudonym()) || s.callerSealed() == null;
         if (s.updatedAt().isBefore(now.minus(expireAfter))) {
-          end(c, s, "abandoned", now);
+          end(c, s, Outcome.ABANDONED, now);
           if (!quiet) {
             queue(c, texter, s.contactId(),
-                flow.text("expired", s.state().language()).replace("{reference}", s.reference()), "expiry", "queued", now);
+                flow.text("expired", s.state().language()).replace("{reference}", s.reference()), "expiry", OutboundStatus.QUEUED, now);
           }
           return 1;
         }
         if (s.remindedAt() == null) {
           sessions.markReminded(c, s, now);
           if (!quiet) {
-            queue(c, texter, s.contactId(), flow.text("reminder", s.state().language()), "reminder", "queued", now);
+            queue(c, texter, s.contactId(), flow.text("reminder", s.state().language()), "reminder", OutboundStatus.QUEUED, now);
           }
           return 1;
         }
@@ -191,7 +194,7 @@ public final class SmsConversations {
 
   private record Texter(String channel, String link, String pseudonym, String sealed) {}
 
-  private String queue(Connection c, Texter t, String contactId, String body, String kind, String status, Instant now)
+  private String queue(Connection c, Texter t, String contactId, String body, String kind, OutboundStatus status, Instant now)
       throws SQLException {
     int parts = SmsCodec.encode(body, 0).parts().size();
     return sms.queue(c, t.channel(), t.link(), contactId, t.pseudonym(), t.sealed(), body, kind, parts, status, now);

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.contact.OutboundStatus;
 import vn.hotline.gateway.store.SmsRepository;
 import vn.hotline.gateway.store.Store;
 import vn.hotline.gateway.util.Loop;
@@ -73,7 +74,7 @@ public final class SmsInbox implements AutoCloseable {
         if (m.isEmpty()) {
           return false;
         }
-        conversations.handle(c, m.get(), "queued");
+        conversations.handle(c, m.get(), OutboundStatus.QUEUED);
         sms.markProcessed(c, m.get(), clock.instant());
         return true;
       });

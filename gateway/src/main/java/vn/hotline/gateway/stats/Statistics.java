@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import vn.hotline.gateway.contact.DeliveryStatus;
+import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.store.Store;
 
@@ -204,21 +206,22 @@ public final class Statistics {
             if (rs.getBoolean(6)) {
               g.urgent++;
             }
-            switch (String.valueOf(rs.getString(7))) {
-              case "operator" -> g.operator++;
-              case "voicemail" -> g.voicemail++;
-              case "completed" -> g.completed++;
-              case "abandoned" -> g.abandoned++;
+            var outcome = Outcome.find(rs.getString(7));
+            switch (outcome == null ? Outcome.CANCELLED : outcome) {
+              case OPERATOR -> g.operator++;
+              case VOICEMAIL -> g.voicemail++;
+              case COMPLETED -> g.completed++;
+              case ABANDONED -> g.abandoned++;
               default -> { } // counted in reports only
             }
           });
       // Deliveries that have settled, with their report's group; pending ones are in neither count.
       eachInPeriod(c, "SELECT r.received_at, r.channel, r.category, r.province, r.age_band, r.urgent, r.outcome,"
           + " d.status, r.completed_at, d.delivered_at FROM deliveries d JOIN reports r ON r.id = d.report_id"
-          + " WHERE r.received_at >= ? AND r.received_at < ? AND d.status IN ('delivered', 'dead')", start, end, rs -> {
+          + " WHERE r.received_at >= ? AND r.received_at < ? AND d.status IN (" + DeliveryStatus.DELIVERED.sql() + ", " + DeliveryStatus.DEAD.sql() + ")", start, end, rs -> {
             var key = key(q, rs.getObject(1, LocalDateTime.class), rs.getString(2), Answers.read(rs, 3), null);
             var g = groups.computeIfAbsent(key, k -> new Counts());
-            if ("dead".equals(rs.getString(8))) {
+            if (DeliveryStatus.of(rs.getString(8)) == DeliveryStatus.DEAD) {
               g.dead++;
               return;
             }

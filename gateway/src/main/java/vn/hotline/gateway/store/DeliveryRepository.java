@@ -1,5 +1,9 @@
 package vn.hotline.gateway.store;
 
+import static vn.hotline.gateway.contact.DeliveryStatus.DEAD;
+import static vn.hotline.gateway.contact.DeliveryStatus.DELIVERED;
+import static vn.hotline.gateway.contact.DeliveryStatus.PENDING;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -48,7 +52,7 @@ public final class DeliveryRepository {
   /** Writes pending deliveries, due at once, inside the caller's transaction. */
   public void insertPending(Connection c, List<Pending> pending) throws SQLException {
     try (var ps = c.prepareStatement("INSERT INTO deliveries (id, report_id, agency_id, rule_name, urgent, status,"
-        + " attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)")) {
+        + " attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, " + PENDING.sql() + ", 0, ?, ?)")) {
       for (var p : pending) {
         ps.setString(1, p.id());
         ps.setString(2, p.reportId());
@@ -80,7 +84,7 @@ public final class DeliveryRepository {
       var skip = new HashSet<>(skipAgencies);
       skip.addAll(disabledAgencies(c));
       var sql = new StringBuilder("SELECT id, report_id, agency_id, rule_name, attempts FROM deliveries"
-          + " WHERE status = 'pending' AND next_attempt_at <= ?");
+          + " WHERE status = " + PENDING.sql() + " AND next_attempt_at <= ?");
       if (!skip.isEmpty()) {
         sql.append(" AND agency_id NOT IN (").append("?,".repeat(skip.size()).replaceAll(",$", "")).append(")");
       }
@@ -126,7 +130,7 @@ public final class DeliveryRepository {
         ps.executeUpdate();
       }
       try (var ps = c.prepareStatement("UPDATE deliveries SET status = ?, next_attempt_at = ?, last_status = ?,"
-          + " last_error = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?")) {
+          + " last_error = ?, delivered_at = CASE WHEN ? = " + DELIVERED.sql() + " THEN ? ELSE delivered_at END WHERE id = ?")) {
         ps.setString(1, newStatus);
         ps.setObject(2, Store.toDb(next));
         ps.setObject(3, httpStatus);
@@ -307,7 +311,7 @@ public final class DeliveryRepository {
   /** Sends a delivery again from the start of the schedule (same webhook-id). */
   public boolean replay(String id, String actor, Instant now) {
     return store.inTransaction(c -> {
-      try (var ps = c.prepareStatement("UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?"
+      try (var ps = c.prepareStatement("UPDATE deliveries SET status = " + PENDING.sql() + ", attempts = 0, next_attempt_at = ?"
           + " WHERE id = ?")) {
         ps.setObject(1, Store.toDb(now));
         ps.setString(2, id);
@@ -324,8 +328,8 @@ public final class DeliveryRepository {
   public int replayDead(String agencyId, String actor, Instant now) {
     return store.inTransaction(c -> {
       int n;
-      try (var ps = c.prepareStatement("UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?"
-          + " WHERE status = 'dead'" + (agencyId == null ? "" : " AND agency_id = ?"))) {
+      try (var ps = c.prepareStatement("UPDATE deliveries SET status = " + PENDING.sql() + ", attempts = 0, next_attempt_at = ?"
+          + " WHERE status = " + DEAD.sql() + (agencyId == null ? "" : " AND agency_id = ?"))) {
         ps.setObject(1, Store.toDb(now));
         if (agencyId != null) {
           ps.setString(2, agencyId);

@@ -12,8 +12,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Sealer;
+import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.flow.FlowState;
 import vn.hotline.gateway.flow.StepEvent;
 import vn.hotline.gateway.util.Ids;
@@ -126,7 +129,7 @@ public final class SessionRepository {
   /** What a contact's log lines carry: ids and the channel, never a number or a text. */
   private static org.slf4j.spi.LoggingEventBuilder contactLine(org.slf4j.spi.LoggingEventBuilder b, ContactSession s) {
     b = b.addKeyValue("channel", s.channel()).addKeyValue("contact", s.contactId()).addKeyValue("reference", s.reference());
-    if (s.channel().equals("voice")) {
+    if (s.channel().equals(Channel.VOICE.wire())) {
       b = b.addKeyValue("callSid", s.providerRef());
     }
     return s.smsLink() != null ? b.addKeyValue("link", s.smsLink()) : b;
@@ -173,7 +176,7 @@ public final class SessionRepository {
    * The contact is over (status callback, an expired or restarted conversation, a stale session swept). Closes
    * the session if the flow had not, records the provider's final status, and runs {@link OnClose} (the report,
    * if the flow had not written it already). {@code outcome} overrides the session's own (null: the session's,
-   * else "abandoned").
+   * else {@link Outcome#ABANDONED}).
    *
    * @return false when another writer changed the session first
    */
@@ -181,10 +184,10 @@ public final class SessionRepository {
     return store.inTransaction(c -> end(c, s, endStatus, null, now));
   }
 
-  public boolean end(Connection c, ContactSession s, String endStatus, String outcomeOverride, Instant now)
+  public boolean end(Connection c, ContactSession s, String endStatus, Outcome outcomeOverride, Instant now)
       throws SQLException {
     var state = s.state();
-    var outcome = outcomeOverride != null ? outcomeOverride : state.outcome() != null ? state.outcome() : "abandoned";
+    var outcome = outcomeOverride != null ? outcomeOverride.wire() : state.outcome() != null ? state.outcome() : Outcome.ABANDONED.wire();
     if (!state.closed()) {
       try (var ps = c.prepareStatement("UPDATE flow_sessions SET status = 'closed', outcome = ?,"
           + " version = version + 1, updated_at = ? WHERE id = ? AND version = ?")) {
@@ -261,13 +264,18 @@ public final class SessionRepository {
     onClose.closed(c, s, outcome, now);
   }
 
-  /** Active sessions of a channel group not touched since {@code before}. */
-  public List<ContactSession> idleSince(String channelPrefix, Instant before, int limit) {
+  /** Active sessions on one of these channels not touched since {@code before}. */
+  public List<ContactSession> idleSince(Set<Channel> channels, Instant before, int limit) {
+    var words = channels.stream().map(Channel::wire).sorted().toList();
     return store.read(c -> {
-      try (var ps = c.prepareStatement(SELECT + " WHERE s.status = 'active' AND c.channel LIKE ? AND s.updated_at < ?"
+      try (var ps = c.prepareStatement(SELECT + " WHERE s.status = 'active' AND c.channel IN ("
+          + String.join(", ", java.util.Collections.nCopies(words.size(), "?")) + ") AND s.updated_at < ?"
           + " ORDER BY s.updated_at")) {
-        ps.setString(1, channelPrefix + "%");
-        ps.setObject(2, Store.toDb(before));
+        int i = 1;
+        for (var w : words) {
+          ps.setString(i++, w);
+        }
+        ps.setObject(i, Store.toDb(before));
         ps.setMaxRows(limit);
         return all(ps.executeQuery());
       }

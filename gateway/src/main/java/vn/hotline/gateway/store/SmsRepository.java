@@ -1,5 +1,11 @@
 package vn.hotline.gateway.store;
 
+import static vn.hotline.gateway.contact.OutboundStatus.FAILED;
+import static vn.hotline.gateway.contact.OutboundStatus.QUEUED;
+import static vn.hotline.gateway.contact.OutboundStatus.SENDING;
+import static vn.hotline.gateway.contact.OutboundStatus.SENT;
+import static vn.hotline.gateway.contact.OutboundStatus.SKIPPED;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -14,6 +20,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import vn.hotline.gateway.audit.Sealer;
+import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.contact.OutboundStatus;
 import vn.hotline.gateway.util.Ids;
 
 /**
@@ -227,8 +235,9 @@ public final class SmsRepository {
    * Stores a whole message that arrived in one piece from a provider with its own id (Twilio MessageSid).
    * Returns empty when that id was already stored (a retried webhook).
    */
-  public Optional<Inbound> insertProviderMessage(Connection c, String channel, String providerRef, String senderPseudonym,
+  public Optional<Inbound> insertProviderMessage(Connection c, Channel of, String providerRef, String senderPseudonym,
       String sender, String recipient, String text, Instant now) throws SQLException {
+    var channel = of.wire();
     try (var ps = c.prepareStatement("SELECT 1 FROM sms_inbound WHERE channel = ? AND provider_ref = ?")) {
       ps.setString(1, channel);
       ps.setString(2, providerRef);
@@ -353,7 +362,7 @@ public final class SmsRepository {
    * inline (a TwiML {@code <Message>}), awaiting its status callback.
    */
   public String queue(Connection c, String channel, String link, String contactId, String destPseudonym,
-      String destSealed, String body, String kind, int parts, String status, Instant now) throws SQLException {
+      String destSealed, String body, String kind, int parts, OutboundStatus status, Instant now) throws SQLException {
     var id = Ids.uuid7().toString();
     try (var ps = c.prepareStatement("INSERT INTO sms_outbound (id, channel, link, contact_id, destination_pseudonym,"
         + " destination_sealed, body, kind, status, parts, attempts, next_attempt_at, created_at, sent_at)"
@@ -366,11 +375,11 @@ public final class SmsRepository {
       ps.setString(6, destSealed);
       ps.setString(7, body);
       ps.setString(8, kind);
-      ps.setString(9, status);
+      ps.setString(9, status.wire());
       ps.setInt(10, parts);
       ps.setObject(11, Store.toDb(now));
       ps.setObject(12, Store.toDb(now));
-      ps.setObject(13, "sent".equals(status) ? Store.toDb(now) : null);
+      ps.setObject(13, status == OutboundStatus.SENT ? Store.toDb(now) : null);
       ps.executeUpdate();
     }
     return id;
@@ -378,7 +387,7 @@ public final class SmsRepository {
 
   /** A reply recorded to go out inline that did not (the webhook was answered otherwise): queued for a sender. */
   public void notSentInline(Connection c, String outboundId, String why, Instant now) throws SQLException {
-    Store.update(c, "UPDATE sms_outbound SET status = 'queued', sent_at = NULL, next_attempt_at = ?, last_error = ?"
+    Store.update(c, "UPDATE sms_outbound SET status = " + QUEUED.sql() + ", sent_at = NULL, next_attempt_at = ?, last_error = ?"
         + " WHERE id = ?", now, truncate(why), outboundId);
   }
 
@@ -386,11 +395,12 @@ public final class SmsRepository {
    * Claims due outbound messages of one channel/link for sending: marked sending, with a lease after which
    * another worker may claim them again (a sender that died mid-way loses nothing).
    */
-  public List<Outbound> claimDue(String channel, String link, int limit, Duration lease, Instant now) {
+  public List<Outbound> claimDue(Channel of, String link, int limit, Duration lease, Instant now) {
+    var channel = of.wire();
     return store.inTransaction(c -> {
       var out = new ArrayList<Outbound>();
       try (var ps = c.prepareStatement("SELECT id, destination_sealed, body, attempts FROM sms_outbound"
-          + " WHERE status IN ('queued', 'sending') AND channel = ? AND "
+          + " WHERE status IN (" + QUEUED.sql() + ", " + SENDING.sql() + ") AND channel = ? AND "
           + (link == null ? "link IS NULL" : "link = ?") + " AND next_attempt_at <= ?"
           + " ORDER BY next_attempt_at, id LIMIT " + limit + " FOR UPDATE SKIP LOCKED")) {
         int i = 1;
@@ -409,14 +419,14 @@ public final class SmsRepository {
       var claimed = new ArrayList<Outbound>();
       for (var o : out) {
         if (o.destination() == null) {
-          try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = 'skipped', last_error = ? WHERE id = ?")) {
+          try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = " + SKIPPED.sql() + ", last_error = ? WHERE id = ?")) {
             ps.setString(1, "the number was erased or purged before this could be sent");
             ps.setString(2, o.id());
             ps.executeUpdate();
           }
           continue;
         }
-        try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = 'sending', attempts = attempts + 1,"
+        try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = " + SENDING.sql() + ", attempts = attempts + 1,"
             + " next_attempt_at = ? WHERE id = ?")) {
           ps.setObject(1, Store.toDb(now.plus(lease)));
           ps.setString(2, o.id());
@@ -458,23 +468,23 @@ public final class SmsRepository {
   }
 
   public void sent(String outboundId, String providerRef, Instant now) {
-    update("UPDATE sms_outbound SET status = 'sent', sent_at = ?, provider_ref = COALESCE(?, provider_ref),"
-        + " last_error = NULL WHERE id = ? AND status = 'sending'", now, providerRef, outboundId);
+    update("UPDATE sms_outbound SET status = " + SENT.sql() + ", sent_at = ?, provider_ref = COALESCE(?, provider_ref),"
+        + " last_error = NULL WHERE id = ? AND status = " + SENDING.sql(), now, providerRef, outboundId);
   }
 
   /** Not sent this time (throttled, link down): back in the queue for {@code at}. */
   public void retryAt(String outboundId, Instant at, String error) {
-    update("UPDATE sms_outbound SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE id = ?",
+    update("UPDATE sms_outbound SET status = " + QUEUED.sql() + ", next_attempt_at = ?, last_error = ? WHERE id = ?",
         at, truncate(error), outboundId);
   }
 
   public void failed(String outboundId, String error) {
-    update("UPDATE sms_outbound SET status = 'failed', last_error = ? WHERE id = ?", truncate(error), outboundId);
+    update("UPDATE sms_outbound SET status = " + FAILED.sql() + ", last_error = ? WHERE id = ?", truncate(error), outboundId);
   }
 
   /** Nothing may be sent to this number (opted out) or this way (not configured). */
   public void skipped(String outboundId, String why) {
-    update("UPDATE sms_outbound SET status = 'skipped', last_error = ? WHERE id = ?", truncate(why), outboundId);
+    update("UPDATE sms_outbound SET status = " + SKIPPED.sql() + ", last_error = ? WHERE id = ?", truncate(why), outboundId);
   }
 
   /**
@@ -515,10 +525,11 @@ public final class SmsRepository {
           failed = rs.getInt(3);
         }
       }
-      String status = failed > 0 ? "failed" : delivered == parts ? "delivered" : null;
+      var status = failed > 0 ? OutboundStatus.FAILED : delivered == parts ? OutboundStatus.DELIVERED : null;
       if (status != null) {
-        try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = ? WHERE id = ? AND status IN ('sent', 'sending')")) {
-          ps.setString(1, status);
+        try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = ? WHERE id = ?"
+            + " AND status IN (" + SENT.sql() + ", " + SENDING.sql() + ")")) {
+          ps.setString(1, status.wire());
           ps.setString(2, outboundId);
           ps.executeUpdate();
         }
@@ -533,11 +544,11 @@ public final class SmsRepository {
    *
    * @return false when no such message is known
    */
-  public boolean recordStatus(String outboundId, String providerRef, String status, Instant now) {
+  public boolean recordStatus(String outboundId, String providerRef, OutboundStatus status, Instant now) {
     return store.inTransaction(c -> {
       try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = ?, provider_ref = COALESCE(provider_ref, ?),"
           + " sent_at = COALESCE(sent_at, ?) WHERE id = ?")) {
-        ps.setString(1, status);
+        ps.setString(1, status.wire());
         ps.setString(2, providerRef);
         ps.setObject(3, Store.toDb(now));
         ps.setString(4, outboundId);

@@ -8,6 +8,8 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.config.OpeningHours;
+import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.Input;
@@ -28,7 +30,7 @@ import vn.hotline.gateway.util.Ids;
  * can take any callback of any call.
  */
 public final class CallService {
-  public static final String CHANNEL = "voice";
+  public static final String CHANNEL = Channel.VOICE.wire();
   private static final Logger log = LoggerFactory.getLogger(CallService.class);
   private static final Set<String> FINAL_STATUSES = Set.of("completed", "busy", "no-answer", "failed", "canceled");
   private static final int TRIES = 5;
@@ -129,7 +131,7 @@ public final class CallService {
       boolean wasOpen = !s.state().closed();
       if (sessions.end(s, callStatus, clock.instant())) {
         if (wasOpen) {
-          metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : "abandoned");
+          metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : Outcome.ABANDONED.wire());
         }
         return;
       }
@@ -142,9 +144,9 @@ public final class CallService {
    */
   public int sweepStale(java.time.Duration staleAfter) {
     int closed = 0;
-    for (var s : sessions.idleSince(CHANNEL, clock.instant().minus(staleAfter), 200)) {
+    for (var s : sessions.idleSince(Set.of(Channel.VOICE), clock.instant().minus(staleAfter), 200)) {
       if (sessions.end(s, "stale", clock.instant())) {
-        metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : "abandoned");
+        metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : Outcome.ABANDONED.wire());
         closed++;
       }
     }

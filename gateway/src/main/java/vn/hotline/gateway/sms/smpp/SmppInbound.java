@@ -15,10 +15,10 @@ import org.jsmpp.session.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.audit.Pseudonyms;
+import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.sms.ReceivedPart;
 import vn.hotline.gateway.sms.SmsCodec;
-import vn.hotline.gateway.sms.SmsConversations;
 import vn.hotline.gateway.store.SmsRepository;
 import vn.hotline.gateway.store.StoreException;
 
@@ -139,7 +139,7 @@ final class SmppInbound implements MessageReceiverListener {
       malformed.addFirst("no_sender"); // cannot be answered: stored for a counsellor, not a conversation
     }
     var reasons = malformed.isEmpty() ? null : String.join(",", malformed);
-    var part = new SmsRepository.PartIn(SmsConversations.SMPP, link, bindId, pseudonyms.of(sender), sender,
+    var part = new SmsRepository.PartIn(Channel.SMS_SMPP.wire(), link, bindId, pseudonyms.of(sender), sender,
         d.getDestAddress() == null ? "" : d.getDestAddress(), ref, total, seq, text, reasons, raw);
     var result = sms.storePart(part, clock.instant(), dedupeWindow);
     metrics.smppInbound(link, result.name().toLowerCase());

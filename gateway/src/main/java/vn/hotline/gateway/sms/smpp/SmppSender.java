@@ -27,9 +27,9 @@ import org.jsmpp.extra.NegativeResponseException;
 import org.jsmpp.extra.ResponseTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.sms.SmsCodec;
-import vn.hotline.gateway.sms.SmsConversations;
 import vn.hotline.gateway.store.SmsRepository;
 
 /**
@@ -107,7 +107,7 @@ final class SmppSender implements AutoCloseable {
     if (link.transmitter() == null) {
       return false;
     }
-    var due = sms.claimDue(SmsConversations.SMPP, link.name(), link.config().window() * 2, Duration.ofMinutes(2),
+    var due = sms.claimDue(Channel.SMS_SMPP, link.name(), link.config().window() * 2, Duration.ofMinutes(2),
         clock.instant());
     // One thread per texter, their messages in order; different texters in parallel (up to the window).
     var byTexter = new java.util.LinkedHashMap<String, java.util.List<SmsRepository.Outbound>>();

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.audit.Pseudonyms;
+import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.contact.OutboundStatus;
 import vn.hotline.gateway.ops.HttpEdge;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.sms.SmsConversations;
@@ -98,12 +100,12 @@ public final class TwilioSmsRoutes {
     });
     workers.executeBlocking(() -> store.inTransaction(c -> {
       var pseudonym = pseudonyms.of(from);
-      var inbound = sms.insertProviderMessage(c, SmsConversations.TWILIO, sid, pseudonym, from, to, body, clock.instant());
+      var inbound = sms.insertProviderMessage(c, Channel.SMS_TWILIO, sid, pseudonym, from, to, body, clock.instant());
       if (inbound.isEmpty()) {
         answered.compareAndSet(false, true);
         return List.<SmsConversations.Reply>of(); // Twilio retried a message we already answered
       }
-      var replies = conversations.handle(c, inbound.get(), "sent");
+      var replies = conversations.handle(c, inbound.get(), OutboundStatus.SENT);
       sms.markProcessed(c, inbound.get(), clock.instant());
       if (!answered.compareAndSet(false, true)) {
         // The texter already has the fallback text: these replies never went out in TwiML. The message and the

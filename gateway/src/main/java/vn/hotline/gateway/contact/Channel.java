@@ -1,0 +1,58 @@
+package vn.hotline.gateway.contact;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The channel a contact came in on, as the store, routing.yaml, the API and the webhook payload spell it
+ * ({@link #wire()}). The one place these words are defined.
+ */
+public enum Channel {
+  VOICE("voice"),
+  SMS_TWILIO("sms-twilio"),
+  SMS_SMPP("sms-smpp");
+
+  /** The SMS channels (Twilio Messaging and SMPP). */
+  public static final Set<Channel> SMS = Set.copyOf(EnumSet.of(SMS_TWILIO, SMS_SMPP));
+
+  private final String wire;
+
+  Channel(String wire) {
+    this.wire = wire;
+  }
+
+  /** The word stored and shown: "voice", "sms-twilio", "sms-smpp". */
+  public String wire() {
+    return wire;
+  }
+
+  public boolean isSms() {
+    return SMS.contains(this);
+  }
+
+  /** The channel with that word; IllegalArgumentException names the words allowed. */
+  public static Channel of(String wire) {
+    for (var c : values()) {
+      if (c.wire.equals(wire)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("unknown channel '" + wire + "', must be one of " + words());
+  }
+
+  /** Every channel's word, in declaration order. */
+  public static Set<String> words() {
+    var words = new LinkedHashSet<String>();
+    for (var c : values()) {
+      words.add(c.wire);
+    }
+    return Collections.unmodifiableSet(words);
+  }
+
+  @Override
+  public String toString() {
+    return wire;
+  }
+}

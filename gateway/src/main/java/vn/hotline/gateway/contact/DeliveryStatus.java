@@ -1,0 +1,40 @@
+package vn.hotline.gateway.contact;
+
+/** A report's delivery to one agency (deliveries.status), as the store and the API spell it ({@link #wire()}). */
+public enum DeliveryStatus {
+  /** Waiting for its next attempt. */
+  PENDING("pending"),
+  /** The agency answered 2xx. */
+  DELIVERED("delivered"),
+  /** Given up: attempts exhausted, agency removed, or report gone (an operator may replay it). */
+  DEAD("dead");
+
+  private final String wire;
+
+  DeliveryStatus(String wire) {
+    this.wire = wire;
+  }
+
+  public String wire() {
+    return wire;
+  }
+
+  public static DeliveryStatus of(String wire) {
+    for (var s : values()) {
+      if (s.wire.equals(wire)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("unknown delivery status '" + wire + "'");
+  }
+
+  /** The SQL literal, e.g. {@code 'pending'} (a fixed word, never input). */
+  public String sql() {
+    return "'" + wire + "'";
+  }
+
+  @Override
+  public String toString() {
+    return wire;
+  }
+}
