@@ -24,6 +24,8 @@ import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.store.ReportRepository;
+import vn.hotline.gateway.contact.AttemptOutcome;
+import vn.hotline.gateway.contact.DeliveryStatus;
 import vn.hotline.gateway.util.Loop;
 import vn.hotline.gateway.util.Outgoing;
 
@@ -112,7 +114,7 @@ public final class DeliveryWorker implements AutoCloseable {
     for (var d : claimed) {
       var agencySlot = perAgency.get(d.agencyId());
       if (agencySlot == null) {
-        deliveries.finish(d, now, 0, null, "dead", "agency '" + d.agencyId() + "' is no longer configured", "dead", now);
+        deliveries.finish(d, now, 0, null, AttemptOutcome.DEAD, "agency '" + d.agencyId() + "' is no longer configured", DeliveryStatus.DEAD, now);
         continue;
       }
       if (!slots.tryAcquire()) {
@@ -139,7 +141,7 @@ public final class DeliveryWorker implements AutoCloseable {
     long t0 = System.nanoTime();
     var report = reports.findById(d.reportId());
     if (report.isEmpty()) {
-      deliveries.finish(d, started, 0, null, "dead", "report " + d.reportId() + " no longer exists", "dead", started);
+      deliveries.finish(d, started, 0, null, AttemptOutcome.DEAD, "report " + d.reportId() + " no longer exists", DeliveryStatus.DEAD, started);
       return;
     }
     var body = payloads.envelope(report.get(), agency, d.rule(), started);
@@ -173,17 +175,17 @@ public final class DeliveryWorker implements AutoCloseable {
     var breaker = breakers.get(agency.id());
     if (status != null && status / 100 == 2) {
       breaker.success();
-      metrics.delivery(agency.id(), "delivered");
-      deliveries.finish(d, started, latency, status, "delivered", null, "delivered", now);
+      metrics.delivery(agency.id(), AttemptOutcome.DELIVERED.wire());
+      deliveries.finish(d, started, latency, status, AttemptOutcome.DELIVERED, null, DeliveryStatus.DELIVERED, now);
       return;
     }
     if (status != null && status == 410) {
       // The agency says this endpoint is gone: stop sending there until an operator re-enables it.
       deliveries.setEnabled(agency.id(), false, "endpoint answered 410 Gone", "gateway", now);
-      metrics.delivery(agency.id(), "gone");
+      metrics.delivery(agency.id(), AttemptOutcome.GONE.wire());
       log.atError().addKeyValue("agency", agency.id()).addKeyValue("delivery", d.id())
           .log("agency endpoint answered 410 Gone: disabled; its reports wait until it is re-enabled (API or admin)");
-      deliveries.finish(d, started, latency, status, "gone", "410 Gone: endpoint disabled", "pending", now);
+      deliveries.finish(d, started, latency, status, AttemptOutcome.GONE, "410 Gone: endpoint disabled", DeliveryStatus.PENDING, now);
       return;
     }
     breaker.failure(now, cfg.breakerFailures(), Duration.ofSeconds(cfg.breakerCooldownSeconds()));
@@ -194,14 +196,14 @@ public final class DeliveryWorker implements AutoCloseable {
         ? retryAfter(response, now) : null;
     var wait = retryDelay(d.attempt(), retryAfter);
     if (wait == null) {
-      metrics.delivery(agency.id(), "dead");
+      metrics.delivery(agency.id(), AttemptOutcome.DEAD.wire());
       log.atError().addKeyValue("agency", agency.id()).addKeyValue("delivery", d.id()).addKeyValue("error", error)
           .log("delivery dead-lettered after the whole retry schedule; replay it through the API");
-      deliveries.finish(d, started, latency, status, "dead", error, "dead", now);
+      deliveries.finish(d, started, latency, status, AttemptOutcome.DEAD, error, DeliveryStatus.DEAD, now);
       return;
     }
-    metrics.delivery(agency.id(), "retry");
-    deliveries.finish(d, started, latency, status, "retry", error, "pending", now.plus(wait));
+    metrics.delivery(agency.id(), AttemptOutcome.RETRY.wire());
+    deliveries.finish(d, started, latency, status, AttemptOutcome.RETRY, error, DeliveryStatus.PENDING, now.plus(wait));
   }
 
   /**

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import vn.hotline.gateway.audit.AuditLog;
+import vn.hotline.gateway.contact.AttemptOutcome;
+import vn.hotline.gateway.contact.DeliveryStatus;
 import vn.hotline.gateway.util.Ids;
 
 /**
@@ -115,8 +117,9 @@ public final class DeliveryRepository {
   }
 
   /** Records how an attempt ended and what happens next: delivered, pending again at {@code next}, or dead. */
-  public void finish(Claimed d, Instant startedAt, int latencyMs, Integer httpStatus, String outcome, String error,
-      String newStatus, Instant next) {
+  public void finish(Claimed d, Instant startedAt, int latencyMs, Integer httpStatus,
+      AttemptOutcome outcome, String error, DeliveryStatus newStatus,
+      Instant next) {
     store.inTransaction(c -> {
       try (var ps = c.prepareStatement("INSERT INTO delivery_attempts (delivery_id, attempt, started_at, latency_ms,"
           + " http_status, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
@@ -125,17 +128,17 @@ public final class DeliveryRepository {
         ps.setObject(3, Store.toDb(startedAt));
         ps.setInt(4, latencyMs);
         ps.setObject(5, httpStatus);
-        ps.setString(6, outcome);
+        ps.setString(6, outcome.wire());
         ps.setString(7, truncate(error));
         ps.executeUpdate();
       }
       try (var ps = c.prepareStatement("UPDATE deliveries SET status = ?, next_attempt_at = ?, last_status = ?,"
           + " last_error = ?, delivered_at = CASE WHEN ? = " + DELIVERED.sql() + " THEN ? ELSE delivered_at END WHERE id = ?")) {
-        ps.setString(1, newStatus);
+        ps.setString(1, newStatus.wire());
         ps.setObject(2, Store.toDb(next));
         ps.setObject(3, httpStatus);
         ps.setString(4, truncate(error));
-        ps.setString(5, newStatus);
+        ps.setString(5, newStatus.wire());
         ps.setObject(6, Store.toDb(startedAt.plusMillis(latencyMs)));
         ps.setString(7, d.id());
         ps.executeUpdate();
@@ -144,9 +147,9 @@ public final class DeliveryRepository {
       data.put("agency", d.agencyId());
       data.put("attempt", d.attempt());
       data.put("http_status", httpStatus);
-      data.put("outcome", outcome);
+      data.put("outcome", outcome.wire());
       data.put("latency_ms", latencyMs);
-      data.put("status", newStatus);
+      data.put("status", newStatus.wire());
       audit.append(c, "delivery.attempt", "gateway", Map.of("delivery", d.id(), "report", d.reportId()), data,
           startedAt.plusMillis(latencyMs));
       return null;
