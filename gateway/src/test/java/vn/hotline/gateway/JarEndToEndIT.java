@@ -309,11 +309,7 @@ class JarEndToEndIT {
   }
 
   private static int port8080IfFree() {
-    try (var s = new ServerSocket(8080)) {
-      return 8080;
-    } catch (IOException e) {
-      return freePort();
-    }
+    return portFree(8080) ? 8080 : freePort();
   }
 
   private static int freePort() {

@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -154,10 +153,8 @@ public final class ConnectionGuard {
       if (c != null) {
         c.refused = true;
       }
-      var body = new JsonObject().put("type", "about:blank").put("title", "Bad Request").put("status", 400)
-          .put("detail", why);
       req.response().setStatusCode(400).putHeader("Content-Type", "application/problem+json")
-          .putHeader("Connection", "close").end(body.encode()).onComplete(ar -> connection.close());
+          .putHeader("Connection", "close").end(HttpEdge.problemBody(400, why)).onComplete(ar -> connection.close());
       return;
     }
     next.handle(req);

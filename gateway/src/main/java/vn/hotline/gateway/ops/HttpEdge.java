@@ -76,12 +76,18 @@ public final class HttpEdge {
     if (ctx.response().ended()) {
       return;
     }
-    var body = new JsonObject()
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json")
+        .end(problemBody(status, detail));
+  }
+
+  /** An RFC 9457 problem document, for answers given before a request reaches a router (the connection guard). */
+  static String problemBody(int status, String detail) {
+    return new JsonObject()
         .put("type", "about:blank")
         .put("title", title(status))
         .put("status", status)
-        .put("detail", detail);
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json").end(body.encode());
+        .put("detail", detail)
+        .encode();
   }
 
   private static String title(int status) {
