@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,10 +18,16 @@ import org.slf4j.LoggerFactory;
  */
 final class HousekeepingVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HousekeepingVerticle.class);
-  static final long EVERY_MS = 15_000;
 
-  /** One periodic job; {@code rest} puts it on the pool for calls to Twilio's REST API. */
-  private record Job(String name, boolean rest, Runnable work) {}
+  /**
+   * One periodic job; {@code rest} puts it on the pool for calls to Twilio's REST API. Its lock keeps a run asked
+   * for by hand ({@link #runAllNow}) from overlapping a run its timer started: the one asked for waits for it.
+   */
+  private record Job(String name, boolean rest, Runnable work, ReentrantLock lock) {
+    Job(String name, boolean rest, Runnable work) {
+      this(name, rest, work, new ReentrantLock());
+    }
+  }
 
   private final Parts p;
   private final List<Job> jobs = new ArrayList<>();
@@ -70,7 +77,7 @@ final class HousekeepingVerticle extends VerticleBase {
     if (stopped) {
       return;
     }
-    vertx.setTimer(EVERY_MS, id -> (job.rest() ? rest : housekeeping).executeBlocking(() -> {
+    vertx.setTimer(p.cfg.sessions().housekeepingIntervalMs(), id -> (job.rest() ? rest : housekeeping).executeBlocking(() -> {
       runOnce(job);
       return null;
     }, false).onComplete(done -> {
@@ -82,8 +89,13 @@ final class HousekeepingVerticle extends VerticleBase {
   }
 
   private void runOnce(Job job) {
-    if (p.store.ready()) {
-      job.work().run();
+    job.lock().lock();
+    try {
+      if (p.store.ready()) {
+        job.work().run();
+      }
+    } finally {
+      job.lock().unlock();
     }
   }
 

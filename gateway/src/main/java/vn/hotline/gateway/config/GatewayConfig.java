@@ -149,7 +149,7 @@ public record GatewayConfig(
       String workflowSid,
       OpeningHours hours) {}
 
-  public record Sessions(int staleAfterSeconds) {}
+  public record Sessions(int staleAfterSeconds, int housekeepingIntervalMs) {}
 
   /** A single inbox for every report, when set (url empty: use the routing file). */
   public record Inbox(String url, List<String> secrets) {
@@ -298,7 +298,8 @@ public record GatewayConfig(
     var twilio = new Twilio(token, accountSid, parseBaseUrl(s, "twilio.api_base_url"), smsFrom);
 
     var operators = operators(s, prod, notices);
-    var sessions = new Sessions(s.integer("sessions.stale_after_seconds", 60, 7 * 24 * 3600));
+    var sessions = new Sessions(s.integer("sessions.stale_after_seconds", 60, 7 * 24 * 3600),
+        s.integer("sessions.housekeeping_interval_ms", 100, 3_600_000));
     var privacy = new Privacy(
         devKey(s, "privacy.pseudonym_key", dataDir, prod, notices, "dev-pseudonym-key"),
         devKey(s, "privacy.encryption_keys", dataDir, prod, notices, "dev-encryption-keys"));

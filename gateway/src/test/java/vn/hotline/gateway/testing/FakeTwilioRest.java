@@ -9,6 +9,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /** Stands in for Twilio's REST API (Messages.json): records each message sent and answers 201 with a SID. */
 public final class FakeTwilioRest implements AutoCloseable {
@@ -17,6 +21,8 @@ public final class FakeTwilioRest implements AutoCloseable {
 
   private final HttpServer server;
   private final List<Sent> sent = new CopyOnWriteArrayList<>();
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+  private volatile CountDownLatch answerWhen = new CountDownLatch(0);
 
   public FakeTwilioRest() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -29,6 +35,11 @@ public final class FakeTwilioRest implements AutoCloseable {
             kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
       }
       sent.add(new Sent(exchange.getRequestURI().getPath(), exchange.getRequestHeaders().getFirst("Authorization"), form));
+      try {
+        answerWhen.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       var answer = ("{\"sid\":\"SM" + FakeTwilio.newCallSid().substring(2) + "\",\"status\":\"queued\"}")
           .getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -36,7 +47,15 @@ public final class FakeTwilioRest implements AutoCloseable {
       exchange.getResponseBody().write(answer);
       exchange.close();
     });
+    server.setExecutor(pool);
     server.start();
+  }
+
+  /** From now on each message is recorded at once but answered only when the returned latch is counted down. */
+  public CountDownLatch holdAnswers() {
+    var latch = new CountDownLatch(1);
+    answerWhen = latch;
+    return latch;
   }
 
   public String baseUrl() {
@@ -49,6 +68,8 @@ public final class FakeTwilioRest implements AutoCloseable {
 
   @Override
   public void close() {
+    answerWhen.countDown();
     server.stop(0);
+    pool.shutdownNow();
   }
 }

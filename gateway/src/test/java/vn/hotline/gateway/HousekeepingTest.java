@@ -1,0 +1,91 @@
+package vn.hotline.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import vn.hotline.gateway.testing.Await;
+import vn.hotline.gateway.testing.FakeTwilio;
+import vn.hotline.gateway.testing.FakeTwilioRest;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.Harness;
+import vn.hotline.gateway.testing.MutableClock;
+import vn.hotline.gateway.testing.RunningGateway;
+import vn.hotline.gateway.testing.TestDatabase;
+
+/**
+ * The periodic jobs run on their own timers (here every 200 ms): a texter who went quiet gets the reminder without
+ * anyone asking, and a run asked for by hand never overlaps the timer's run of the same job.
+ */
+@GatewayTest
+class HousekeepingTest {
+  static final String CHILD = "+84987654323";
+  static final String ACCOUNT = "AC" + "0123456789abcdef".repeat(2);
+
+  TestDatabase db;
+  RunningGateway gw;
+  FakeTwilio twilio;
+  FakeTwilioRest rest;
+  MutableClock clock = MutableClock.now();
+
+  @BeforeEach
+  void start(Harness house) throws Exception {
+    db = house.db();
+    rest = new FakeTwilioRest();
+    gw = house.start(Map.of(
+        "TWILIO_ACCOUNT_SID", ACCOUNT,
+        "GATEWAY_TWILIO_API_BASE_URL", rest.baseUrl(),
+        "GATEWAY_TWILIO_SMS_FROM", "+84111000111",
+        "GATEWAY_SESSIONS_HOUSEKEEPING_INTERVAL_MS", "200"), clock);
+    twilio = gw.twilio();
+  }
+
+  @AfterEach
+  void stop() {
+    rest.close();
+  }
+
+  @Test
+  void theTimersSendTheReminderToAQuietTexterOnTheirOwn() throws Exception {
+    twilio.sms(CHILD, "BAOCAO");
+    clock.advance(Duration.ofMinutes(21));
+    Await.until(() -> rest.sent().size() == 1, "the reminder went out by the REST API", Duration.ofSeconds(30));
+    Await.until(() -> "sent".equals(reminder().get("status")), "and is recorded as sent", Duration.ofSeconds(30));
+    assertNotNull(reminder().get("provider_ref"));
+  }
+
+  @Test
+  void aRunAskedForByHandWaitsForTheTimersRunOfTheSameJob() throws Exception {
+    twilio.sms(CHILD, "BAOCAO");
+    var answer = rest.holdAnswers(); // Twilio takes the reminder but has not answered yet
+    clock.advance(Duration.ofMinutes(21));
+    Await.until(() -> rest.sent().size() == 1, "the timer's run handed the reminder to Twilio", Duration.ofSeconds(30));
+
+    var byHand = CompletableFuture.runAsync(() -> gw.gateway().housekeepingNow());
+    boolean returnedWhileTheTimersRunWasInFlight;
+    try {
+      byHand.get(1, TimeUnit.SECONDS);
+      returnedWhileTheTimersRunWasInFlight = true;
+    } catch (TimeoutException waiting) {
+      returnedWhileTheTimersRunWasInFlight = false;
+    }
+    answer.countDown();
+    byHand.get(30, TimeUnit.SECONDS);
+
+    assertFalse(returnedWhileTheTimersRunWasInFlight, "the run asked for by hand overlapped the timer's run");
+    assertEquals("sent", reminder().get("status"), "once the hand-run is over, what the timer started is finished");
+    assertEquals(1, rest.sent().size(), "the reminder went out once");
+  }
+
+  private Map<String, Object> reminder() {
+    return db.row("SELECT status, provider_ref FROM sms_outbound WHERE kind = ?", "reminder");
+  }
+}
