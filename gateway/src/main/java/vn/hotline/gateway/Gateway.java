@@ -1,5 +1,7 @@
 package vn.hotline.gateway;
 
+import vn.hotline.gateway.board.Board;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -127,6 +129,11 @@ public final class Gateway implements AutoCloseable {
 
   public String storeDescription() {
     return store.description();
+  }
+
+  /** The live board as it is now (blocking: reads the store). */
+  public Board.View board() {
+    return root.parts().board.read();
   }
 
   public FlowCatalog flows() {

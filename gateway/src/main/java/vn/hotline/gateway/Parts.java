@@ -1,5 +1,8 @@
 package vn.hotline.gateway;
 
+import vn.hotline.gateway.board.Board;
+import vn.hotline.gateway.store.BoardRepository;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
@@ -99,6 +102,7 @@ final class Parts {
   final DeliveryWorker delivery;
   final Retention retention;
   final OpsRoutes ops;
+  final Board board;
 
   Parts(Vertx vertx, GatewayConfig cfg, Clock clock, Store store, Metrics metrics, Files files) {
     this.cfg = cfg;
@@ -139,6 +143,7 @@ final class Parts {
     this.apiKeys = new ApiKeyRepository(store, audit);
     this.delivery = new DeliveryWorker(files.routing(), deliveries, reports, payloads, cfg.delivery(), metrics, clock);
     this.retention = new Retention(store, audit, cfg.retention(), files.routing().freeTextDays());
+    this.board = new Board(new BoardRepository(store), files.flows(), cfg.operators().hours().zone(), clock);
     this.ops = new OpsRoutes(store, files.flows(), metrics, workers, smpp::states);
   }
 }

@@ -1,0 +1,120 @@
+package vn.hotline.gateway.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import vn.hotline.gateway.util.Json;
+
+/**
+ * What the counsellors' live board reads: the contacts in progress with where each one is, how many times the
+ * same caller was seen before, and today's totals. Codes only (channel, node, intent, category), never a number,
+ * a pseudonym or a caller's words: the board shows no personal data until a contact is opened.
+ */
+public final class BoardRepository {
+  private static final TypeReference<Map<String, String>> CODES = new TypeReference<>() {};
+
+  /**
+   * One contact in progress. {@code nodeSince} is when it entered the node it is at (for a handoff node: since
+   * when it has been waiting for a counsellor); {@code earlierContacts} counts the same caller's contacts before.
+   */
+  public record Live(String contactId, String reference, String channel, String flowId, String nodeId,
+      Map<String, String> codes, Instant startedAt, Instant nodeSince, int earlierContacts) {}
+
+  /** Counts since {@code since}: contacts started, reports made, urgent ones, contacts abandoned. */
+  public record Totals(int contacts, int reports, int urgent, int abandoned) {}
+
+  private final Store store;
+
+  public BoardRepository(Store store) {
+    this.store = store;
+  }
+
+  /** Every contact not yet ended whose flow session is active, oldest first. */
+  public List<Live> live() {
+    return store.read(c -> {
+      var live = new ArrayList<Live>();
+      var pseudonyms = new HashMap<String, String>();
+      try (var ps = c.prepareStatement("SELECT c.id, c.reference, c.channel, s.flow_id, s.node_id, s.answers,"
+          + " c.started_at, s.updated_at, c.caller_pseudonym,"
+          + " (SELECT MAX(st.at) FROM flow_steps st WHERE st.session_id = s.id AND st.node_id = s.node_id"
+          + "   AND st.event = 'enter') AS entered"
+          + " FROM contacts c JOIN flow_sessions s ON s.contact_id = c.id"
+          + " WHERE c.ended_at IS NULL AND s.status = 'active' ORDER BY c.started_at, c.id")) {
+        var rs = ps.executeQuery();
+        while (rs.next()) {
+          var entered = rs.getObject(10, LocalDateTime.class);
+          var started = Store.fromDb(rs.getObject(7, LocalDateTime.class));
+          live.add(new Live(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+              codes(rs.getString(6)), started,
+              entered == null ? Store.fromDb(rs.getObject(8, LocalDateTime.class)) : Store.fromDb(entered), 0));
+          if (rs.getString(9) != null) {
+            pseudonyms.put(rs.getString(1), rs.getString(9));
+          }
+        }
+      }
+      var out = new ArrayList<Live>(live.size());
+      for (var l : live) {
+        var p = pseudonyms.get(l.contactId());
+        int earlier = p == null ? 0 : earlierContacts(c, p, l.startedAt());
+        out.add(new Live(l.contactId(), l.reference(), l.channel(), l.flowId(), l.nodeId(), l.codes(), l.startedAt(),
+            l.nodeSince(), earlier));
+      }
+      return List.copyOf(out);
+    });
+  }
+
+  /** Today's (or any period's) counts, from {@code since} on. */
+  public Totals since(Instant since) {
+    return store.read(c -> {
+      int contacts = count(c, "SELECT COUNT(*) FROM contacts WHERE started_at >= ?", since);
+      int reports = count(c, "SELECT COUNT(*) FROM reports WHERE received_at >= ?", since);
+      int urgent = count(c, "SELECT COUNT(*) FROM reports WHERE received_at >= ? AND urgent = TRUE", since);
+      int abandoned = count(c, "SELECT COUNT(*) FROM contacts WHERE started_at >= ? AND outcome = 'abandoned'", since);
+      return new Totals(contacts, reports, urgent, abandoned);
+    });
+  }
+
+  private static int earlierContacts(Connection c, String pseudonym, Instant before) throws SQLException {
+    try (var ps = c.prepareStatement(
+        "SELECT COUNT(*) FROM contacts WHERE caller_pseudonym = ? AND started_at < ? AND erased_at IS NULL")) {
+      ps.setString(1, pseudonym);
+      ps.setObject(2, Store.toDb(before));
+      var rs = ps.executeQuery();
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private static int count(Connection c, String sql, Instant since) throws SQLException {
+    try (var ps = c.prepareStatement(sql)) {
+      ps.setObject(1, Store.toDb(since));
+      var rs = ps.executeQuery();
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private static Map<String, String> codes(String answers) {
+    if (answers == null || answers.isBlank()) {
+      return Map.of();
+    }
+    try {
+      var codes = new HashMap<String, String>();
+      Json.JSON.readValue(answers, CODES).forEach((k, v) -> {
+        if (v != null) {
+          codes.put(k, v);
+        }
+      });
+      return Map.copyOf(codes);
+    } catch (JsonProcessingException e) {
+      return Map.of(); // a session written by an older version: the board shows it without codes
+    }
+  }
+}
