@@ -1,6 +1,7 @@
 package vn.hotline.gateway;
 
 import vn.hotline.gateway.board.Board;
+import vn.hotline.gateway.board.BoardFeed;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -134,6 +135,11 @@ public final class Gateway implements AutoCloseable {
   /** The live board as it is now (blocking: reads the store). */
   public Board.View board() {
     return root.parts().board.read();
+  }
+
+  /** The live board's feed: what the console's browsers watch. */
+  public BoardFeed boardFeed() {
+    return root.parts().boardFeed;
   }
 
   public FlowCatalog flows() {

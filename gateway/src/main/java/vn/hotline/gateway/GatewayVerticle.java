@@ -59,6 +59,12 @@ final class GatewayVerticle extends VerticleBase {
       var router = Router.router(vertx);
       HttpEdge.mount(router, metrics);
       p.ops.mount(router);
+      // the live board reads again when a webhook was answered or an SMS processed (a reply queued)
+      router.route("/twilio/*").handler(ctx -> {
+        ctx.addEndHandler(x -> p.boardFeed.changed());
+        ctx.next();
+      });
+      vertx.eventBus().localConsumer(Addresses.REPLIES_QUEUED, m -> p.boardFeed.changed());
       // one after the other: a router takes its routes from one thread at a time
       var routes = deploy(new WebhooksVerticle(p, router), null, false)
           .compose(x -> deploy(new ApiVerticle(p, router, contract), null, false));
@@ -135,6 +141,10 @@ final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     var p = parts;
-    return p == null ? Future.succeededFuture() : p.workers.close().timeout(10, TimeUnit.SECONDS);
+    if (p == null) {
+      return Future.succeededFuture();
+    }
+    p.boardFeed.close();
+    return p.workers.close().timeout(10, TimeUnit.SECONDS);
   }
 }

@@ -1,6 +1,7 @@
 package vn.hotline.gateway;
 
 import vn.hotline.gateway.board.Board;
+import vn.hotline.gateway.board.BoardFeed;
 import vn.hotline.gateway.store.BoardRepository;
 
 import io.vertx.core.Vertx;
@@ -103,6 +104,7 @@ final class Parts {
   final Retention retention;
   final OpsRoutes ops;
   final Board board;
+  final BoardFeed boardFeed;
 
   Parts(Vertx vertx, GatewayConfig cfg, Clock clock, Store store, Metrics metrics, Files files) {
     this.cfg = cfg;
@@ -144,6 +146,7 @@ final class Parts {
     this.delivery = new DeliveryWorker(files.routing(), deliveries, reports, payloads, cfg.delivery(), metrics, clock);
     this.retention = new Retention(store, audit, cfg.retention(), files.routing().freeTextDays());
     this.board = new Board(new BoardRepository(store), files.flows(), cfg.operators().hours().zone(), clock);
+    this.boardFeed = new BoardFeed(vertx, board);
     this.ops = new OpsRoutes(store, files.flows(), metrics, workers, smpp::states);
   }
 }

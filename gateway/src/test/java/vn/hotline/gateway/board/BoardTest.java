@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.FakeTwilio;
 import vn.hotline.gateway.testing.GatewayTest;
 import vn.hotline.gateway.testing.Harness;
@@ -56,6 +57,30 @@ class BoardTest {
     assertEquals(3, board.today().contacts());
     assertFalse(board.toString().contains("987654324") || board.toString().contains("BAOCAO"),
         "no number and no words on the board: " + board);
+  }
+
+  @Test
+  void aWatcherSeesANewCallOnTheBoardWithinASecondWithoutAskingAgain() {
+    var seen = new java.util.concurrent.CopyOnWriteArrayList<Board.View>();
+    java.util.function.Consumer<Board.View> watcher = seen::add;
+    gw.gateway().boardFeed().watch(watcher);
+    try {
+      Await.until(() -> !seen.isEmpty(), "the first reading arrives", Duration.ofSeconds(10));
+      assertEquals(0, seen.get(seen.size() - 1).items().size());
+      var call = twilio.call();
+      long asked = System.nanoTime();
+      var dial = call.dangerNow();
+      Await.until(() -> seen.get(seen.size() - 1).waiting() == 1, "the danger call shows as waiting",
+          Duration.ofSeconds(10));
+      long tookMs = (System.nanoTime() - asked) / 1_000_000;
+      assertTrue(tookMs < 3_000, "pushed after the webhook, not at the 5 s refresh: " + tookMs + " ms");
+      call.dialEnded(dial, "completed");
+      call.status("completed");
+      Await.until(() -> seen.get(seen.size() - 1).items().isEmpty(), "the ended call leaves the board",
+          Duration.ofSeconds(10));
+    } finally {
+      gw.gateway().boardFeed().unwatch(watcher);
+    }
   }
 
   @Test
