@@ -2,6 +2,7 @@ package vn.hotline.gateway;
 
 import vn.hotline.gateway.board.Board;
 import vn.hotline.gateway.board.BoardFeed;
+import vn.hotline.gateway.store.CardRepository;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -140,6 +141,11 @@ public final class Gateway implements AutoCloseable {
   /** The live board's feed: what the console's browsers watch. */
   public BoardFeed boardFeed() {
     return root.parts().boardFeed;
+  }
+
+  /** The contact cards counsellors open. */
+  public CardRepository cards() {
+    return root.parts().cards;
   }
 
   public FlowCatalog flows() {

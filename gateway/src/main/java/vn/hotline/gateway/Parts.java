@@ -3,6 +3,7 @@ package vn.hotline.gateway;
 import vn.hotline.gateway.board.Board;
 import vn.hotline.gateway.board.BoardFeed;
 import vn.hotline.gateway.store.BoardRepository;
+import vn.hotline.gateway.store.CardRepository;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -105,6 +106,7 @@ final class Parts {
   final OpsRoutes ops;
   final Board board;
   final BoardFeed boardFeed;
+  final CardRepository cards;
 
   Parts(Vertx vertx, GatewayConfig cfg, Clock clock, Store store, Metrics metrics, Files files) {
     this.cfg = cfg;
@@ -147,6 +149,7 @@ final class Parts {
     this.retention = new Retention(store, audit, cfg.retention(), files.routing().freeTextDays());
     this.board = new Board(new BoardRepository(store), files.flows(), cfg.operators().hours().zone(), clock);
     this.boardFeed = new BoardFeed(vertx, board);
+    this.cards = new CardRepository(store, sealer, audit);
     this.ops = new OpsRoutes(store, files.flows(), metrics, workers, smpp::states);
   }
 }

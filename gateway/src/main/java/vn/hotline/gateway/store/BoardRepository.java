@@ -1,7 +1,5 @@
 package vn.hotline.gateway.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -10,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import vn.hotline.gateway.util.Json;
 
 /**
  * What the counsellors' live board reads: the contacts in progress with where each one is, how many times the
@@ -18,8 +15,6 @@ import vn.hotline.gateway.util.Json;
  * a pseudonym or a caller's words: the board shows no personal data until a contact is opened.
  */
 public final class BoardRepository {
-  private static final TypeReference<Map<String, String>> CODES = new TypeReference<>() {};
-
   /**
    * One contact in progress. {@code nodeSince} is when it entered the node it is at (for a handoff node: since
    * when it has been waiting for a counsellor); {@code earlierContacts} counts the same caller's contacts before.
@@ -52,7 +47,7 @@ public final class BoardRepository {
           var entered = rs.getObject(10, LocalDateTime.class);
           var started = Store.fromDb(rs.getObject(7, LocalDateTime.class));
           live.add(new Live(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              codes(rs.getString(6)), started,
+              CardRepository.codes(rs.getString(6)), started,
               entered == null ? Store.fromDb(rs.getObject(8, LocalDateTime.class)) : Store.fromDb(entered), 0));
           if (rs.getString(9) != null) {
             pseudonyms.put(rs.getString(1), rs.getString(9));
@@ -98,23 +93,6 @@ public final class BoardRepository {
       var rs = ps.executeQuery();
       rs.next();
       return rs.getInt(1);
-    }
-  }
-
-  private static Map<String, String> codes(String answers) {
-    if (answers == null || answers.isBlank()) {
-      return Map.of();
-    }
-    try {
-      var codes = new HashMap<String, String>();
-      Json.JSON.readValue(answers, CODES).forEach((k, v) -> {
-        if (v != null) {
-          codes.put(k, v);
-        }
-      });
-      return Map.copyOf(codes);
-    } catch (JsonProcessingException e) {
-      return Map.of(); // a session written by an older version: the board shows it without codes
     }
   }
 }
