@@ -3,6 +3,7 @@ package vn.hotline.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
@@ -23,11 +24,13 @@ import vn.hotline.gateway.testing.TestDatabase;
 
 /**
  * The periodic jobs run on their own timers (here every 200 ms): a texter who went quiet gets the reminder without
- * anyone asking, and a run asked for by hand never overlaps the timer's run of the same job.
+ * anyone asking, a run asked for by hand never overlaps the timer's run of the same job, and a Twilio REST call
+ * that hangs holds nobody else up: texters and callers are answered meanwhile.
  */
 @GatewayTest
 class HousekeepingTest {
   static final String CHILD = "+84987654323";
+  static final String OTHER_CHILD = "+84987654324";
   static final String ACCOUNT = "AC" + "0123456789abcdef".repeat(2);
 
   TestDatabase db;
@@ -83,6 +86,32 @@ class HousekeepingTest {
     assertFalse(returnedWhileTheTimersRunWasInFlight, "the run asked for by hand overlapped the timer's run");
     assertEquals("sent", reminder().get("status"), "once the hand-run is over, what the timer started is finished");
     assertEquals(1, rest.sent().size(), "the reminder went out once");
+  }
+
+  @Test
+  void whileTwilioKeepsAReminderWaitingNewTextersAndCallersAreAnsweredAsUsual() throws Exception {
+    twilio.sms(CHILD, "BAOCAO");
+    var answer = rest.holdAnswers(); // Twilio takes the reminder but does not answer
+    try {
+      clock.advance(Duration.ofMinutes(21));
+      Await.until(() -> rest.sent().size() == 1, "the timer's run handed the reminder to Twilio", Duration.ofSeconds(30));
+
+      var texted = twilio.sms(OTHER_CHILD, "BAOCAO");
+      assertTrue(texted.messageText().contains("Ban bao cao viec gi?"), "a new texter got the menu: " + texted.body());
+      assertFalse(texted.messageText().contains("111 is having trouble"), "not the fallback: " + texted.body());
+
+      var called = twilio.call().incoming();
+      assertEquals(200, called.status());
+      assertEquals("/twilio/voice/step/choose-language?seq=0", called.verb("Gather").getAttribute("action"),
+          "a new caller got the language menu, not the fallback: " + called.body());
+
+      assertEquals(1, rest.sent().size(), "Twilio is still holding the reminder (nothing else went by REST)");
+      assertFalse("sent".equals(reminder().get("status")), "the reminder is still in flight");
+    } finally {
+      answer.countDown();
+    }
+    Await.until(() -> "sent".equals(reminder().get("status")), "the reminder is recorded as sent once Twilio answers",
+        Duration.ofSeconds(30));
   }
 
   private Map<String, Object> reminder() {

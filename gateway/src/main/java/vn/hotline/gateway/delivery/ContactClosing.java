@@ -3,6 +3,7 @@ package vn.hotline.gateway.delivery;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.report.ReportPolicy;
 import vn.hotline.gateway.store.ContactSession;
 import vn.hotline.gateway.store.ReportRepository;
@@ -27,7 +28,7 @@ public final class ContactClosing implements SessionRepository.OnClose {
   }
 
   @Override
-  public void closed(Connection tx, ContactSession s, String outcome, Instant now) throws SQLException {
+  public void closed(Connection tx, ContactSession s, Outcome outcome, Instant now) throws SQLException {
     var report = policy.reportOf(s.reference(), s.contactId(), s.channel(), s.callerPseudonym(), s.state(), outcome,
         s.startedAt(), now);
     if (report.isPresent() && reports.insertIfAbsent(tx, report.get())) {

@@ -175,14 +175,14 @@ public final class DeliveryWorker implements AutoCloseable {
     var breaker = breakers.get(agency.id());
     if (status != null && status / 100 == 2) {
       breaker.success();
-      metrics.delivery(agency.id(), AttemptOutcome.DELIVERED.wire());
+      metrics.delivery(agency.id(), AttemptOutcome.DELIVERED);
       deliveries.finish(d, started, latency, status, AttemptOutcome.DELIVERED, null, DeliveryStatus.DELIVERED, now);
       return;
     }
     if (status != null && status == 410) {
       // The agency says this endpoint is gone: stop sending there until an operator re-enables it.
       deliveries.setEnabled(agency.id(), false, "endpoint answered 410 Gone", "gateway", now);
-      metrics.delivery(agency.id(), AttemptOutcome.GONE.wire());
+      metrics.delivery(agency.id(), AttemptOutcome.GONE);
       log.atError().addKeyValue("agency", agency.id()).addKeyValue("delivery", d.id())
           .log("agency endpoint answered 410 Gone: disabled; its reports wait until it is re-enabled (API or admin)");
       deliveries.finish(d, started, latency, status, AttemptOutcome.GONE, "410 Gone: endpoint disabled", DeliveryStatus.PENDING, now);
@@ -196,13 +196,13 @@ public final class DeliveryWorker implements AutoCloseable {
         ? retryAfter(response, now) : null;
     var wait = retryDelay(d.attempt(), retryAfter);
     if (wait == null) {
-      metrics.delivery(agency.id(), AttemptOutcome.DEAD.wire());
+      metrics.delivery(agency.id(), AttemptOutcome.DEAD);
       log.atError().addKeyValue("agency", agency.id()).addKeyValue("delivery", d.id()).addKeyValue("error", error)
           .log("delivery dead-lettered after the whole retry schedule; replay it through the API");
       deliveries.finish(d, started, latency, status, AttemptOutcome.DEAD, error, DeliveryStatus.DEAD, now);
       return;
     }
-    metrics.delivery(agency.id(), AttemptOutcome.RETRY.wire());
+    metrics.delivery(agency.id(), AttemptOutcome.RETRY);
     deliveries.finish(d, started, latency, status, AttemptOutcome.RETRY, error, DeliveryStatus.PENDING, now.plus(wait));
   }
 

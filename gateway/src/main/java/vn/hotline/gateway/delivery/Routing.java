@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.report.Report;
 
 /**
@@ -36,13 +37,13 @@ public record Routing(Map<String, Agency> agencies, List<Rule> rules, String def
 
   /** A rule; a null or empty condition matches anything. */
   public record Rule(String name, Set<String> categories, Set<String> subcategories, Set<String> provinces,
-      Boolean urgent, Set<String> channels, List<String> agencies) {
+      Boolean urgent, Set<Channel> channels, List<String> agencies) {
     boolean matches(Report r) {
       return in(categories, r.category()) && in(subcategories, r.subcategory()) && in(provinces, r.province())
           && (urgent == null || urgent == r.urgent()) && in(channels, r.channel());
     }
 
-    private static boolean in(Set<String> allowed, String value) {
+    private static <T> boolean in(Set<T> allowed, T value) {
       return allowed.isEmpty() || (value != null && allowed.contains(value));
     }
   }

@@ -170,10 +170,11 @@ public final class RoutingLoader {
       provs.stream().filter(p -> !provinces.byCode().containsKey(p)).findFirst().ifPresent(p -> {
         throw new ConfigException(w + ": province '" + p + "' is not in the province list");
       });
-      var channels = list(m, "channel", w);
-      channels.stream().filter(c -> !CHANNELS.contains(c)).findFirst().ifPresent(c -> {
+      var channelWords = list(m, "channel", w);
+      channelWords.stream().filter(c -> !CHANNELS.contains(c)).findFirst().ifPresent(c -> {
         throw new ConfigException(w + ": channel '" + c + "' must be one of " + CHANNELS);
       });
+      var channels = channelWords.stream().map(Channel::of).collect(java.util.stream.Collectors.toUnmodifiableSet());
       Boolean urgent = null;
       if (m.has("urgent")) {
         if (!m.get("urgent").isBoolean()) {

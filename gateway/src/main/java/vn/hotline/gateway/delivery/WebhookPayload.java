@@ -47,7 +47,7 @@ public final class WebhookPayload {
     n.put("schema_version", SCHEMA_VERSION);
     n.put("id", r.id());
     n.put("reference", r.reference());
-    n.put("channel", r.channel());
+    n.put("channel", r.channel().wire());
     n.put("received_at", time(r.receivedAt()));
     n.put("completed_at", time(r.completedAt()));
     n.put("category", r.category());
@@ -70,7 +70,7 @@ public final class WebhookPayload {
       }
     }
     if (fields.contains("outcome")) {
-      n.put("outcome", r.outcome());
+      n.put("outcome", r.outcome().wire());
     }
     if (fields.contains("harmful_content_urls")) {
       var urls = n.putArray("harmful_content_urls");

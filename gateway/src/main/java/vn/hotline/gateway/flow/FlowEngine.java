@@ -92,7 +92,7 @@ public final class FlowEngine {
     final Map<String, String> answers;
     final Map<String, String> texts;
     final List<String> path;
-    String outcome;
+    Outcome outcome;
     boolean closed;
     final List<Instruction.Line> lines = new ArrayList<>();
     final List<StepEvent> events = new ArrayList<>();
@@ -140,7 +140,7 @@ public final class FlowEngine {
         case Node.End e -> {
           say(e.prompt());
           if (e.cancel()) {
-            outcome = Outcome.CANCELLED.wire();
+            outcome = Outcome.CANCELLED;
           }
           finish(id);
         }
@@ -263,7 +263,7 @@ public final class FlowEngine {
     void recorded(Node.Record r, Input.Recorded rec) {
       if (rec.recordingId() != null && rec.seconds() > 0) {
         texts.put("recording_id", rec.recordingId()); // a reference to the caller's voice: sealed at rest
-        outcome = Outcome.VOICEMAIL.wire();
+        outcome = Outcome.VOICEMAIL;
         events.add(new StepEvent(r.id(), "recorded", Integer.toString(rec.seconds())));
       } else {
         events.add(StepEvent.of(r.id(), "no-recording"));
@@ -273,7 +273,7 @@ public final class FlowEngine {
 
     void handoffEnded(Node.Handoff h, boolean answered) {
       if (answered) {
-        outcome = Outcome.OPERATOR.wire();
+        outcome = Outcome.OPERATOR;
         events.add(StepEvent.of(h.id(), "answered"));
         if (h.answered() != null) {
           enter(h.answered());
@@ -289,7 +289,7 @@ public final class FlowEngine {
     void finish(String id) {
       closed = true;
       if (outcome == null) {
-        outcome = Outcome.COMPLETED.wire();
+        outcome = Outcome.COMPLETED;
       }
       events.add(StepEvent.of(id, "hangup"));
       action = new Instruction.Hangup(id);

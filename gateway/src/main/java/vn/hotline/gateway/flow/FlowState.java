@@ -3,6 +3,7 @@ package vn.hotline.gateway.flow;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import vn.hotline.gateway.contact.Outcome;
 
 /**
  * Where a caller is in a flow and what they have told us: codes (category, age band, province code, recording
@@ -11,7 +12,7 @@ import java.util.Map;
  *
  * @param attempts failed tries at the current node (silence or a wrong key)
  * @param path the nodes entered, in order
- * @param outcome operator | voicemail | completed, once known
+ * @param outcome operator, voicemail, completed or cancelled, once known (null before)
  */
 public record FlowState(
     String nodeId,
@@ -20,7 +21,7 @@ public record FlowState(
     Map<String, String> answers,
     Map<String, String> texts,
     List<String> path,
-    String outcome,
+    Outcome outcome,
     boolean closed) {
 
   public FlowState {

@@ -12,6 +12,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import vn.hotline.gateway.contact.AttemptOutcome;
+import vn.hotline.gateway.contact.Outcome;
 
 /** The gateway's meters, scraped as Prometheus text at /metrics. Tags never carry personal data. */
 public final class Metrics implements AutoCloseable {
@@ -59,8 +61,8 @@ public final class Metrics implements AutoCloseable {
   }
 
   /** A flow reached an outcome (operator, voicemail, completed, abandoned). */
-  public void outcome(String flow, String outcome) {
-    Counter.builder("hotline.flow.outcomes").tags("flow", flow, "outcome", outcome)
+  public void outcome(String flow, Outcome outcome) {
+    Counter.builder("hotline.flow.outcomes").tags("flow", flow, "outcome", outcome.wire())
         .description("Contacts by how their flow ended").register(registry).increment();
   }
 
@@ -96,8 +98,8 @@ public final class Metrics implements AutoCloseable {
   }
 
   /** A delivery attempt's outcome for an agency: delivered, retry, gone, dead. */
-  public void delivery(String agency, String outcome) {
-    Counter.builder("hotline.deliveries").tags("agency", agency, "outcome", outcome)
+  public void delivery(String agency, AttemptOutcome outcome) {
+    Counter.builder("hotline.deliveries").tags("agency", agency, "outcome", outcome.wire())
         .description("Report delivery attempts by outcome").register(registry).increment();
   }
 

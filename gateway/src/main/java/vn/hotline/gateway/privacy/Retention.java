@@ -12,7 +12,9 @@ import java.util.Optional;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.contact.DeliveryStatus;
+import vn.hotline.gateway.contact.InboundStatus;
 import vn.hotline.gateway.contact.OutboundStatus;
+import vn.hotline.gateway.contact.SessionStatus;
 import vn.hotline.gateway.store.Store;
 
 /**
@@ -103,7 +105,8 @@ public final class Retention {
         + " WHERE destination_sealed <> '" + PURGED + "' AND created_at < ? AND status NOT IN (" + OutboundStatus.QUEUED.sql() + ", " + OutboundStatus.SENDING.sql() + ")",
         numbersBefore));
     counts.put("inbound_sms", Store.update(c, "UPDATE sms_inbound SET body_sealed = '" + PURGED + "', sender_sealed = '"
-        + PURGED + "' WHERE body_sealed <> '" + PURGED + "' AND status IN ('processed', 'unanswerable') AND received_at < ?",
+        + PURGED + "' WHERE body_sealed <> '" + PURGED + "' AND status IN (" + InboundStatus.PROCESSED.sql() + ", "
+        + InboundStatus.UNANSWERABLE.sql() + ") AND received_at < ?",
         smsBefore));
     counts.put("inbound_sms_parts", Store.update(c, "UPDATE sms_inbound_parts SET body_sealed = '" + PURGED
         + "', sender_sealed = '" + PURGED + "', raw_sealed = NULL WHERE body_sealed <> '" + PURGED + "' AND message_id IS NOT NULL"
@@ -120,7 +123,7 @@ public final class Retention {
     var sessionReportDone = freeTextDone("r", now, textBefore, sessionArgs);
     sessionArgs.add(textBefore);
     counts.put("session_free_text", Store.update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE texts_sealed IS NOT NULL"
-        + " AND status = 'closed' AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = flow_sessions.contact_id"
+        + " AND status = " + SessionStatus.CLOSED.sql() + " AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = flow_sessions.contact_id"
         + " AND NOT (" + sessionReportDone + ")) AND (EXISTS (SELECT 1 FROM reports r WHERE r.contact_id ="
         + " flow_sessions.contact_id) OR updated_at < ?)", sessionArgs.toArray()));
     counts.put("recordings", Store.update(c, "UPDATE reports SET recording_sealed = NULL WHERE recording_sealed IS NOT NULL"

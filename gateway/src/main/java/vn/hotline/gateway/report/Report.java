@@ -2,6 +2,8 @@ package vn.hotline.gateway.report;
 
 import java.time.Instant;
 import java.util.List;
+import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.contact.Outcome;
 
 /**
  * The structured report a contact turns into: codes (category, age band, province code), and from SMS the
@@ -9,13 +11,13 @@ import java.util.List;
  * rest). Never the caller's number. Which contacts make one: {@link ReportPolicy}.
  *
  * @param intent danger (someone is in danger now) or report (abuse or harm to report)
- * @param outcome operator | voicemail | completed | abandoned
+ * @param outcome operator, voicemail, completed or abandoned
  */
 public record Report(
     String id,
     String reference,
     String contactId,
-    String channel,
+    Channel channel,
     String intent,
     String category,
     String subcategory,
@@ -23,7 +25,7 @@ public record Report(
     String ageBand,
     String province,
     boolean urgent,
-    String outcome,
+    Outcome outcome,
     String recordingId,
     String description,
     List<String> urls,

@@ -3,6 +3,7 @@ package vn.hotline.gateway.report;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.flow.FlowState;
 import vn.hotline.gateway.util.Ids;
@@ -14,14 +15,13 @@ import vn.hotline.gateway.util.Ids;
  */
 public final class ReportPolicy {
   /** Outcomes that never make a report, whatever was answered before. */
-  static final Set<String> NO_REPORT_OUTCOMES =
-      Set.of(Outcome.CANCELLED.wire(), Outcome.RESTARTED.wire(), Outcome.OPTED_OUT.wire());
+  static final Set<Outcome> NO_REPORT_OUTCOMES = Set.of(Outcome.CANCELLED, Outcome.RESTARTED, Outcome.OPTED_OUT);
   /** Intents that make a report. */
   static final Set<String> REPORT_INTENTS = Set.of("danger", "report");
 
   /** The report of a contact whose flow has finished with {@code outcome}, if it makes one. */
   public Optional<Report> reportOf(
-      String reference, String contactId, String channel, String callerPseudonym, FlowState state, String outcome,
+      String reference, String contactId, Channel channel, String callerPseudonym, FlowState state, Outcome outcome,
       Instant receivedAt, Instant completedAt) {
     if (NO_REPORT_OUTCOMES.contains(outcome)) {
       return Optional.empty();

@@ -33,8 +33,6 @@ import vn.hotline.gateway.util.Ids;
  * conversations that went quiet.
  */
 public final class SmsConversations {
-  /** Shorthand of {@link Channel#SMS_TWILIO} (sms.twilio.TwilioSmsSender uses it). */
-  public static final Channel TWILIO = Channel.SMS_TWILIO;
   private static final Logger log = LoggerFactory.getLogger(SmsConversations.class);
 
   /** A reply that was queued for the texter. */
@@ -149,7 +147,7 @@ public final class SmsConversations {
 
   private void end(Connection c, ContactSession s, Outcome outcome, Instant now) throws SQLException {
     sessions.end(c, s, null, outcome, now);
-    metrics.outcome(flow.id(), outcome.wire());
+    metrics.outcome(flow.id(), outcome);
   }
 
   /**
@@ -192,7 +190,7 @@ public final class SmsConversations {
     return touched;
   }
 
-  private record Texter(String channel, String link, String pseudonym, String sealed) {}
+  private record Texter(Channel channel, String link, String pseudonym, String sealed) {}
 
   private String queue(Connection c, Texter t, String contactId, String body, String kind, OutboundStatus status, Instant now)
       throws SQLException {

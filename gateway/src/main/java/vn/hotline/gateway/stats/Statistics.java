@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.contact.DeliveryStatus;
 import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.report.Provinces;
@@ -194,20 +195,21 @@ public final class Statistics {
           + " r.urgent, r.outcome FROM contacts c LEFT JOIN reports r ON r.contact_id = c.id"
           + " WHERE c.started_at >= ? AND c.started_at < ?", start, end, rs -> {
             var report = rs.getString(4) != null ? Answers.read(rs, 5) : null;
-            var key = key(q, rs.getObject(1, LocalDateTime.class), rs.getString(2), report, rs.getString(3));
+            var key = key(q, rs.getObject(1, LocalDateTime.class), Channel.of(rs.getString(2)), report,
+                Outcome.find(rs.getString(3)));
             groups.computeIfAbsent(key, k -> new Counts()).contacts++;
           });
       // Reports, in the period of their receipt.
       eachInPeriod(c, "SELECT r.received_at, r.channel, r.category, r.province, r.age_band, r.urgent, r.outcome"
           + " FROM reports r WHERE r.received_at >= ? AND r.received_at < ?", start, end, rs -> {
-            var key = key(q, rs.getObject(1, LocalDateTime.class), rs.getString(2), Answers.read(rs, 3), null);
+            var answers = Answers.read(rs, 3);
+            var key = key(q, rs.getObject(1, LocalDateTime.class), Channel.of(rs.getString(2)), answers, null);
             var g = groups.computeIfAbsent(key, k -> new Counts());
             g.reports++;
-            if (rs.getBoolean(6)) {
+            if (answers.urgent()) {
               g.urgent++;
             }
-            var outcome = Outcome.find(rs.getString(7));
-            switch (outcome == null ? Outcome.CANCELLED : outcome) {
+            switch (answers.outcome() == null ? Outcome.CANCELLED : answers.outcome()) {
               case OPERATOR -> g.operator++;
               case VOICEMAIL -> g.voicemail++;
               case COMPLETED -> g.completed++;
@@ -219,7 +221,7 @@ public final class Statistics {
       eachInPeriod(c, "SELECT r.received_at, r.channel, r.category, r.province, r.age_band, r.urgent, r.outcome,"
           + " d.status, r.completed_at, d.delivered_at FROM deliveries d JOIN reports r ON r.id = d.report_id"
           + " WHERE r.received_at >= ? AND r.received_at < ? AND d.status IN (" + DeliveryStatus.DELIVERED.sql() + ", " + DeliveryStatus.DEAD.sql() + ")", start, end, rs -> {
-            var key = key(q, rs.getObject(1, LocalDateTime.class), rs.getString(2), Answers.read(rs, 3), null);
+            var key = key(q, rs.getObject(1, LocalDateTime.class), Channel.of(rs.getString(2)), Answers.read(rs, 3), null);
             var g = groups.computeIfAbsent(key, k -> new Counts());
             if (DeliveryStatus.of(rs.getString(8)) == DeliveryStatus.DEAD) {
               g.dead++;
@@ -266,26 +268,27 @@ public final class Statistics {
   }
 
   /** The report answers a group is made of; null for a contact that made no report. */
-  private record Answers(String category, String province, String ageBand, boolean urgent, String outcome) {
+  private record Answers(String category, String province, String ageBand, boolean urgent, Outcome outcome) {
     /** Reads category, province, age_band, urgent, outcome from {@code col} on. */
     static Answers read(ResultSet rs, int col) throws SQLException {
       return new Answers(rs.getString(col), rs.getString(col + 1), rs.getString(col + 2), rs.getBoolean(col + 3),
-          rs.getString(col + 4));
+          Outcome.find(rs.getString(col + 4)));
     }
   }
 
   /** The group of a contact or report; {@code report} null: a contact without one, ended with {@code contactOutcome}. */
-  private static List<String> key(Query q, LocalDateTime atUtc, String channel, Answers report, String contactOutcome) {
+  private static List<String> key(Query q, LocalDateTime atUtc, Channel channel, Answers report, Outcome contactOutcome) {
     var values = new ArrayList<String>(q.by().size());
     for (var d : q.by()) {
       values.add(switch (d) {
         case MONTH -> atUtc.atOffset(ZoneOffset.UTC).atZoneSameInstant(ZONE).format(MONTH_FORMAT);
-        case CHANNEL -> channel;
+        case CHANNEL -> channel.wire();
         case CATEGORY -> report == null ? NONE : orUnknown(report.category());
         case PROVINCE -> report == null ? NONE : orUnknown(report.province());
         case AGE_BAND -> report == null ? NONE : orUnknown(report.ageBand());
         case URGENCY -> report == null ? NONE : report.urgent() ? "urgent" : "not_urgent";
-        case OUTCOME -> report != null ? orUnknown(report.outcome()) : contactOutcome == null ? NONE : contactOutcome;
+        case OUTCOME -> report != null ? report.outcome() == null ? UNKNOWN : report.outcome().wire()
+            : contactOutcome == null ? NONE : contactOutcome.wire();
       });
     }
     return values;

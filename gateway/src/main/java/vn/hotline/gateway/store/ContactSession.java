@@ -1,6 +1,7 @@
 package vn.hotline.gateway.store;
 
 import java.time.Instant;
+import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.flow.FlowState;
 
 /**
@@ -11,7 +12,7 @@ import vn.hotline.gateway.flow.FlowState;
 public record ContactSession(
     String sessionId,
     String contactId,
-    String channel,
+    Channel channel,
     String providerRef,
     String reference,
     String flowId,

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Optional;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Sealer;
+import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.report.Report;
 import vn.hotline.gateway.util.Json;
 
@@ -56,7 +58,7 @@ public final class ReportRepository {
       ps.setString(1, r.id());
       ps.setString(2, r.reference());
       ps.setString(3, r.contactId());
-      ps.setString(4, r.channel());
+      ps.setString(4, r.channel().wire());
       ps.setString(5, r.intent());
       ps.setString(6, r.category());
       ps.setString(7, r.subcategory());
@@ -64,7 +66,7 @@ public final class ReportRepository {
       ps.setString(9, r.ageBand());
       ps.setString(10, r.province());
       ps.setBoolean(11, r.urgent());
-      ps.setString(12, r.outcome());
+      ps.setString(12, r.outcome().wire());
       ps.setString(13, sealer.seal(r.recordingId()));
       ps.setString(14, sealer.seal(r.description()));
       ps.setString(15, r.urls().isEmpty() ? null : sealer.seal(SessionRepository.json(r.urls())));
@@ -76,12 +78,12 @@ public final class ReportRepository {
       ps.executeUpdate();
     }
     var data = new java.util.HashMap<String, Object>();
-    data.put("channel", r.channel());
+    data.put("channel", r.channel().wire());
     data.put("intent", r.intent());
     data.put("category", r.category());
     data.put("urgent", r.urgent());
-    data.put("outcome", r.outcome());
-    audit.append(c, "report.created", r.channel(), java.util.Map.of("report", r.id(), "contact", r.contactId()), data,
+    data.put("outcome", r.outcome().wire());
+    audit.append(c, "report.created", r.channel().wire(), java.util.Map.of("report", r.id(), "contact", r.contactId()), data,
         r.completedAt());
     return true;
   }
@@ -167,9 +169,9 @@ public final class ReportRepository {
     }
     var consent = rs.getObject(16);
     var path = rs.getString(18);
-    return new Report(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+    return new Report(rs.getString(1), rs.getString(2), rs.getString(3), Channel.of(rs.getString(4)), rs.getString(5),
         rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getBoolean(11),
-        rs.getString(12), sealer.open(rs.getString(13)), sealer.open(rs.getString(14)), urls,
+        Outcome.of(rs.getString(12)), sealer.open(rs.getString(13)), sealer.open(rs.getString(14)), urls,
         consent == null ? null : consent instanceof Boolean b ? b : ((Number) consent).intValue() != 0,
         rs.getString(17), path == null || path.isEmpty() ? List.of() : Arrays.asList(path.split(",")),
         Store.fromDb(rs.getObject(19, LocalDateTime.class)), Store.fromDb(rs.getObject(20, LocalDateTime.class)));

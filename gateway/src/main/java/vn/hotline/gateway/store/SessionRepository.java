@@ -17,6 +17,7 @@ import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.contact.Outcome;
+import vn.hotline.gateway.contact.SessionStatus;
 import vn.hotline.gateway.flow.FlowState;
 import vn.hotline.gateway.flow.StepEvent;
 import vn.hotline.gateway.util.Ids;
@@ -41,7 +42,7 @@ public final class SessionRepository {
    */
   @FunctionalInterface
   public interface OnClose {
-    void closed(Connection c, ContactSession s, String outcome, Instant now) throws SQLException;
+    void closed(Connection c, ContactSession s, Outcome outcome, Instant now) throws SQLException;
   }
 
   public SessionRepository(Store store, Sealer sealer, AuditLog audit, OnClose onClose) {
@@ -51,10 +52,10 @@ public final class SessionRepository {
     this.onClose = onClose;
   }
 
-  public Optional<ContactSession> find(String channel, String providerRef) {
+  public Optional<ContactSession> find(Channel channel, String providerRef) {
     return store.read(c -> {
       try (var ps = c.prepareStatement(SELECT + " WHERE c.channel = ? AND c.provider_ref = ?")) {
-        ps.setString(1, channel);
+        ps.setString(1, channel.wire());
         ps.setString(2, providerRef);
         return one(ps.executeQuery());
       }
@@ -62,10 +63,10 @@ public final class SessionRepository {
   }
 
   /** The open conversation of one caller on one channel, locked for this transaction. */
-  public Optional<ContactSession> findActive(Connection c, String channel, String callerPseudonym) throws SQLException {
-    try (var ps = c.prepareStatement(SELECT + " WHERE c.channel = ? AND c.caller_pseudonym = ? AND s.status = 'active'"
-        + " ORDER BY c.started_at DESC FOR UPDATE")) {
-      ps.setString(1, channel);
+  public Optional<ContactSession> findActive(Connection c, Channel channel, String callerPseudonym) throws SQLException {
+    try (var ps = c.prepareStatement(SELECT + " WHERE c.channel = ? AND c.caller_pseudonym = ? AND s.status = "
+        + SessionStatus.ACTIVE.sql() + " ORDER BY c.started_at DESC FOR UPDATE")) {
+      ps.setString(1, channel.wire());
       ps.setString(2, callerPseudonym);
       return one(ps.executeQuery());
     }
@@ -86,7 +87,7 @@ public final class SessionRepository {
     try (var ps = c.prepareStatement("INSERT INTO contacts (id, channel, provider_ref, reference, started_at,"
         + " caller_pseudonym, caller_sealed, sms_link) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, contactId);
-      ps.setString(2, n.channel());
+      ps.setString(2, n.channel().wire());
       ps.setString(3, n.providerRef());
       ps.setString(4, n.reference());
       ps.setObject(5, Store.toDb(now));
@@ -107,15 +108,15 @@ public final class SessionRepository {
       ps.setString(7, json(state.answers()));
       ps.setString(8, sealTexts(state.texts()));
       ps.setString(9, String.join(",", state.path()));
-      ps.setString(10, state.outcome());
-      ps.setString(11, state.closed() ? "closed" : "active");
+      ps.setString(10, wire(state.outcome()));
+      ps.setString(11, SessionStatus.of(state.closed()).wire());
       ps.setObject(12, Store.toDb(now));
       ps.setObject(13, Store.toDb(now));
       ps.executeUpdate();
     }
     insertSteps(c, sessionId, 0, events, now);
     audit.append(c, "contact.received", actor(n.channel(), n.smsLink()), Map.of("contact", contactId, "session", sessionId),
-        Map.of("channel", n.channel(), "flow", n.flowId(), "reference", n.reference()), now);
+        Map.of("channel", n.channel().wire(), "flow", n.flowId(), "reference", n.reference()), now);
     auditSteps(c, contactId, n.channel(), n.smsLink(), events, now);
     var created = new ContactSession(sessionId, contactId, n.channel(), n.providerRef(), n.reference(), n.flowId(), 0, 0,
         now, now, null, n.callerPseudonym(), n.callerSealed(), n.smsLink(), state);
@@ -128,8 +129,8 @@ public final class SessionRepository {
 
   /** What a contact's log lines carry: ids and the channel, never a number or a text. */
   private static org.slf4j.spi.LoggingEventBuilder contactLine(org.slf4j.spi.LoggingEventBuilder b, ContactSession s) {
-    b = b.addKeyValue("channel", s.channel()).addKeyValue("contact", s.contactId()).addKeyValue("reference", s.reference());
-    if (s.channel().equals(Channel.VOICE.wire())) {
+    b = b.addKeyValue("channel", s.channel().wire()).addKeyValue("contact", s.contactId()).addKeyValue("reference", s.reference());
+    if (s.channel() == Channel.VOICE) {
       b = b.addKeyValue("callSid", s.providerRef());
     }
     return s.smsLink() != null ? b.addKeyValue("link", s.smsLink()) : b;
@@ -155,8 +156,8 @@ public final class SessionRepository {
       ps.setString(4, json(after.answers()));
       ps.setString(5, sealTexts(after.texts()));
       ps.setString(6, String.join(",", after.path()));
-      ps.setString(7, after.outcome());
-      ps.setString(8, after.closed() ? "closed" : "active");
+      ps.setString(7, wire(after.outcome()));
+      ps.setString(8, SessionStatus.of(after.closed()).wire());
       ps.setObject(9, Store.toDb(now));
       ps.setString(10, before.sessionId());
       ps.setInt(11, before.version());
@@ -187,11 +188,11 @@ public final class SessionRepository {
   public boolean end(Connection c, ContactSession s, String endStatus, Outcome outcomeOverride, Instant now)
       throws SQLException {
     var state = s.state();
-    var outcome = outcomeOverride != null ? outcomeOverride.wire() : state.outcome() != null ? state.outcome() : Outcome.ABANDONED.wire();
+    var outcome = outcomeOverride != null ? outcomeOverride : state.outcome() != null ? state.outcome() : Outcome.ABANDONED;
     if (!state.closed()) {
-      try (var ps = c.prepareStatement("UPDATE flow_sessions SET status = 'closed', outcome = ?,"
+      try (var ps = c.prepareStatement("UPDATE flow_sessions SET status = " + SessionStatus.CLOSED.sql() + ", outcome = ?,"
           + " version = version + 1, updated_at = ? WHERE id = ? AND version = ?")) {
-        ps.setString(1, outcome);
+        ps.setString(1, outcome.wire());
         ps.setObject(2, Store.toDb(now));
         ps.setString(3, s.sessionId());
         ps.setInt(4, s.version());
@@ -199,17 +200,17 @@ public final class SessionRepository {
           return false;
         }
       }
-      insertSteps(c, s.sessionId(), s.seq(), List.of(StepEvent.of(state.nodeId(), "ended-" + outcome)), now);
+      insertSteps(c, s.sessionId(), s.seq(), List.of(StepEvent.of(state.nodeId(), "ended-" + outcome.wire())), now);
     }
     closeContact(c, s, outcome, endStatus, now, true);
     var data = new java.util.HashMap<String, Object>();
-    data.put("outcome", outcome);
+    data.put("outcome", outcome.wire());
     data.put("end_status", endStatus);
     audit.append(c, "contact.ended", actor(s.channel(), s.smsLink()), Map.of("contact", s.contactId()), data, now);
     return true;
   }
 
-  private void auditSteps(Connection c, String contactId, String channel, String link, List<StepEvent> events,
+  private void auditSteps(Connection c, String contactId, Channel channel, String link, List<StepEvent> events,
       Instant now) throws SQLException {
     for (var e : events) {
       var data = new java.util.HashMap<String, Object>();
@@ -220,8 +221,13 @@ public final class SessionRepository {
     }
   }
 
-  static String actor(String channel, String link) {
-    return link == null ? channel : channel + ":" + link;
+  /** Who an SMS or a contact's audit events name: the channel's word, and the SMPP link after a colon. */
+  static String actor(Channel channel, String link) {
+    return link == null ? channel.wire() : channel.wire() + ":" + link;
+  }
+
+  private static String wire(Outcome outcome) {
+    return outcome == null ? null : outcome.wire();
   }
 
   /** Marks that the reminder went out, so it is sent once per silence. */
@@ -233,7 +239,7 @@ public final class SessionRepository {
     }
   }
 
-  private void closeContact(Connection c, ContactSession s, String outcome, String endStatus, Instant now,
+  private void closeContact(Connection c, ContactSession s, Outcome outcome, String endStatus, Instant now,
       boolean over) throws SQLException {
     var sql = over
         ? "UPDATE contacts SET outcome = ?, end_status = COALESCE(?, end_status), ended_at = COALESCE(ended_at, ?)"
@@ -244,14 +250,14 @@ public final class SessionRepository {
         ps.setObject(1, Store.toDb(now));
         ps.setString(2, s.contactId());
         if (ps.executeUpdate() == 1) { // the first end only: a repeated status callback is not another contact
-          var line = contactLine(log.atInfo(), s).addKeyValue("outcome", outcome)
+          var line = contactLine(log.atInfo(), s).addKeyValue("outcome", wire(outcome))
               .addKeyValue("durationSeconds", java.time.Duration.between(s.startedAt(), now).toSeconds());
           (endStatus != null ? line.addKeyValue("endStatus", endStatus) : line).log("contact ended");
         }
       }
     }
     try (var ps = c.prepareStatement(sql)) {
-      ps.setString(1, outcome);
+      ps.setString(1, wire(outcome));
       if (over) {
         ps.setString(2, endStatus);
         ps.setObject(3, Store.toDb(now));
@@ -268,7 +274,7 @@ public final class SessionRepository {
   public List<ContactSession> idleSince(Set<Channel> channels, Instant before, int limit) {
     var words = channels.stream().map(Channel::wire).sorted().toList();
     return store.read(c -> {
-      try (var ps = c.prepareStatement(SELECT + " WHERE s.status = 'active' AND c.channel IN ("
+      try (var ps = c.prepareStatement(SELECT + " WHERE s.status = " + SessionStatus.ACTIVE.sql() + " AND c.channel IN ("
           + String.join(", ", java.util.Collections.nCopies(words.size(), "?")) + ") AND s.updated_at < ?"
           + " ORDER BY s.updated_at")) {
         int i = 1;
@@ -293,7 +299,7 @@ public final class SessionRepository {
   public int countActive() {
     return store.read(c -> {
       try (var st = c.createStatement();
-          var rs = st.executeQuery("SELECT COUNT(*) FROM flow_sessions WHERE status = 'active'")) {
+          var rs = st.executeQuery("SELECT COUNT(*) FROM flow_sessions WHERE status = " + SessionStatus.ACTIVE.sql())) {
         rs.next();
         return rs.getInt(1);
       }
@@ -361,9 +367,9 @@ public final class SessionRepository {
   private ContactSession row(ResultSet rs) throws SQLException {
     var path = rs.getString(14);
     var state = new FlowState(rs.getString(10), rs.getString(11), rs.getInt(12), map(rs.getString(13)),
-        openTexts(rs.getString(17)), path.isEmpty() ? List.of() : Arrays.asList(path.split(",")), rs.getString(15),
-        "closed".equals(rs.getString(16)));
-    return new ContactSession(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        openTexts(rs.getString(17)), path.isEmpty() ? List.of() : Arrays.asList(path.split(",")),
+        Outcome.find(rs.getString(15)), SessionStatus.CLOSED.wire().equals(rs.getString(16)));
+    return new ContactSession(rs.getString(1), rs.getString(2), Channel.of(rs.getString(3)), rs.getString(4), rs.getString(5),
         rs.getString(6), rs.getInt(7), rs.getInt(8), Store.fromDb(rs.getObject(9, LocalDateTime.class)),
         Store.fromDb(rs.getObject(18, LocalDateTime.class)), Store.fromDb(rs.getObject(19, LocalDateTime.class)),
         rs.getString(20), rs.getString(21), rs.getString(22), state);

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.contact.InboundStatus;
 import vn.hotline.gateway.contact.OutboundStatus;
 import vn.hotline.gateway.util.Ids;
 
@@ -34,9 +35,9 @@ public final class SmsRepository {
    * A part as it came off the wire, already pseudonymised and decoded; {@code malformed} the reason codes when it
    * could not be read as sent (then {@code raw} may hold its bytes, kept sealed), null for a sound part.
    */
-  public record PartIn(String channel, String link, String bindId, String senderPseudonym, String sender,
+  public record PartIn(Channel channel, String link, String bindId, String senderPseudonym, String sender,
       String recipient, Integer concatRef, int total, int seq, String text, String malformed, byte[] raw) {
-    public PartIn(String channel, String link, String bindId, String senderPseudonym, String sender,
+    public PartIn(Channel channel, String link, String bindId, String senderPseudonym, String sender,
         String recipient, Integer concatRef, int total, int seq, String text) {
       this(channel, link, bindId, senderPseudonym, sender, recipient, concatRef, total, seq, text, null, null);
     }
@@ -50,7 +51,7 @@ public final class SmsRepository {
   public enum PartResult { DUPLICATE, WAITING_FOR_PARTS, MESSAGE_READY }
 
   /** A whole inbound message, opened for processing. */
-  public record Inbound(String id, String channel, String link, String providerRef, String senderPseudonym,
+  public record Inbound(String id, Channel channel, String link, String providerRef, String senderPseudonym,
       String senderSealed, String recipient, String text, int parts, int missingParts, Instant receivedAt) {
     @Override
     public String toString() {
@@ -59,7 +60,7 @@ public final class SmsRepository {
   }
 
   /** A queued outbound SMS claimed for sending. */
-  public record Outbound(String id, String channel, String link, String destination, String body, int attempts,
+  public record Outbound(String id, Channel channel, String link, String destination, String body, int attempts,
       List<Integer> partsAlreadySubmitted) {
     @Override
     public String toString() {
@@ -106,7 +107,7 @@ public final class SmsRepository {
       try (var ps = c.prepareStatement("INSERT INTO sms_inbound_parts (channel, link, sender_pseudonym, sender_sealed,"
           + " recipient, concat_ref, part_total, part_seq, body_sealed, dedupe_key, received_at, bind_id, malformed,"
           + " raw_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, p.channel());
+        ps.setString(1, p.channel().wire());
         ps.setString(2, p.link());
         ps.setString(3, p.senderPseudonym());
         ps.setString(4, sealedSender);
@@ -124,7 +125,7 @@ public final class SmsRepository {
       }
       if (p.malformed() != null) {
         // the reason codes only: never the number or the text
-        audit.append(c, "sms.malformed", p.link() == null ? p.channel() : p.channel() + ":" + p.link(),
+        audit.append(c, "sms.malformed", SessionRepository.actor(p.channel(), p.link()),
             java.util.Map.of(), java.util.Map.of("reasons", p.malformed(), "part", p.seq(), "parts", p.total()), now);
       }
       return assemble(c, p.channel(), p.link(), p.senderPseudonym(), p.concatRef(), p.total(), false, now)
@@ -136,7 +137,7 @@ public final class SmsRepository {
    * Joins the open parts of one message into an inbound message when all are there, or (with {@code force},
    * after the concatenation timeout) whatever did arrive, with a marker where parts are missing.
    */
-  private boolean assemble(Connection c, String channel, String link, String sender, Integer ref, int total,
+  private boolean assemble(Connection c, Channel channel, String link, String sender, Integer ref, int total,
       boolean force, Instant now) throws SQLException {
     var sql = "SELECT id, part_seq, body_sealed, sender_sealed, recipient, received_at, malformed FROM sms_inbound_parts"
         + " WHERE message_id IS NULL AND channel = ? AND sender_pseudonym = ? AND part_total = ?"
@@ -150,7 +151,7 @@ public final class SmsRepository {
     var malformed = new java.util.LinkedHashSet<String>();
     try (var ps = c.prepareStatement(sql)) {
       int i = 1;
-      ps.setString(i++, channel);
+      ps.setString(i++, channel.wire());
       ps.setString(i++, sender);
       ps.setInt(i++, total);
       if (link != null) {
@@ -190,7 +191,7 @@ public final class SmsRepository {
     var messageId = Ids.uuid7().toString();
     // No source address: nobody to answer, so no conversation; kept for a counsellor to read.
     insertInbound(c, messageId, channel, link, null, sender, senderSealed, recipient, text.toString(), total, missing,
-        first, malformed.contains("no_sender") ? "unanswerable" : "pending",
+        first, malformed.contains("no_sender") ? InboundStatus.UNANSWERABLE : InboundStatus.PENDING,
         malformed.isEmpty() ? null : String.join(",", malformed));
     try (var ps = c.prepareStatement("UPDATE sms_inbound_parts SET message_id = ? WHERE id = ?")) {
       for (var id : ids) {
@@ -223,7 +224,7 @@ public final class SmsRepository {
       int n = 0;
       for (var g : groups) {
         var ref = g[3] == null ? null : ((Number) g[3]).intValue();
-        if (assemble(c, (String) g[0], (String) g[1], (String) g[2], ref, (Integer) g[4], true, now)) {
+        if (assemble(c, Channel.of((String) g[0]), (String) g[1], (String) g[2], ref, (Integer) g[4], true, now)) {
           n++;
         }
       }
@@ -237,9 +238,8 @@ public final class SmsRepository {
    */
   public Optional<Inbound> insertProviderMessage(Connection c, Channel of, String providerRef, String senderPseudonym,
       String sender, String recipient, String text, Instant now) throws SQLException {
-    var channel = of.wire();
     try (var ps = c.prepareStatement("SELECT 1 FROM sms_inbound WHERE channel = ? AND provider_ref = ?")) {
-      ps.setString(1, channel);
+      ps.setString(1, of.wire());
       ps.setString(2, providerRef);
       try (var rs = ps.executeQuery()) {
         if (rs.next()) {
@@ -249,18 +249,19 @@ public final class SmsRepository {
     }
     var id = Ids.uuid7().toString();
     var sealed = sealer.seal(sender);
-    insertInbound(c, id, channel, null, providerRef, senderPseudonym, sealed, recipient, text, 1, 0, now, "pending", null);
-    return Optional.of(new Inbound(id, channel, null, providerRef, senderPseudonym, sealed, recipient, text, 1, 0, now));
+    insertInbound(c, id, of, null, providerRef, senderPseudonym, sealed, recipient, text, 1, 0, now, InboundStatus.PENDING,
+        null);
+    return Optional.of(new Inbound(id, of, null, providerRef, senderPseudonym, sealed, recipient, text, 1, 0, now));
   }
 
-  private void insertInbound(Connection c, String id, String channel, String link, String providerRef, String sender,
-      String senderSealed, String recipient, String text, int parts, int missing, Instant at, String status,
+  private void insertInbound(Connection c, String id, Channel channel, String link, String providerRef, String sender,
+      String senderSealed, String recipient, String text, int parts, int missing, Instant at, InboundStatus status,
       String malformed) throws SQLException {
     try (var ps = c.prepareStatement("INSERT INTO sms_inbound (id, channel, link, provider_ref, sender_pseudonym,"
         + " sender_sealed, recipient, body_sealed, parts, missing_parts, status, received_at, malformed)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, id);
-      ps.setString(2, channel);
+      ps.setString(2, channel.wire());
       ps.setString(3, link);
       ps.setString(4, providerRef);
       ps.setString(5, sender);
@@ -269,7 +270,7 @@ public final class SmsRepository {
       ps.setString(8, sealer.seal(text));
       ps.setInt(9, parts);
       ps.setInt(10, missing);
-      ps.setString(11, status);
+      ps.setString(11, status.wire());
       ps.setObject(12, Store.toDb(at));
       ps.setString(13, malformed);
       ps.executeUpdate();
@@ -282,11 +283,11 @@ public final class SmsRepository {
    */
   public Optional<Inbound> claimPending(Connection c) throws SQLException {
     try (var ps = c.prepareStatement("SELECT id, channel, link, provider_ref, sender_pseudonym, sender_sealed, recipient,"
-        + " body_sealed, parts, missing_parts, received_at FROM sms_inbound WHERE status = 'pending'"
+        + " body_sealed, parts, missing_parts, received_at FROM sms_inbound WHERE status = " + InboundStatus.PENDING.sql()
         + " ORDER BY received_at, id LIMIT 5 FOR UPDATE SKIP LOCKED")) {
       try (var rs = ps.executeQuery()) {
         while (rs.next()) {
-          var m = new Inbound(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+          var m = new Inbound(rs.getString(1), Channel.of(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getString(5),
               rs.getString(6), rs.getString(7), sealer.open(rs.getString(8)), rs.getInt(9), rs.getInt(10),
               Store.fromDb(rs.getObject(11, LocalDateTime.class)));
           if (!olderPendingExists(c, m)) {
@@ -299,7 +300,7 @@ public final class SmsRepository {
   }
 
   private static boolean olderPendingExists(Connection c, Inbound m) throws SQLException {
-    try (var ps = c.prepareStatement("SELECT 1 FROM sms_inbound WHERE sender_pseudonym = ? AND status = 'pending'"
+    try (var ps = c.prepareStatement("SELECT 1 FROM sms_inbound WHERE sender_pseudonym = ? AND status = " + InboundStatus.PENDING.sql()
         + " AND (received_at < ? OR (received_at = ? AND id < ?))")) {
       ps.setString(1, m.senderPseudonym());
       ps.setObject(2, Store.toDb(m.receivedAt()));
@@ -312,17 +313,18 @@ public final class SmsRepository {
   }
 
   public void markProcessed(Connection c, Inbound m, Instant now) throws SQLException {
-    try (var ps = c.prepareStatement("UPDATE sms_inbound SET status = 'processed', processed_at = ? WHERE id = ?")) {
+    try (var ps = c.prepareStatement("UPDATE sms_inbound SET status = " + InboundStatus.PROCESSED.sql()
+        + ", processed_at = ? WHERE id = ?")) {
       ps.setObject(1, Store.toDb(now));
       ps.setString(2, m.id());
       ps.executeUpdate();
     }
-    audit.append(c, "sms.received", m.link() == null ? m.channel() : m.channel() + ":" + m.link(),
+    audit.append(c, "sms.received", SessionRepository.actor(m.channel(), m.link()),
         java.util.Map.of("message", m.id()), java.util.Map.of("parts", m.parts(), "missing_parts", m.missingParts()), now);
   }
 
   public int countPending() {
-    return store.read(c -> count(c, "SELECT COUNT(*) FROM sms_inbound WHERE status = 'pending'"));
+    return store.read(c -> count(c, "SELECT COUNT(*) FROM sms_inbound WHERE status = " + InboundStatus.PENDING.sql()));
   }
 
   // --- opt-outs --------------------------------------------------------------------------------------
@@ -361,14 +363,14 @@ public final class SmsRepository {
    * Records an SMS to the texter: {@code queued} for a sender to claim, or {@code sent} when it already went out
    * inline (a TwiML {@code <Message>}), awaiting its status callback.
    */
-  public String queue(Connection c, String channel, String link, String contactId, String destPseudonym,
+  public String queue(Connection c, Channel channel, String link, String contactId, String destPseudonym,
       String destSealed, String body, String kind, int parts, OutboundStatus status, Instant now) throws SQLException {
     var id = Ids.uuid7().toString();
     try (var ps = c.prepareStatement("INSERT INTO sms_outbound (id, channel, link, contact_id, destination_pseudonym,"
         + " destination_sealed, body, kind, status, parts, attempts, next_attempt_at, created_at, sent_at)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)")) {
       ps.setString(1, id);
-      ps.setString(2, channel);
+      ps.setString(2, channel.wire());
       ps.setString(3, link);
       ps.setString(4, contactId);
       ps.setString(5, destPseudonym);
@@ -395,8 +397,7 @@ public final class SmsRepository {
    * Claims due outbound messages of one channel/link for sending: marked sending, with a lease after which
    * another worker may claim them again (a sender that died mid-way loses nothing).
    */
-  public List<Outbound> claimDue(Channel of, String link, int limit, Duration lease, Instant now) {
-    var channel = of.wire();
+  public List<Outbound> claimDue(Channel channel, String link, int limit, Duration lease, Instant now) {
     return store.inTransaction(c -> {
       var out = new ArrayList<Outbound>();
       try (var ps = c.prepareStatement("SELECT id, destination_sealed, body, attempts FROM sms_outbound"
@@ -404,7 +405,7 @@ public final class SmsRepository {
           + (link == null ? "link IS NULL" : "link = ?") + " AND next_attempt_at <= ?"
           + " ORDER BY next_attempt_at, id LIMIT " + limit + " FOR UPDATE SKIP LOCKED")) {
         int i = 1;
-        ps.setString(i++, channel);
+        ps.setString(i++, channel.wire());
         if (link != null) {
           ps.setString(i++, link);
         }
@@ -575,7 +576,7 @@ public final class SmsRepository {
   private static String dedupeKey(PartIn p) {
     try {
       var md = MessageDigest.getInstance("SHA-256");
-      var data = String.join("\u0000", p.channel(), String.valueOf(p.link()), p.senderPseudonym(),
+      var data = String.join("\u0000", p.channel().wire(), String.valueOf(p.link()), p.senderPseudonym(),
           String.valueOf(p.concatRef()), Integer.toString(p.total()), Integer.toString(p.seq()), p.text());
       return HexFormat.of().formatHex(md.digest(data.getBytes(StandardCharsets.UTF_8)), 0, 32);
     } catch (java.security.NoSuchAlgorithmException e) {

@@ -30,7 +30,6 @@ import vn.hotline.gateway.util.Ids;
  * can take any callback of any call.
  */
 public final class CallService {
-  public static final String CHANNEL = Channel.VOICE.wire();
   private static final Logger log = LoggerFactory.getLogger(CallService.class);
   private static final Set<String> FINAL_STATUSES = Set.of("completed", "busy", "no-answer", "failed", "canceled");
   private static final int TRIES = 5;
@@ -68,7 +67,7 @@ public final class CallService {
   /** A new call. A repeated first webhook for the same CallSid answers from the stored session. */
   public Turn incoming(String callSid, String from) {
     for (int attempt = 1; ; attempt++) {
-      var existing = sessions.find(CHANNEL, callSid);
+      var existing = sessions.find(Channel.VOICE, callSid);
       if (existing.isPresent()) {
         return repeat(existing.get());
       }
@@ -76,7 +75,7 @@ public final class CallService {
       var step = engine.start(flow, context(reference));
       try {
         // Voice keeps only the pseudonym: nothing is sent back to a caller's number.
-        var contact = new NewContact(CHANNEL, callSid, reference, flow.id(),
+        var contact = new NewContact(Channel.VOICE, callSid, reference, flow.id(),
             from == null || from.isBlank() ? null : pseudonyms.of(from), null, null);
         var created = sessions.create(contact, step.state(), step.events(), clock.instant());
         countOutcome(created.state().outcome(), step);
@@ -96,7 +95,7 @@ public final class CallService {
    */
   public Turn step(String callSid, String from, String node, int seq, Input input) {
     for (int attempt = 1; attempt <= TRIES; attempt++) {
-      Optional<ContactSession> found = sessions.find(CHANNEL, callSid);
+      Optional<ContactSession> found = sessions.find(Channel.VOICE, callSid);
       if (found.isEmpty()) {
         // We never saw this call start (its first webhook got the fallback): begin it now rather than drop it.
         log.atWarn().addKeyValue("callSid", callSid).log("step callback for an unknown call; starting the flow");
@@ -123,7 +122,7 @@ public final class CallService {
       return;
     }
     for (int attempt = 1; attempt <= TRIES; attempt++) {
-      var found = sessions.find(CHANNEL, callSid);
+      var found = sessions.find(Channel.VOICE, callSid);
       if (found.isEmpty()) {
         return; // a call we never answered from the store (fallback at the first webhook)
       }
@@ -131,7 +130,7 @@ public final class CallService {
       boolean wasOpen = !s.state().closed();
       if (sessions.end(s, callStatus, clock.instant())) {
         if (wasOpen) {
-          metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : Outcome.ABANDONED.wire());
+          metrics.outcome(flow.id(), endedWith(s));
         }
         return;
       }
@@ -146,7 +145,7 @@ public final class CallService {
     int closed = 0;
     for (var s : sessions.idleSince(Set.of(Channel.VOICE), clock.instant().minus(staleAfter), 200)) {
       if (sessions.end(s, "stale", clock.instant())) {
-        metrics.outcome(flow.id(), s.state().outcome() != null ? s.state().outcome() : Outcome.ABANDONED.wire());
+        metrics.outcome(flow.id(), endedWith(s));
         closed++;
       }
     }
@@ -170,7 +169,12 @@ public final class CallService {
     return new Turn(s, engine.repeat(flow, s.state(), context(s.reference())));
   }
 
-  private void countOutcome(String outcome, Step step) {
+  /** The outcome of a call ended without the flow's own (hung up, or swept as stale): the one it had, else abandoned. */
+  private static Outcome endedWith(ContactSession s) {
+    return s.state().outcome() != null ? s.state().outcome() : Outcome.ABANDONED;
+  }
+
+  private void countOutcome(Outcome outcome, Step step) {
     if (step.state().closed() && outcome != null) {
       metrics.outcome(flow.id(), outcome);
     }

@@ -62,5 +62,13 @@ class ContactWordsTest {
       assertEquals(s, OutboundStatus.of(s.wire()));
     }
     assertThrows(IllegalArgumentException.class, () -> OutboundStatus.of("read"));
+    assertEquals(Set.of("pending", "processed", "unanswerable"),
+        Set.copyOf(EnumSet.allOf(InboundStatus.class).stream().map(InboundStatus::wire).toList()));
+    assertEquals(Set.of("active", "closed"),
+        Set.copyOf(EnumSet.allOf(SessionStatus.class).stream().map(SessionStatus::wire).toList()));
+    assertEquals(SessionStatus.CLOSED, SessionStatus.of(true));
+    assertEquals(SessionStatus.ACTIVE, SessionStatus.of(false));
+    assertEquals("'unanswerable'", InboundStatus.UNANSWERABLE.sql());
+    assertEquals("'active'", SessionStatus.ACTIVE.sql());
   }
 }

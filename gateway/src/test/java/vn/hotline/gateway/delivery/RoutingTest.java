@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import vn.hotline.gateway.config.ConfigException;
+import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.config.Settings;
 import vn.hotline.gateway.report.Provinces;
@@ -34,8 +36,8 @@ class RoutingTest {
   }
 
   static Report report(String category, String subcategory, boolean urgent, String province, String channel) {
-    return new Report("r", "12345678", "c", channel, urgent ? "danger" : "report", category, subcategory, null, null,
-        province, urgent, "completed", null, null, List.of(), null, null, List.of(), Instant.now(), Instant.now());
+    return new Report("r", "12345678", "c", Channel.of(channel), urgent ? "danger" : "report", category, subcategory,
+        null, null, province, urgent, Outcome.COMPLETED, null, null, List.of(), null, null, List.of(), Instant.now(), Instant.now());
   }
 
   @ParameterizedTest(name = "{0}/{1} urgent={2} -> {3}")

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import vn.hotline.gateway.contact.Outcome;
 import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.FlowLoader;
@@ -53,7 +54,7 @@ class HotlineFlowPathsTest {
   record Choice(String label, Input input) {}
 
   /** A reachable situation: what matters for where the call can go next. */
-  record Situation(String node, int attempts, String language, String outcome, boolean closed) {
+  record Situation(String node, int attempts, String language, Outcome outcome, boolean closed) {
     static Situation of(FlowState s) {
       return new Situation(s.nodeId(), s.attempts(), s.language(), s.outcome(), s.closed());
     }
@@ -71,7 +72,7 @@ class HotlineFlowPathsTest {
         if (e.step().state().closed()) {
           terminals++;
           var heard = String.join(" ", e.step().instruction().lines().stream().map(Instruction.Line::text).toList());
-          boolean person = "operator".equals(e.step().state().outcome());
+          boolean person = e.step().state().outcome() == Outcome.OPERATOR;
           assertTrue(person || heard.contains(SPOKEN),
               "a call ends with neither a person nor the reference number: " + e + " heard: " + heard);
           assertTrue(e.step().instruction().action() instanceof Instruction.Hangup);
@@ -157,7 +158,7 @@ class HotlineFlowPathsTest {
     call.status("completed");
 
     var contact = db.row("SELECT outcome FROM contacts WHERE provider_ref = ?", call.sid);
-    assertEquals(step.state().outcome(), contact.get("outcome"), script.toString());
+    assertEquals(step.state().outcome().wire(), contact.get("outcome"), script.toString());
     var intent = step.state().answer("intent");
     int reports = db.count("SELECT COUNT(*) FROM reports r JOIN contacts c ON c.id = r.contact_id WHERE c.provider_ref = ?", call.sid);
     boolean reportable = "danger".equals(intent) || "report".equals(intent);

@@ -139,7 +139,7 @@ final class SmppInbound implements MessageReceiverListener {
       malformed.addFirst("no_sender"); // cannot be answered: stored for a counsellor, not a conversation
     }
     var reasons = malformed.isEmpty() ? null : String.join(",", malformed);
-    var part = new SmsRepository.PartIn(Channel.SMS_SMPP.wire(), link, bindId, pseudonyms.of(sender), sender,
+    var part = new SmsRepository.PartIn(Channel.SMS_SMPP, link, bindId, pseudonyms.of(sender), sender,
         d.getDestAddress() == null ? "" : d.getDestAddress(), ref, total, seq, text, reasons, raw);
     var result = sms.storePart(part, clock.instant(), dedupeWindow);
     metrics.smppInbound(link, result.name().toLowerCase());

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.sms.SmsCodec;
+import vn.hotline.gateway.sms.SmsRetry;
 import vn.hotline.gateway.store.SmsRepository;
+import vn.hotline.gateway.util.Backoff;
 
 /**
  * Sends one link's queued replies with submit_sm: GSM-7 or UCS-2, long texts split with a concatenation UDH,
@@ -42,6 +44,8 @@ import vn.hotline.gateway.store.SmsRepository;
 final class SmppSender implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SmppSender.class);
   private static final int THROTTLE_RETRIES = 5;
+  /** The pause before the same part goes again after the SMSC asked us to slow down: 0.4 s doubling, to 3.2 s. */
+  private static final Backoff THROTTLE_PAUSE = new Backoff(Duration.ofMillis(400), Duration.ofMillis(3200));
 
   private final SmppLink link;
   private final SmsRepository sms;
@@ -173,7 +177,7 @@ final class SmppSender implements AutoCloseable {
           var what = status == SMPPConstant.STAT_ESME_RTHROTTLED ? "throttled" : "queue_full";
           metrics.smppSubmit(link.name(), what);
           if (attempt < THROTTLE_RETRIES) {
-            pause(Duration.ofMillis(200L << attempt)); // the SMSC asked us to slow down: wait, then the same part again
+            pause(THROTTLE_PAUSE.delay(attempt)); // the SMSC asked us to slow down: wait, then the same part again
             continue;
           }
           sms.retryAt(o.id(), clock.instant().plusSeconds(30), "SMSC kept answering " + what);
@@ -185,8 +189,7 @@ final class SmppSender implements AutoCloseable {
       } catch (ResponseTimeoutException | IOException | InvalidResponseException | PDUException e) {
         // Unknown whether the SMSC took it: sending again risks a duplicate, not sending risks silence; we resend.
         metrics.smppSubmit(link.name(), "timeout");
-        sms.retryAt(o.id(), clock.instant().plus(Duration.ofSeconds(Math.min(300, 5L << Math.min(o.attempts(), 6)))),
-            e.getClass().getSimpleName());
+        sms.retryAt(o.id(), clock.instant().plus(SmsRetry.OUTBOUND.delay(o.attempts())), e.getClass().getSimpleName());
         return "timeout";
       } finally {
         window.release();

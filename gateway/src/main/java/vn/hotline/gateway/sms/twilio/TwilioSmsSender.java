@@ -14,7 +14,8 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.config.GatewayConfig;
-import vn.hotline.gateway.sms.SmsConversations;
+import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.sms.SmsRetry;
 import vn.hotline.gateway.store.SmsRepository;
 import vn.hotline.gateway.util.Outgoing;
 
@@ -41,7 +42,7 @@ public final class TwilioSmsSender {
   /** Sends what is due; blocking. Returns how many were handed to Twilio. */
   public int sendDue() {
     int sent = 0;
-    for (var o : sms.claimDue(SmsConversations.TWILIO, null, 20, Duration.ofMinutes(2), clock.instant())) {
+    for (var o : sms.claimDue(Channel.SMS_TWILIO, null, 20, Duration.ofMinutes(2), clock.instant())) {
       if (!twilio.canSendSms()) {
         sms.skipped(o.id(), "twilio.account_sid and twilio.sms_from are not set: reminders cannot be sent");
         continue;
@@ -57,12 +58,12 @@ public final class TwilioSmsSender {
           sms.sent(o.id(), TwilioMessageAnswer.parse(response.body()).messageSid(), clock.instant());
           sent++;
         } else if (response.statusCode() == 429 || response.statusCode() >= 500) {
-          sms.retryAt(o.id(), clock.instant().plus(backoff(o.attempts())), "Twilio answered " + response.statusCode());
+          sms.retryAt(o.id(), clock.instant().plus(SmsRetry.OUTBOUND.delay(o.attempts())), "Twilio answered " + response.statusCode());
         } else {
           sms.failed(o.id(), "Twilio refused the message: HTTP " + response.statusCode());
         }
       } catch (IOException e) {
-        sms.retryAt(o.id(), clock.instant().plus(backoff(o.attempts())), e.getClass().getSimpleName());
+        sms.retryAt(o.id(), clock.instant().plus(SmsRetry.OUTBOUND.delay(o.attempts())), e.getClass().getSimpleName());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return sent;
@@ -85,9 +86,5 @@ public final class TwilioSmsSender {
         .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
         .build();
     return Outgoing.http().send(request, HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static Duration backoff(int attempt) {
-    return Duration.ofSeconds(Math.min(600, 5L << Math.min(attempt, 7)));
   }
 }
