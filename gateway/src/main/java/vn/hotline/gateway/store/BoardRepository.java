@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import vn.hotline.gateway.contact.Outcome;
+import vn.hotline.gateway.contact.SessionStatus;
 
 /**
  * What the counsellors' live board reads: the contacts in progress with where each one is, how many times the
@@ -41,7 +43,7 @@ public final class BoardRepository {
           + " (SELECT MAX(st.at) FROM flow_steps st WHERE st.session_id = s.id AND st.node_id = s.node_id"
           + "   AND st.event = 'enter') AS entered"
           + " FROM contacts c JOIN flow_sessions s ON s.contact_id = c.id"
-          + " WHERE c.ended_at IS NULL AND s.status = 'active' ORDER BY c.started_at, c.id")) {
+          + " WHERE c.ended_at IS NULL AND s.status = " + SessionStatus.ACTIVE.sql() + " ORDER BY c.started_at, c.id")) {
         var rs = ps.executeQuery();
         while (rs.next()) {
           var entered = rs.getObject(10, LocalDateTime.class);
@@ -71,7 +73,7 @@ public final class BoardRepository {
       int contacts = count(c, "SELECT COUNT(*) FROM contacts WHERE started_at >= ?", since);
       int reports = count(c, "SELECT COUNT(*) FROM reports WHERE received_at >= ?", since);
       int urgent = count(c, "SELECT COUNT(*) FROM reports WHERE received_at >= ? AND urgent = TRUE", since);
-      int abandoned = count(c, "SELECT COUNT(*) FROM contacts WHERE started_at >= ? AND outcome = 'abandoned'", since);
+      int abandoned = count(c, "SELECT COUNT(*) FROM contacts WHERE started_at >= ? AND outcome = '" + Outcome.ABANDONED.wire() + "'", since);
       return new Totals(contacts, reports, urgent, abandoned);
     });
   }

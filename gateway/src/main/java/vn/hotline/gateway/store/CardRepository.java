@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Sealer;
+import vn.hotline.gateway.contact.SessionStatus;
 import vn.hotline.gateway.util.Json;
 
 /**
@@ -79,7 +80,7 @@ public final class CardRepository {
         pseudonym = rs.getString(12);
         var sessionId = rs.getString(14);
         card = new Card(rs.getString(1), rs.getString(2), rs.getString(3), at(rs, 4), at(rs, 5), rs.getString(6),
-            rs.getString(7), rs.getString(8), rs.getString(9), "active".equals(rs.getString(10)), codes(rs.getString(11)),
+            rs.getString(7), rs.getString(8), rs.getString(9), SessionStatus.ACTIVE.wire().equals(rs.getString(10)), codes(rs.getString(11)),
             sessionId == null ? List.of() : steps(c, sessionId), report(c, contactId), List.of(),
             deliveries(c, contactId), rs.getObject(13) != null);
       }
