@@ -31,7 +31,7 @@ import vn.hotline.gateway.testing.TestDatabase;
 class HousekeepingTest {
   static final String CHILD = "+84987654323";
   static final String OTHER_CHILD = "+84987654324";
-  static final String ACCOUNT = "AC" + "0123456789abcdef".repeat(2);
+  static final String ACCOUNT = FakeTwilioRest.ACCOUNT;
 
   TestDatabase db;
   RunningGateway gw;
@@ -43,11 +43,8 @@ class HousekeepingTest {
   void start(Harness house) throws Exception {
     db = house.db();
     rest = new FakeTwilioRest();
-    gw = house.start(Map.of(
-        "TWILIO_ACCOUNT_SID", ACCOUNT,
-        "GATEWAY_TWILIO_API_BASE_URL", rest.baseUrl(),
-        "GATEWAY_TWILIO_SMS_FROM", "+84111000111",
-        "GATEWAY_SESSIONS_HOUSEKEEPING_INTERVAL_MS", "200"), clock);
+    gw = house.start(rest.gatewaySettings(Map.of(
+        "GATEWAY_SESSIONS_HOUSEKEEPING_INTERVAL_MS", "200")), clock);
     twilio = gw.twilio();
   }
 

@@ -25,7 +25,7 @@ import vn.hotline.gateway.testing.TestDatabase;
 @GatewayTest(faulty = true)
 class TwilioSmsDeadlineTest {
   static final String CHILD = "+84987654322";
-  static final String ACCOUNT = "AC" + "0123456789abcdef".repeat(2);
+  static final String ACCOUNT = FakeTwilioRest.ACCOUNT;
 
   TestDatabase db;
   RunningGateway gw;
@@ -37,14 +37,11 @@ class TwilioSmsDeadlineTest {
   void start(Harness house) throws Exception {
     db = house.db();
     rest = new FakeTwilioRest();
-    gw = house.start(Map.of(
-        "TWILIO_ACCOUNT_SID", ACCOUNT,
-        "GATEWAY_TWILIO_API_BASE_URL", rest.baseUrl(),
-        "GATEWAY_TWILIO_SMS_FROM", "+84111000111",
+    gw = house.start(rest.gatewaySettings(Map.of(
         "GATEWAY_HTTP_WEBHOOK_DEADLINE_MS", "300",
         // What is tested is the deadline: through a store this slow, new pooled connections take seconds to open,
         // and the late work must wait for one rather than fail for want of it (that is StoreFaultTest's subject).
-        "GATEWAY_DB_CONNECT_TIMEOUT_MS", "15000"), clock);
+        "GATEWAY_DB_CONNECT_TIMEOUT_MS", "15000")), clock);
     twilio = gw.twilio();
   }
 

@@ -27,7 +27,7 @@ import vn.hotline.gateway.testing.TwilioSigner;
 @GatewayTest
 class TwilioSmsTest {
   static final String CHILD = "+84987654321";
-  static final String ACCOUNT = "AC" + "0123456789abcdef".repeat(2);
+  static final String ACCOUNT = FakeTwilioRest.ACCOUNT;
 
   TestDatabase db;
   RunningGateway gw;
@@ -39,10 +39,7 @@ class TwilioSmsTest {
   void start(Harness house) throws Exception {
     db = house.db();
     rest = new FakeTwilioRest();
-    gw = house.start(Map.of(
-        "TWILIO_ACCOUNT_SID", ACCOUNT,
-        "GATEWAY_TWILIO_API_BASE_URL", rest.baseUrl(),
-        "GATEWAY_TWILIO_SMS_FROM", "+84111000111"), clock);
+    gw = house.start(rest.gatewaySettings(Map.of()), clock);
     twilio = gw.twilio();
   }
 

@@ -58,6 +58,20 @@ public final class FakeTwilioRest implements AutoCloseable {
     return latch;
   }
 
+  /** The account the gateway under test sends as. */
+  public static final String ACCOUNT = "AC" + "0123456789abcdef".repeat(2);
+  /** The number (sms_from) the gateway under test sends from. */
+  public static final String SMS_FROM = "+84111000111";
+
+  /** The settings that make a gateway send its REST SMS here, with {@code extra} settings added. */
+  public Map<String, String> gatewaySettings(Map<String, String> extra) {
+    var settings = new HashMap<String, String>(extra);
+    settings.put("TWILIO_ACCOUNT_SID", ACCOUNT);
+    settings.put("GATEWAY_TWILIO_API_BASE_URL", baseUrl());
+    settings.put("GATEWAY_TWILIO_SMS_FROM", SMS_FROM);
+    return Map.copyOf(settings);
+  }
+
   public String baseUrl() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
