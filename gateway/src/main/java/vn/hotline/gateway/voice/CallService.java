@@ -107,16 +107,10 @@ public final class CallService {
 
   /**
    * A callback at a node. Applied only when it matches where the session is ({@code node}, {@code seq});
-   * anything else (a retry, a callback racing another instance) gets the current node again.
-   */
-  public Turn step(String callSid, String from, String node, int seq, Input input) {
-    return step(callSid, from, node, seq, input, false);
-  }
-
-  /**
-   * Likewise; {@code whispered}: the callback is the end of a Dial whose numbers had the whisper, so a completed
-   * Dial counts as answered only if a counsellor pressed 1 for this handoff (Twilio may report a leg that hung
-   * up at the whisper, or a counsellor's own voicemail, as a completed call; neither is a person for the child).
+   * anything else (a retry, a callback racing another instance) gets the current node again. {@code whispered}:
+   * the callback is the end of a Dial whose numbers had the whisper, so a completed Dial counts as answered only
+   * if a counsellor pressed 1 for this handoff (a leg hung up at the whisper, or a counsellor's own voicemail,
+   * may still end the Dial as completed; neither is a person for the child).
    */
   public Turn step(String callSid, String from, String node, int seq, Input input, boolean whispered) {
     for (int attempt = 1; attempt <= TRIES; attempt++) {
