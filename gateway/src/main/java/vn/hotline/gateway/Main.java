@@ -13,6 +13,7 @@ import vn.hotline.gateway.config.ConfigException;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.api.ApiKeyCommand;
+import vn.hotline.gateway.callers.CallerCommand;
 import vn.hotline.gateway.privacy.AuditCommand;
 import vn.hotline.gateway.privacy.PrivacyCommands;
 import vn.hotline.gateway.tools.WebhookReceiverCommand;
@@ -33,7 +34,7 @@ import vn.hotline.gateway.tools.CallSimulator;
         "Every command answers --help (e.g. simulate-call --help)."},
     subcommands = {Main.Serve.class, CallSimulator.Command.class, TestSmscCommand.class, SendSmsCommand.class,
         WebhookReceiverCommand.class, ApiKeyCommand.class, AuditCommand.class,
-        PrivacyCommands.RetentionCommand.class, PrivacyCommands.Erase.class, StatsCommand.class,
+        PrivacyCommands.RetentionCommand.class, PrivacyCommands.Erase.class, StatsCommand.class, CallerCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Pseudonyms;
 import vn.hotline.gateway.audit.Sealer;
+import vn.hotline.gateway.callers.CallerFlags;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.delivery.ContactClosing;
 import vn.hotline.gateway.delivery.DeliveryWorker;
@@ -39,6 +40,8 @@ import vn.hotline.gateway.sms.SmsInbox;
 import vn.hotline.gateway.sms.smpp.SmppConnections;
 import vn.hotline.gateway.sms.twilio.TwilioSmsSender;
 import vn.hotline.gateway.store.ApiKeyRepository;
+import vn.hotline.gateway.store.CallerFlagRepository;
+import vn.hotline.gateway.store.HandoffRepository;
 import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.SessionRepository;
@@ -47,7 +50,9 @@ import vn.hotline.gateway.store.Store;
 import vn.hotline.gateway.twilio.TwilioSignatures;
 import vn.hotline.gateway.twilio.TwilioWebhookGuard;
 import vn.hotline.gateway.voice.CallService;
+import vn.hotline.gateway.voice.RingTargets;
 import vn.hotline.gateway.voice.TwimlRenderer;
+import vn.hotline.gateway.voice.Whispers;
 
 /**
  * Every part of one gateway, built once from the config and the files it names; the feature verticles take
@@ -55,8 +60,8 @@ import vn.hotline.gateway.voice.TwimlRenderer;
  */
 final class Parts {
   /** The files the config names, read and checked against each other: a broken one stops startup, named. */
-  record Files(Provinces provinces, Routing routing, Map<String, Set<String>> valueLists, FlowCatalog flows,
-      FlowDefinition voiceFlow, FlowDefinition smsFlow) {
+  record Files(Provinces provinces, Taxonomy taxonomy, Routing routing, Map<String, Set<String>> valueLists,
+      FlowCatalog flows, FlowDefinition voiceFlow, FlowDefinition smsFlow) {
     static Files read(GatewayConfig cfg) {
       var provinces = Provinces.load(cfg.provincesFile());
       var taxonomy = Taxonomy.load(cfg.taxonomyFile());
@@ -65,7 +70,7 @@ final class Parts {
       var flows = new FlowLoader(valueLists).loadDirectory(cfg.flowsDir());
       TwimlRenderer.checkVoices(flows);
       taxonomy.check(flows);
-      return new Files(provinces, routing, valueLists, flows, pick(flows, cfg, cfg.voiceFlow(), "voice", "voice_flow"),
+      return new Files(provinces, taxonomy, routing, valueLists, flows, pick(flows, cfg, cfg.voiceFlow(), "voice", "voice_flow"),
           pick(flows, cfg, cfg.sms().flow(), "sms", "sms.flow"));
     }
 
@@ -95,6 +100,7 @@ final class Parts {
   final SmsRepository sms;
   final ApiKeyRepository apiKeys;
   final CallService calls;
+  final Whispers whispers;
   final TwimlRenderer renderer;
   final TwilioWebhookGuard guard;
   final SmsConversations conversations;
@@ -123,8 +129,14 @@ final class Parts {
     var closing = new ContactClosing(new ReportPolicy(), reports, files.routing(), new Outbox(deliveries, audit));
     this.sessions = new SessionRepository(store, sealer, audit, closing);
     var engine = new FlowEngine(files.valueLists());
-    this.calls = new CallService(files.voiceFlow(), engine, sessions, pseudonyms, cfg.operators().hours(), metrics, clock);
-    this.renderer = new TwimlRenderer(cfg.operators(), cfg.fallbackNumber());
+    var handoffs = new HandoffRepository(store, sealer, audit);
+    var callerFlags = new CallerFlags(new CallerFlagRepository(store, sealer, audit), clock);
+    this.calls = new CallService(files.voiceFlow(), engine, sessions, pseudonyms, cfg.operators().hours(), metrics, clock,
+        callerFlags, handoffs);
+    this.whispers = new Whispers(files.voiceFlow(), files.taxonomy(), sessions, handoffs, clock);
+    // Which phones a handoff rings: the configured numbers today (the seam a counsellors' presence fills later).
+    this.renderer = new TwimlRenderer(cfg.operators(), cfg.fallbackNumber(),
+        RingTargets.configured(cfg.operators().numbers(), cfg.fallbackNumber()));
     var signatures = new TwilioSignatures(cfg.twilio().authToken(), cfg.publicUrl());
     this.guard = new TwilioWebhookGuard(signatures, metrics, cfg.http().maxBodyBytes(),
         new TwilioWebhookGuard.Limits(new RateLimits(clock), cfg.limits().failedAuthPerMinute(),

@@ -21,7 +21,10 @@ public final class Board {
   /** Where a contact in progress is. */
   public enum State { WAITING, WITH_COUNSELLOR, IN_MENU, SMS }
 
-  /** One contact on the board. {@code since} is when it reached its state (waiting since, in this step since). */
+  /**
+   * One contact on the board. {@code since} is when it reached its state (waiting since, in this step since, with a
+   * counsellor since); {@code counsellor} is the operator id of who took it, when known.
+   */
   public record Item(String contactId, String reference, Channel channel, State state, String nodeId, Instant since,
       Instant startedAt, boolean urgent, String intent, String category, int earlierContacts, String counsellor) {}
 
@@ -58,18 +61,20 @@ public final class Board {
       var codes = l.codes();
       var intent = codes.get("intent");
       boolean urgent = "danger".equals(intent) || "true".equals(codes.get("urgent"));
-      var counsellor = codes.get("answered_by");
+      var counsellor = l.answeredBy();
+      var since = l.nodeSince();
       State state;
       if (channel.isSms()) {
         state = State.SMS;
-      } else if (counsellor != null) {
+      } else if (l.answeredAt() != null) {
         state = State.WITH_COUNSELLOR;
+        since = l.answeredAt();
       } else if (isHandoff(l.flowId(), l.nodeId())) {
         state = State.WAITING;
       } else {
         state = State.IN_MENU;
       }
-      items.add(new Item(l.contactId(), l.reference(), channel, state, l.nodeId(), l.nodeSince(), l.startedAt(), urgent,
+      items.add(new Item(l.contactId(), l.reference(), channel, state, l.nodeId(), since, l.startedAt(), urgent,
           intent, codes.get("category"), l.earlierContacts(), counsellor));
     }
     items.sort(ORDER);

@@ -147,7 +147,8 @@ public record GatewayConfig(
       int ringTimeoutSeconds,
       int queueWaitSeconds,
       String workflowSid,
-      OpeningHours hours) {}
+      OpeningHours hours,
+      int whisperTimeoutSeconds) {}
 
   public record Sessions(int staleAfterSeconds, int housekeepingIntervalMs) {}
 
@@ -435,7 +436,8 @@ public record GatewayConfig(
     }
     return new Operators(mode, List.copyOf(numbers), callerId,
         s.integer("operators.ring_timeout_seconds", 5, 600),
-        s.integer("operators.queue_wait_seconds", 10, 3600), workflow, hours);
+        s.integer("operators.queue_wait_seconds", 10, 3600), workflow, hours,
+        s.integer("operators.whisper_timeout_seconds", 3, 30));
   }
 
   /**

@@ -14,8 +14,25 @@ import vn.hotline.gateway.contact.Outcome;
  * and is tested without a network.
  */
 public final class FlowEngine {
-  /** Facts about this contact the engine may use but not change. */
-  public record Context(String reference, boolean operatorsOpen) {}
+  /**
+   * Facts about this contact the engine may use but not change. {@code callerFlagged}: the caller is flagged as
+   * abusive or prank (callers.CallerFlags), so a handoff rings nobody and takes its no-answer path, unless it is
+   * one that always reaches a person ({@link #alwaysRings}).
+   */
+  public record Context(String reference, boolean operatorsOpen, boolean callerFlagged) {
+    public Context(String reference, boolean operatorsOpen) {
+      this(reference, operatorsOpen, false);
+    }
+  }
+
+  /**
+   * A handoff that reaches a person whoever calls: one at {@code urgent} priority, or any handoff of a contact the
+   * flow marked urgent (the danger choice sets {@code urgent: "true"}). A flag never stands between a child in
+   * danger and a counsellor.
+   */
+  public static boolean alwaysRings(Node.Handoff h, Map<String, String> answers) {
+    return h.priority() == Node.Priority.URGENT || "true".equals(answers.get("urgent"));
+  }
 
   private static final int MAX_ENTERS_PER_STEP = 64;
 
@@ -135,6 +152,10 @@ public final class FlowEngine {
         }
         case Node.Handoff h when !ctx.operatorsOpen() -> {
           events.add(StepEvent.of(id, "closed-hours"));
+          enter(h.noAnswer());
+        }
+        case Node.Handoff h when ctx.callerFlagged() && !alwaysRings(h, answers) -> {
+          events.add(StepEvent.of(id, "caller-flagged")); // rings nobody: the no-answer path, as when nobody answers
           enter(h.noAnswer());
         }
         case Node.End e -> {

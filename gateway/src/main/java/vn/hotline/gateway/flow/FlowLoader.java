@@ -136,12 +136,17 @@ public final class FlowLoader {
       if (channel.equals("sms")) {
         keywords = keywords(root.get("keywords"), codes);
         texts = texts(root.get("texts"), codes);
-      } else if (root.has("keywords") || root.has("texts")) {
-        throw fail("keywords and texts belong to sms flows");
+      } else if (root.has("keywords")) {
+        throw fail("keywords belong to sms flows");
+      } else {
+        texts = voiceTexts(root.get("texts"), codes, nodes.values().stream().anyMatch(n -> n instanceof Node.Handoff));
       }
       return new FlowDefinition(id, file, channel, languages, start, Map.copyOf(nodes),
           retry == null ? Map.of() : retry.byLanguage(), keywords, texts);
     }
+
+    static final Set<String> VOICE_TEXTS = Set.of("flagged_caller", "whisper_urgent", "whisper_reference", "whisper_accept");
+    static final Pattern WHISPER_INTENT = Pattern.compile("whisper_intent_[a-z0-9_]{1,40}");
 
     static final Set<String> SMS_TEXTS = Set.of("help", "menu", "opted_out", "opted_in", "reminder", "expired",
         "restarted");
@@ -212,6 +217,47 @@ public final class FlowLoader {
       for (var name : SMS_TEXTS) {
         if (!out.containsKey(name)) {
           throw fail("texts: '" + name + "' is missing");
+        }
+      }
+      return Map.copyOf(out);
+    }
+
+    /**
+     * A voice flow's texts: what a flagged caller hears first, and the whisper a counsellor hears before taking a
+     * call (urgent, the intent, the reference, "press 1"). Required in a flow that hands over to a person;
+     * {@code whisper_intent_<intent>} texts are optional, one per intent the flow sets.
+     */
+    Map<String, Prompt> voiceTexts(JsonNode n, List<String> codes, boolean handsOver) {
+      if (n == null) {
+        if (handsOver) {
+          throw fail("a voice flow with a handoff needs 'texts': " + String.join(", ", VOICE_TEXTS.stream().sorted().toList())
+              + " (what a flagged caller hears first, and the whisper a counsellor hears before taking the call)");
+        }
+        return Map.of();
+      }
+      if (!n.isObject()) {
+        throw fail("texts must be a mapping of text name to one text per language");
+      }
+      var out = new HashMap<String, Prompt>();
+      for (var it = n.fields(); it.hasNext(); ) {
+        var e = it.next();
+        if (!VOICE_TEXTS.contains(e.getKey()) && !WHISPER_INTENT.matcher(e.getKey()).matches()) {
+          throw fail("texts: unknown text '" + e.getKey() + "' (known: " + String.join(", ", VOICE_TEXTS.stream().sorted().toList())
+              + ", whisper_intent_<intent>)");
+        }
+        out.put(e.getKey(), prompt(null, e.getValue(), codes, "texts." + e.getKey()));
+      }
+      for (var name : VOICE_TEXTS) {
+        if (handsOver && !out.containsKey(name)) {
+          throw fail("texts: '" + name + "' is missing");
+        }
+      }
+      var reference = out.get("whisper_reference");
+      if (reference != null) {
+        for (var code : codes) {
+          if (!reference.in(code).contains("{reference}")) {
+            throw fail("texts.whisper_reference in " + code + " must contain {reference}");
+          }
         }
       }
       return Map.copyOf(out);

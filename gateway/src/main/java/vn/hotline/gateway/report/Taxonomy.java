@@ -16,10 +16,20 @@ import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.flow.Node;
 import vn.hotline.gateway.util.Json;
 
-/** Report categories and their subcategories (codes to labels), from config/taxonomy.yaml. */
-public record Taxonomy(Map<String, Set<String>> subcategoriesByCategory) {
+/**
+ * Report categories and their subcategories (codes to labels), from config/taxonomy.yaml. {@code labels}: the
+ * label of each category and subcategory code, per language (what a counsellor's whisper says).
+ */
+public record Taxonomy(Map<String, Set<String>> subcategoriesByCategory, Map<String, Map<String, String>> labels) {
   public Taxonomy {
     subcategoriesByCategory = Map.copyOf(subcategoriesByCategory);
+    labels = Map.copyOf(labels);
+  }
+
+  /** The label of a category or subcategory code in a language (vi-VN, en-US), or null when it has none. */
+  public String label(String code, String language) {
+    var byLanguage = code == null ? null : labels.get(code);
+    return byLanguage == null ? null : byLanguage.get(language);
   }
 
   public boolean hasCategory(String code) {
@@ -30,12 +40,25 @@ public record Taxonomy(Map<String, Set<String>> subcategoriesByCategory) {
     return subcategoriesByCategory.values().stream().anyMatch(s -> s.contains(code));
   }
 
-  /** config/taxonomy.yaml as written; the labels are for people and not read here. */
+  /** config/taxonomy.yaml as written. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record File(LinkedHashMap<String, Category> categories) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Category(LinkedHashMap<String, JsonNode> subcategories) {}
+  record Category(JsonNode label, LinkedHashMap<String, JsonNode> subcategories) {}
+
+  /** A label node ({vi-VN: ..., en-US: ...}) as a map; anything else (absent, a plain string) as no labels. */
+  private static Map<String, String> labelsOf(JsonNode n) {
+    var out = new LinkedHashMap<String, String>();
+    if (n != null && n.isObject()) {
+      n.fields().forEachRemaining(e -> {
+        if (e.getValue().isTextual() && !e.getValue().asText().isBlank()) {
+          out.put(e.getKey(), e.getValue().asText().strip());
+        }
+      });
+    }
+    return Map.copyOf(out);
+  }
 
   /** Reads {@code file}, or the taxonomy shipped in config/ when it is null. */
   public static Taxonomy load(Path file) {
@@ -52,9 +75,17 @@ public record Taxonomy(Map<String, Set<String>> subcategoriesByCategory) {
         throw new ConfigException(where + ": expected 'categories:'");
       }
       var out = new LinkedHashMap<String, Set<String>>();
-      Json.YAML.readValue(yaml, File.class).categories().forEach((code, c) ->
-          out.put(code, c == null || c.subcategories() == null ? Set.of() : Set.copyOf(c.subcategories().keySet())));
-      return new Taxonomy(out);
+      var labels = new LinkedHashMap<String, Map<String, String>>();
+      Json.YAML.readValue(yaml, File.class).categories().forEach((code, c) -> {
+        out.put(code, c == null || c.subcategories() == null ? Set.of() : Set.copyOf(c.subcategories().keySet()));
+        if (c != null) {
+          labels.put(code, labelsOf(c.label()));
+          if (c.subcategories() != null) {
+            c.subcategories().forEach((sub, label) -> labels.putIfAbsent(sub, labelsOf(label)));
+          }
+        }
+      });
+      return new Taxonomy(out, labels);
     } catch (JsonMappingException e) {
       throw new ConfigException(where + ": " + Json.problem(e));
     } catch (IOException e) {

@@ -62,6 +62,16 @@ public final class SessionRepository {
     });
   }
 
+  /** A contact with its session, by the contact's id (a counsellor's whisper names the contact it is about). */
+  public Optional<ContactSession> findByContact(String contactId) {
+    return store.read(c -> {
+      try (var ps = c.prepareStatement(SELECT + " WHERE c.id = ?")) {
+        ps.setString(1, contactId);
+        return one(ps.executeQuery());
+      }
+    });
+  }
+
   /** The open conversation of one caller on one channel, locked for this transaction. */
   public Optional<ContactSession> findActive(Connection c, Channel channel, String callerPseudonym) throws SQLException {
     try (var ps = c.prepareStatement(SELECT + " WHERE c.channel = ? AND c.caller_pseudonym = ? AND s.status = "

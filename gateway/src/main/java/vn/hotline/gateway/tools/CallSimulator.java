@@ -157,6 +157,9 @@ public final class CallSimulator {
             if (action.isEmpty()) {
               ending = operatorAnswers ? Ending.FALLBACK : Ending.NO_ANSWER;
             } else {
+              if (operatorAnswers) {
+                takeAtTheWhisper(children(verb).getFirst());
+              }
               next = action;
               nextParams = operatorAnswers
                   ? Map.of("DialCallStatus", "completed", "DialCallDuration", "240")
@@ -229,6 +232,33 @@ public final class CallSimulator {
     out.println("Call ended: " + describe(ending, voicemail)
         + (reference != null ? "; reference number " + reference : "; no reference number was read"));
     return new Result(ending, reference, heard, voicemail, callSid);
+  }
+
+  /**
+   * The first counsellor's phone picks up: Twilio asks the Number's url what they hear (the whisper) on the
+   * counsellor's own leg, and the counsellor presses 1 to take the call.
+   */
+  private void takeAtTheWhisper(Element number) throws IOException, InterruptedException {
+    var url = number.getAttribute("url");
+    if (url.isEmpty()) {
+      return;
+    }
+    var leg = Map.of("CallSid", "CA" + hex(16), "ParentCallSid", callSid, "To", number.getTextContent().trim(),
+        "Direction", "outbound-dial");
+    for (var verb : verbs(post(url, leg))) {
+      if (verb.getTagName().equals("Gather")) {
+        for (var child : children(verb)) {
+          if (child.getTagName().equals("Say")) {
+            out.println("  (the counsellor hears) " + child.getTextContent().trim());
+          }
+        }
+        out.println("  (the counsellor presses 1)");
+        var withKey = new LinkedHashMap<>(leg);
+        withKey.put("Digits", "1");
+        post(verb.getAttribute("action"), withKey);
+        return;
+      }
+    }
   }
 
   private String waitInQueue(String waitUrl, List<String> heard) throws IOException, InterruptedException {

@@ -18,6 +18,9 @@ import vn.hotline.gateway.flow.Node;
 import vn.hotline.gateway.flow.Step;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.audit.Pseudonyms;
+import vn.hotline.gateway.callers.CallerFlags;
+import vn.hotline.gateway.flow.StepEvent;
+import vn.hotline.gateway.store.HandoffRepository;
 import vn.hotline.gateway.store.ContactSession;
 import vn.hotline.gateway.store.NewContact;
 import vn.hotline.gateway.store.SessionRepository;
@@ -48,9 +51,15 @@ public final class CallService {
   private final OpeningHours hours;
   private final Metrics metrics;
   private final Clock clock;
+  private final CallerFlags flags;
+  private final HandoffRepository handoffs;
 
+  /**
+   * @param flags callers flagged as abusive or prank: their handoffs ring nobody (but danger)
+   * @param handoffs who pressed 1 at the whisper: a dial-mode handoff counts as answered only then
+   */
   public CallService(FlowDefinition flow, FlowEngine engine, SessionRepository sessions, Pseudonyms pseudonyms,
-      OpeningHours hours, Metrics metrics, Clock clock) {
+      OpeningHours hours, Metrics metrics, Clock clock, CallerFlags flags, HandoffRepository handoffs) {
     this.flow = flow;
     this.pseudonyms = pseudonyms;
     this.engine = engine;
@@ -58,6 +67,8 @@ public final class CallService {
     this.hours = hours;
     this.metrics = metrics;
     this.clock = clock;
+    this.flags = flags;
+    this.handoffs = handoffs;
   }
 
   public FlowDefinition flow() {
@@ -66,17 +77,21 @@ public final class CallService {
 
   /** A new call. A repeated first webhook for the same CallSid answers from the stored session. */
   public Turn incoming(String callSid, String from) {
+    var pseudonym = from == null || from.isBlank() ? null : pseudonyms.of(from);
     for (int attempt = 1; ; attempt++) {
       var existing = sessions.find(Channel.VOICE, callSid);
       if (existing.isPresent()) {
         return repeat(existing.get());
       }
       var reference = Ids.reference();
-      var step = engine.start(flow, context(reference));
+      boolean flagged = flags.activeFor(pseudonym).isPresent();
+      var step = engine.start(flow, context(reference, flagged));
+      if (flagged) {
+        step = flaggedFirst(step);
+      }
       try {
         // Voice keeps only the pseudonym: nothing is sent back to a caller's number.
-        var contact = new NewContact(Channel.VOICE, callSid, reference, flow.id(),
-            from == null || from.isBlank() ? null : pseudonyms.of(from), null, null);
+        var contact = new NewContact(Channel.VOICE, callSid, reference, flow.id(), pseudonym, null, null);
         var created = sessions.create(contact, step.state(), step.events(), clock.instant());
         countOutcome(created.state().outcome(), step);
         return new Turn(created, step);
@@ -91,9 +106,12 @@ public final class CallService {
 
   /**
    * A callback at a node. Applied only when it matches where the session is ({@code node}, {@code seq});
-   * anything else (a retry, a callback racing another instance) gets the current node again.
+   * anything else (a retry, a callback racing another instance) gets the current node again. {@code whispered}:
+   * the callback is the end of a Dial whose numbers had the whisper, so a completed Dial counts as answered only
+   * if a counsellor pressed 1 for this handoff (a leg hung up at the whisper, or a counsellor's own voicemail,
+   * may still end the Dial as completed; neither is a person for the child).
    */
-  public Turn step(String callSid, String from, String node, int seq, Input input) {
+  public Turn step(String callSid, String from, String node, int seq, Input input, boolean whispered) {
     for (int attempt = 1; attempt <= TRIES; attempt++) {
       Optional<ContactSession> found = sessions.find(Channel.VOICE, callSid);
       if (found.isEmpty()) {
@@ -105,7 +123,14 @@ public final class CallService {
       if (s.state().closed() || s.seq() != seq || !s.state().nodeId().equals(node)) {
         return repeat(s);
       }
-      var step = engine.advance(flow, s.state(), input, context(s.reference()));
+      var applied = input;
+      if (whispered && input instanceof Input.HandoffEnded e && e.answered() && !takenAt(s, seq)) {
+        log.atInfo().addKeyValue("callSid", callSid).addKeyValue("node", node)
+            .log("the dial ended as completed but no counsellor pressed 1: the no-answer path");
+        applied = new Input.HandoffEnded(false);
+      }
+      var flagged = flags.activeFor(s.callerPseudonym()).isPresent();
+      var step = engine.advance(flow, s.state(), applied, context(s.reference(), flagged));
       if (sessions.advance(s, step.state(), step.events(), clock.instant())) {
         if (step.state().closed()) {
           countOutcome(step.state().outcome(), step);
@@ -166,7 +191,31 @@ public final class CallService {
   }
 
   private Turn repeat(ContactSession s) {
-    return new Turn(s, engine.repeat(flow, s.state(), context(s.reference())));
+    return new Turn(s, engine.repeat(flow, s.state(), context(s.reference(), false)));
+  }
+
+  /** Whether a counsellor pressed 1 for the handoff the session is at (seq {@code seq}). */
+  private boolean takenAt(ContactSession s, int seq) {
+    return handoffs.answer(s.contactId()).filter(a -> a.seq() == seq).isPresent();
+  }
+
+  /**
+   * A flagged caller hears the flow's flagged_caller text first, in every language (the language is not chosen
+   * yet), then the start node as usual; the step history says so.
+   */
+  private Step flaggedFirst(Step step) {
+    if (!flow.texts().containsKey("flagged_caller")) {
+      return step;
+    }
+    var lines = new java.util.ArrayList<Instruction.Line>();
+    for (var l : flow.languages()) {
+      lines.add(new Instruction.Line(flow.text("flagged_caller", l.code()), l.code(), l.voice()));
+    }
+    lines.addAll(step.instruction().lines());
+    var events = new java.util.ArrayList<StepEvent>();
+    events.add(StepEvent.of(flow.start(), "caller-flagged"));
+    events.addAll(step.events());
+    return new Step(step.state(), new Instruction(lines, step.instruction().action()), events);
   }
 
   /** The outcome of a call ended without the flow's own (hung up, or swept as stale): the one it had, else abandoned. */
@@ -180,7 +229,7 @@ public final class CallService {
     }
   }
 
-  private FlowEngine.Context context(String reference) {
-    return new FlowEngine.Context(reference, hours.isOpen(ZonedDateTime.now(clock)));
+  private FlowEngine.Context context(String reference, boolean callerFlagged) {
+    return new FlowEngine.Context(reference, hours.isOpen(ZonedDateTime.now(clock)), callerFlagged);
   }
 }

@@ -40,10 +40,13 @@ public final class TwimlRenderer {
 
   private final GatewayConfig.Operators operators;
   private final String fallbackNumber;
+  private final RingTargets ring;
 
-  public TwimlRenderer(GatewayConfig.Operators operators, String fallbackNumber) {
+  /** @param ring which phones a dial-mode handoff rings (asked on the worker that renders, see {@link #render}) */
+  public TwimlRenderer(GatewayConfig.Operators operators, String fallbackNumber, RingTargets ring) {
     this.operators = operators;
     this.fallbackNumber = fallbackNumber;
+    this.ring = ring;
   }
 
   /** Refuses, at startup, a voice flow whose language or voice Twilio would not know. */
@@ -68,7 +71,29 @@ public final class TwimlRenderer {
     return BASE + "/step/" + nodeId + "?seq=" + seq;
   }
 
-  public String render(Instruction ins, int seq, String reference) {
+  /**
+   * Where a counsellor's phone asks, once picked up, what to hear (the whisper); {@code op} and {@code lang} are
+   * the target's operator id and language, left out when it has none.
+   */
+  public static String whisperPath(String contactId, int seq, String op, String lang) {
+    return BASE + "/whisper?" + whisperQuery(contactId, seq, op, lang);
+  }
+
+  /** Where the key the counsellor pressed at the whisper goes. */
+  public static String whisperKeyPath(String contactId, int seq, String op, String lang) {
+    return BASE + "/whisper/key?" + whisperQuery(contactId, seq, op, lang);
+  }
+
+  private static String whisperQuery(String contactId, int seq, String op, String lang) {
+    return "contact=" + enc(contactId) + "&seq=" + seq + (op == null ? "" : "&op=" + enc(op))
+        + (lang == null ? "" : "&lang=" + enc(lang));
+  }
+
+  /**
+   * The TwiML of one engine instruction. Runs on a store worker: a dial-mode handoff asks {@link RingTargets}
+   * which phones to ring, and each gets the whisper of this contact at this seq.
+   */
+  public String render(Instruction ins, int seq, String reference, String contactId) {
     var response = new VoiceResponse.Builder();
     var says = ins.lines().stream().map(TwimlRenderer::say).toList();
     var url = stepPath(ins.action().nodeId(), seq);
@@ -107,7 +132,8 @@ public final class TwimlRenderer {
         if (operators.mode() == GatewayConfig.HandoffMode.ENQUEUE) {
           response.enqueue(enqueue(o, url, ins.lines().isEmpty() ? null : ins.lines().get(0).language(), reference));
         } else {
-          response.dial(dial(url));
+          // the Dial's end says whisper=1: only a counsellor who pressed 1 counts as an answer (CallService.step)
+          response.dial(dial(o, url + "&whisper=1", contactId, seq));
         }
       }
       case Instruction.Hangup h -> {
@@ -120,7 +146,11 @@ public final class TwimlRenderer {
     return xml(response.build());
   }
 
-  private Dial dial(String action) {
+  /**
+   * Rings every target at once; each {@code <Number url>} plays that counsellor the whisper when they pick up,
+   * and only pressing 1 there puts the child through (Twilio keeps the caller hearing the ring meanwhile).
+   */
+  private Dial dial(Instruction.ConnectOperator o, String action, String contactId, int seq) {
     var dial = new Dial.Builder()
         .action(action)
         .method(HttpMethod.POST)
@@ -129,9 +159,37 @@ public final class TwimlRenderer {
     if (!operators.callerId().isEmpty()) {
       dial.callerId(operators.callerId());
     }
-    var numbers = operators.numbers().isEmpty() ? List.of(fallbackNumber) : operators.numbers();
-    numbers.forEach(n -> dial.number(new Number.Builder(n).build()));
+    var targets = ring.forHandoff(new RingTargets.Handoff(contactId, o.nodeId(), o.priority(), o.queue()));
+    if (targets.isEmpty()) {
+      targets = List.of(new RingTargets.Target(fallbackNumber, null, null));
+    }
+    targets.stream().limit(10).forEach(t -> dial.number(new Number.Builder(t.number())
+        .url(whisperPath(contactId, seq, t.operatorId(), t.language()))
+        .method(HttpMethod.POST)
+        .build()));
     return dial.build();
+  }
+
+  /**
+   * The whisper on a counsellor's leg: the lines inside a one-key Gather whose key goes to {@code keyAction}.
+   * No key within {@code operators.whisper_timeout_seconds} falls through to the Hangup: a voicemail or a missed
+   * key is not an answer, and only this leg ends (the other phones ring on, then the Dial's no-answer path).
+   */
+  public String whisper(List<Instruction.Line> lines, String keyAction) {
+    var gather = new Gather.Builder()
+        .inputs(Gather.Input.DTMF)
+        .numDigits(1)
+        .timeout(operators.whisperTimeoutSeconds())
+        .action(keyAction)
+        .method(HttpMethod.POST)
+        .pause(new Pause.Builder().length(1).build()); // the counsellor's "hello?" before the first word
+    lines.forEach(l -> gather.say(say(l)));
+    return xml(new VoiceResponse.Builder().gather(gather.build()).hangup(new Hangup.Builder().build()).build());
+  }
+
+  /** Ends this leg only (a counsellor's leg that did not take the call). */
+  public static String hangup() {
+    return xml(new VoiceResponse.Builder().hangup(new Hangup.Builder().build()).build());
   }
 
   private Enqueue enqueue(Instruction.ConnectOperator o, String action, String language, String reference) {

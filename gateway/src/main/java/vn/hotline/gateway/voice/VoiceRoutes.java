@@ -26,9 +26,13 @@ public final class VoiceRoutes {
   private static final Logger log = LoggerFactory.getLogger(VoiceRoutes.class);
   private static final Pattern CALL_SID = Pattern.compile("CA[0-9a-fA-F]{32}");
   private static final Pattern NODE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+  private static final Pattern CONTACT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  private static final Pattern OPERATOR = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2}-[A-Z]{2}");
   private static final String XML = "text/xml; charset=utf-8";
 
   private final CallService calls;
+  private final Whispers whispers;
   private final TwimlRenderer twiml;
   private final TwilioWebhookGuard guard;
   private final WorkerExecutor workers;
@@ -38,11 +42,13 @@ public final class VoiceRoutes {
   private final java.util.function.UnaryOperator<String> pseudonyms;
   private final int callsPerMinute;
 
-  public VoiceRoutes(CallService calls, TwimlRenderer twiml, TwilioWebhookGuard guard, WorkerExecutor workers,
-      Metrics metrics, long deadlineMs, java.util.function.UnaryOperator<String> pseudonyms, int callsPerMinute) {
+  public VoiceRoutes(CallService calls, Whispers whispers, TwimlRenderer twiml, TwilioWebhookGuard guard,
+      WorkerExecutor workers, Metrics metrics, long deadlineMs, java.util.function.UnaryOperator<String> pseudonyms,
+      int callsPerMinute) {
     this.pseudonyms = pseudonyms;
     this.callsPerMinute = callsPerMinute;
     this.calls = calls;
+    this.whispers = whispers;
     this.twiml = twiml;
     this.guard = guard;
     this.workers = workers;
@@ -81,7 +87,62 @@ public final class VoiceRoutes {
       }
       var input = input(TwilioWebhookGuard.form(ctx), ctx.queryParam("event").stream().findFirst().orElse(""));
       var from = TwilioWebhookGuard.form(ctx).get("From");
-      answer(ctx, sid, () -> render(calls.step(sid, from, node, Integer.parseInt(seq), input)));
+      boolean whispered = "1".equals(ctx.queryParam("whisper").stream().findFirst().orElse(""));
+      answer(ctx, sid, () -> render(calls.step(sid, from, node, Integer.parseInt(seq), input, whispered)));
+    });
+    // A counsellor's phone, picked up: the whisper, then the key. Signed and checked like every webhook here (the
+    // guard above); CallSid is the counsellor's leg, ParentCallSid the child's call.
+    router.post(base + "/whisper").handler(ctx -> {
+      HttpEdge.route(ctx, base + "/whisper");
+      var leg = callSid(ctx);
+      var w = leg == null ? null : whisperOf(ctx);
+      if (w == null) {
+        return;
+      }
+      var parent = TwilioWebhookGuard.form(ctx).get("ParentCallSid");
+      var keyAction = TwimlRenderer.whisperKeyPath(w.contact(), w.seq(), w.op(), w.lang());
+      workers.executeBlocking(() -> whispers.whisper(w.contact(), w.seq(), w.lang(), parent)
+              .map(lines -> twiml.whisper(lines, keyAction)).orElseGet(TwimlRenderer::hangup), false)
+          .timeout(deadlineMs, TimeUnit.MILLISECONDS)
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              xml(ctx, ar.result());
+              return;
+            }
+            // The summary cannot be read; "press 1" still lets this counsellor take the child.
+            metrics.fallback(reason(ar.cause()));
+            log.atError().addKeyValue("callSid", leg).addKeyValue("contact", w.contact())
+                .addKeyValue("error", describe(ar.cause())).log("whisper not read; the counsellor hears only the key");
+            xml(ctx, twiml.whisper(whispers.acceptOnly(w.lang()), keyAction));
+          });
+    });
+    router.post(base + "/whisper/key").handler(ctx -> {
+      HttpEdge.route(ctx, base + "/whisper/key");
+      var leg = callSid(ctx);
+      var w = leg == null ? null : whisperOf(ctx);
+      if (w == null) {
+        return;
+      }
+      var form = TwilioWebhookGuard.form(ctx);
+      if (!"1".equals(form.get("Digits"))) {
+        xml(ctx, TwimlRenderer.hangup()); // any other key, or none: not an answer; this leg only ends
+        return;
+      }
+      // The number that answered is the leg's To; it is kept only sealed, and only when no operator id names it.
+      var who = new Whispers.Leg(leg, form.get("ParentCallSid"), w.op(), w.op() == null ? form.get("To") : null);
+      workers.executeBlocking(() -> whispers.accept(w.contact(), w.seq(), who), false)
+          .timeout(deadlineMs, TimeUnit.MILLISECONDS)
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              xml(ctx, ar.result() ? TwimlRenderer.empty() : TwimlRenderer.hangup()); // empty: Twilio bridges
+              return;
+            }
+            // A child waits on the other end: put them through even though the answer is not recorded.
+            metrics.fallback(reason(ar.cause()));
+            log.atError().addKeyValue("callSid", leg).addKeyValue("contact", w.contact())
+                .addKeyValue("error", describe(ar.cause())).log("counsellor's answer not recorded; connecting anyway");
+            xml(ctx, TwimlRenderer.empty());
+          });
     });
     router.post(base + "/wait").handler(ctx -> {
       HttpEdge.route(ctx, base + "/wait");
@@ -124,6 +185,22 @@ public final class VoiceRoutes {
     });
   }
 
+  /** What a whisper URL names: the contact, the handoff's seq, and the target's operator id and language. */
+  private record WhisperParams(String contact, int seq, String op, String lang) {}
+
+  private WhisperParams whisperOf(RoutingContext ctx) {
+    var contact = ctx.queryParam("contact").stream().findFirst().orElse("");
+    var seq = ctx.queryParam("seq").stream().findFirst().orElse("");
+    var op = ctx.queryParam("op").stream().findFirst().orElse(null);
+    var lang = ctx.queryParam("lang").stream().findFirst().orElse(null);
+    if (!CONTACT.matcher(contact).matches() || !seq.matches("\\d{1,6}") || (op != null && !OPERATOR.matcher(op).matches())
+        || (lang != null && !LANGUAGE.matcher(lang).matches())) {
+      bad(ctx, "whisper URL needs a contact id and a numeric seq (op and lang, when given, well formed)");
+      return null;
+    }
+    return new WhisperParams(contact, Integer.parseInt(seq), op, lang);
+  }
+
   private String callSid(RoutingContext ctx) {
     var sid = TwilioWebhookGuard.form(ctx).get("CallSid");
     if (sid == null || !CALL_SID.matcher(sid).matches()) {
@@ -160,7 +237,7 @@ public final class VoiceRoutes {
   }
 
   private String render(CallService.Turn turn) {
-    return twiml.render(turn.instruction(), turn.session().seq(), turn.session().reference());
+    return twiml.render(turn.instruction(), turn.session().seq(), turn.session().reference(), turn.session().contactId());
   }
 
   private void answer(RoutingContext ctx, String callSid, Callable<String> work) {

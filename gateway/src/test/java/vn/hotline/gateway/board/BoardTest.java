@@ -84,6 +84,19 @@ class BoardTest {
   }
 
   @Test
+  void aCallACounsellorTookByPressingOneShowsAsWithThemNoLongerWaiting() {
+    var call = twilio.call();
+    var dial = call.dangerNow();
+    clock.advance(Duration.ofSeconds(20));
+    var leg = call.leg(dial, 0);
+    leg.press(leg.pickUp(), "1");
+    var item = gw.gateway().board().items().get(0);
+    assertEquals(Board.State.WITH_COUNSELLOR, item.state());
+    assertEquals(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), item.since(), "with the counsellor since they pressed 1");
+    assertEquals(0, gw.gateway().board().waiting());
+  }
+
+  @Test
   void anEndedContactLeavesTheBoardAndCountsInTodaysTotals() {
     twilio.dangerCallAnswered();
     var board = gw.gateway().board();

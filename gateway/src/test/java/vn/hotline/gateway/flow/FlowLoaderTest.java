@@ -85,6 +85,12 @@ class FlowLoaderTest {
         "type", "end",
         "prompt", prompt("Mã số của bạn là {reference}.", "Your number is {reference}.")));
     flow.put("nodes", nodes);
+    flow.put("texts", map(
+        "flagged_caller", prompt("Cuộc gọi này được ghi nhận.", "This call is noted."),
+        "whisper_urgent", prompt("Khẩn cấp.", "Urgent."),
+        "whisper_intent_report", prompt("Báo cáo.", "A report."),
+        "whisper_reference", prompt("Mã số {reference}.", "Reference {reference}."),
+        "whisper_accept", prompt("Bấm 1 để nhận cuộc gọi.", "Press 1 to take the call.")));
     return flow;
   }
 
@@ -776,6 +782,41 @@ class FlowLoaderTest {
     var file = goodFlowWith(f -> node(f, "menu").put("attempts", 2.7));
 
     assertRefused(file, "node 'menu'", "'attempts' must be a whole number");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> texts(Map<String, Object> flow) {
+    return (Map<String, Object>) flow.get("texts");
+  }
+
+  @Test
+  void aVoiceFlowWithAHandoffWithoutTheWhisperTextsIsRefused() {
+    assertRefused(goodFlowWith(f -> f.remove("texts")), "a voice flow with a handoff needs 'texts'", "whisper_accept",
+        "flagged_caller");
+    assertRefused(goodFlowWith(f -> texts(f).remove("whisper_accept")), "texts: 'whisper_accept' is missing");
+  }
+
+  @Test
+  void aWhisperReferenceWithoutThePlaceholderOrAnUnknownTextIsRefused() {
+    assertRefused(goodFlowWith(f -> texts(f).put("whisper_reference", prompt("Mã số.", "Reference {reference}."))),
+        "texts.whisper_reference in vi-VN must contain {reference}");
+    assertRefused(goodFlowWith(f -> texts(f).put("whisper_mood", prompt("Vui.", "Happy."))),
+        "texts: unknown text 'whisper_mood'", "whisper_intent_<intent>");
+    assertRefused(goodFlowWith(f -> texts(f).put("whisper_urgent", map("vi-VN", "Khẩn cấp."))),
+        "has no texts.whisper_urgent in en-US");
+  }
+
+  @Test
+  void voiceTextsAreReadWithOptionalIntentTexts() {
+    var flow = loader.load(write("flow.yaml", goodFlow()));
+
+    assertEquals("Khẩn cấp.", flow.text("whisper_urgent", "vi-VN"));
+    assertEquals("A report.", flow.text("whisper_intent_report", "en-US"));
+    assertFalse(flow.texts().containsKey("whisper_intent_danger"));
+    var shipped = new FlowLoader(Map.of("provinces", Provinces.load(null).byCode().keySet()))
+        .load(Path.of("ivr-flows/hotline-111.yaml"));
+    assertTrue(shipped.text("whisper_accept", "vi-VN").contains("Bấm 1"), shipped.texts().toString());
+    assertTrue(shipped.text("whisper_intent_danger", "vi-VN").contains("Nguy hiểm ngay"), shipped.texts().toString());
   }
 
   /** Guards the helper itself: the good flow must stay valid, or every refusal test proves nothing. */

@@ -89,9 +89,30 @@ public final class FakeTwilio {
           "RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/AC00/Recordings/" + rec));
     }
 
-    /** How the Dial at {@code at} ended: completed (an operator talked) or no-answer, busy, failed. */
+    /**
+     * How the Dial at {@code at} ended: completed (an operator talked) or no-answer, busy, failed. A completed Dial
+     * whose numbers carry the whisper means a counsellor took the call by pressing 1, as with Twilio: the first
+     * number's leg picks up and presses 1 before the Dial's end is posted.
+     */
     public Twiml dialEnded(Twiml at, String dialCallStatus) {
+      if (("completed".equals(dialCallStatus) || "answered".equals(dialCallStatus)) && !at.whisperUrls().isEmpty()) {
+        var leg = leg(at, 0);
+        var taken = leg.press(leg.pickUp(), "1");
+        if (taken.status() != 200 || !taken.verbs().isEmpty()) {
+          throw new AssertionError("the counsellor's 1 did not connect the call: " + taken.body());
+        }
+      }
+      return dialEndedWithoutKey(at, dialCallStatus);
+    }
+
+    /** The Dial's end as Twilio posts it, with nobody having pressed anything at a whisper. */
+    public Twiml dialEndedWithoutKey(Twiml at, String dialCallStatus) {
       return post(at.actionOf("Dial"), Map.of("DialCallStatus", dialCallStatus));
+    }
+
+    /** The phone of the {@code index}-th number the Dial at {@code dial} rings (a counsellor's leg of this call). */
+    public Leg leg(Twiml dial, int index) {
+      return new Leg(this, dial.dialled().get(index), dial.whisperUrls().get(index));
     }
 
     public Twiml status(String callStatus) {
@@ -107,6 +128,46 @@ public final class FakeTwilio {
       params.put("To", "+84111");
       params.put("CallStatus", "in-progress");
       params.put("Direction", "inbound");
+      params.putAll(extra);
+      return signedPost(pathOrUrl, params);
+    }
+  }
+
+  /**
+   * A counsellor's leg of a call: Twilio dialled {@code number} for the call and, once it is picked up, asks the
+   * Number's url what the counsellor hears (CallSid: the leg's own; ParentCallSid: the child's call).
+   */
+  public final class Leg {
+    public final String sid = newCallSid();
+    public final Call call;
+    public final String number;
+    public final String whisperUrl;
+
+    Leg(Call call, String number, String whisperUrl) {
+      this.call = call;
+      this.number = number;
+      this.whisperUrl = whisperUrl;
+    }
+
+    /** The counsellor picks up: the whisper (a Gather to press 1 at, or a Hangup). */
+    public Twiml pickUp() {
+      return post(whisperUrl, Map.of());
+    }
+
+    /** Keys the counsellor pressed at the whisper's Gather ("" for none). */
+    public Twiml press(Twiml whisper, String digits) {
+      return post(whisper.actionOf("Gather"), Map.of("Digits", digits));
+    }
+
+    public Twiml post(String pathOrUrl, Map<String, String> extra) {
+      var params = new LinkedHashMap<String, String>();
+      params.put("CallSid", sid);
+      params.put("ParentCallSid", call.sid);
+      params.put("AccountSid", "AC0123456789abcdef0123456789abcdef");
+      params.put("From", CALLER);
+      params.put("To", number);
+      params.put("CallStatus", "in-progress");
+      params.put("Direction", "outbound-dial");
       params.putAll(extra);
       return signedPost(pathOrUrl, params);
     }

@@ -78,6 +78,22 @@ public record Twiml(int status, String body, Duration took, List<Element> verbs)
     return verb.equals("Redirect") ? v.getTextContent().trim() : v.getAttribute("action");
   }
 
+  /** The url of each Number of the Dial that has one (the whisper a counsellor hears on picking up). */
+  public List<String> whisperUrls() {
+    var out = new ArrayList<String>();
+    if (!has("Dial")) {
+      return out;
+    }
+    var numbers = verb("Dial").getElementsByTagName("Number");
+    for (int i = 0; i < numbers.getLength(); i++) {
+      var url = ((Element) numbers.item(i)).getAttribute("url");
+      if (!url.isEmpty()) {
+        out.add(url);
+      }
+    }
+    return out;
+  }
+
   public List<String> dialled() {
     var out = new ArrayList<String>();
     var numbers = verb("Dial").getElementsByTagName("Number");
