@@ -10,9 +10,11 @@ import java.util.concurrent.TimeUnit;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Pseudonyms;
 import vn.hotline.gateway.audit.Sealer;
+import vn.hotline.gateway.casework.Casework;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.delivery.ContactClosing;
 import vn.hotline.gateway.delivery.DeliveryWorker;
+import vn.hotline.gateway.delivery.Editions;
 import vn.hotline.gateway.delivery.Outbox;
 import vn.hotline.gateway.delivery.Routing;
 import vn.hotline.gateway.delivery.RoutingLoader;
@@ -34,6 +36,7 @@ import vn.hotline.gateway.sms.SmsInbox;
 import vn.hotline.gateway.sms.smpp.SmppConnections;
 import vn.hotline.gateway.sms.twilio.TwilioSmsSender;
 import vn.hotline.gateway.store.ApiKeyRepository;
+import vn.hotline.gateway.store.CaseRepository;
 import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.SessionRepository;
@@ -51,7 +54,7 @@ import vn.hotline.gateway.voice.TwimlRenderer;
 final class Parts {
   /** The files the config names, read and checked against each other: a broken one stops startup, named. */
   record Files(Provinces provinces, Routing routing, Map<String, Set<String>> valueLists, FlowCatalog flows,
-      FlowDefinition voiceFlow, FlowDefinition smsFlow) {
+      FlowDefinition voiceFlow, FlowDefinition smsFlow, Taxonomy taxonomy) {
     static Files read(GatewayConfig cfg) {
       var provinces = Provinces.load(cfg.provincesFile());
       var taxonomy = Taxonomy.load(cfg.taxonomyFile());
@@ -61,7 +64,7 @@ final class Parts {
       TwimlRenderer.checkVoices(flows);
       taxonomy.check(flows);
       return new Files(provinces, routing, valueLists, flows, pick(flows, cfg, cfg.voiceFlow(), "voice", "voice_flow"),
-          pick(flows, cfg, cfg.sms().flow(), "sms", "sms.flow"));
+          pick(flows, cfg, cfg.sms().flow(), "sms", "sms.flow"), taxonomy);
     }
 
     private static FlowDefinition pick(FlowCatalog flows, GatewayConfig cfg, String id, String channel, String key) {
@@ -85,6 +88,9 @@ final class Parts {
   final Pseudonyms pseudonyms;
   final ReportRepository reports;
   final DeliveryRepository deliveries;
+  final CaseRepository cases;
+  final Editions editions;
+  final Casework casework;
   final WebhookPayload payloads;
   final SessionRepository sessions;
   final SmsRepository sms;
@@ -111,8 +117,13 @@ final class Parts {
     this.pseudonyms = Pseudonyms.parse(cfg.privacy().pseudonymKey());
     this.reports = new ReportRepository(store, sealer, audit);
     this.deliveries = new DeliveryRepository(store, audit);
+    this.cases = new CaseRepository(store, sealer);
+    this.editions = new Editions(reports, cases);
     this.payloads = new WebhookPayload(files.provinces());
-    var closing = new ContactClosing(new ReportPolicy(), reports, files.routing(), new Outbox(deliveries, audit));
+    var outbox = new Outbox(deliveries, cases, audit);
+    var closing = new ContactClosing(new ReportPolicy(), reports, files.routing(), outbox);
+    this.casework = new Casework(store, reports, cases, deliveries, outbox, files.routing(), files.taxonomy(),
+        files.provinces(), audit, clock, Addresses.publisher(vertx, Addresses.DELIVERY_DUE));
     this.sessions = new SessionRepository(store, sealer, audit, closing);
     var engine = new FlowEngine(files.valueLists());
     this.calls = new CallService(files.voiceFlow(), engine, sessions, pseudonyms, cfg.operators().hours(), metrics, clock);
@@ -137,7 +148,7 @@ final class Parts {
     this.smpp = new SmppConnections(cfg.smppLinks(), sms, pseudonyms, metrics, clock,
         Duration.ofSeconds(cfg.sms().dedupeWindowSeconds()), Addresses.publisher(vertx, Addresses.SMS_STORED));
     this.apiKeys = new ApiKeyRepository(store, audit);
-    this.delivery = new DeliveryWorker(files.routing(), deliveries, reports, payloads, cfg.delivery(), metrics, clock);
+    this.delivery = new DeliveryWorker(files.routing(), deliveries, editions, payloads, cfg.delivery(), metrics, clock);
     this.retention = new Retention(store, audit, cfg.retention(), files.routing().freeTextDays());
     this.ops = new OpsRoutes(store, files.flows(), metrics, workers, smpp::states);
   }
