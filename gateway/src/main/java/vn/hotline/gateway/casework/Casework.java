@@ -205,6 +205,52 @@ public final class Casework {
         .map(w -> new AwaitingReview(w.reference(), w.dueAt(), !now.isBefore(w.dueAt()))).toList();
   }
 
+  /**
+   * The agencies report {@code reference} goes to now, to pre-fill the form's referral: those its routing chose
+   * (or the last completion referred it to), in the order they were first chosen. Empty when there is no such
+   * report.
+   */
+  @OnWorker
+  public List<String> referralOf(String reference) {
+    var state = cases.reviewByReference(reference);
+    if (state.isEmpty()) {
+      return List.of();
+    }
+    return deliveries.forReport(state.get().reportId()).stream()
+        .sorted(java.util.Comparator.comparing(DeliveryRepository.Delivery::createdAt).thenComparing(DeliveryRepository.Delivery::id))
+        .map(DeliveryRepository.Delivery::agencyId).distinct().toList();
+  }
+
+  /** The latest assessment of a report, as a counsellor completed it (free text included), and who and when. */
+  public record Opened(int version, String operatorId, Instant at, Assessment assessment) {}
+
+  /**
+   * The latest assessment of report {@code reference}, to show or amend it: personal data (the case notes), so
+   * the view is audited as report.viewed with the operator's id. Empty when the report has none yet (version 1).
+   *
+   * @throws UnknownReport when no report has the reference
+   */
+  @OnWorker
+  public Optional<Opened> openAssessment(String operatorId, String reference) {
+    var operator = operatorId == null ? "" : operatorId.strip();
+    if (operator.isEmpty() || operator.length() > OPERATOR_ID_MAX) {
+      throw new Assessment.Invalid("operator_id", "must be an operator's id: 1 to " + OPERATOR_ID_MAX + " characters");
+    }
+    var state = cases.reviewByReference(reference).orElseThrow(() -> new UnknownReport(reference));
+    if (state.version() <= 1) {
+      return Optional.empty();
+    }
+    var v = cases.find(state.reportId(), state.version()).orElseThrow(() -> new UnknownReport(reference));
+    store.inTransaction(c -> {
+      audit.append(c, "report.viewed", "operator:" + operator, Map.of("report", state.reportId()),
+          Map.of("version", v.version(), "what", "assessment"), clock.instant());
+      return null;
+    });
+    return Optional.of(new Opened(v.version(), v.operatorId(), v.at(), new Assessment(v.category(), v.subcategory(),
+        v.riskLevel(), v.ageBand(), v.sex(), v.province(), v.district(), v.notes(), v.outcome(),
+        new Assessment.Referral(v.referral(), v.reason()))));
+  }
+
   /** Where report {@code reference} stands in review: version, review time, reviewed when and by whom. */
   @OnWorker
   public Optional<CaseRepository.ReviewState> review(String reference) {

@@ -139,10 +139,6 @@ public record Routing(Map<String, Agency> agencies, List<Rule> rules, String def
     return new ArrayList<>(out.values());
   }
 
-  /** The review a rule asks for, by its name (auto for "default", a referral, or a rule no longer configured). */
-  public Review review(String ruleName) {
-    return rules.stream().filter(r -> r.name().equals(ruleName)).map(Rule::review).findFirst().orElse(Review.AUTO);
-  }
 
   public Agency agency(String id) {
     return agencies.get(id);

@@ -20,6 +20,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,7 @@ import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.delivery.PayloadSchemas;
 import vn.hotline.gateway.delivery.SpecWebhooks;
 import vn.hotline.gateway.delivery.WebhookPayload;
+import vn.hotline.gateway.privacy.Retention;
 import vn.hotline.gateway.report.Assessment;
 import vn.hotline.gateway.store.ApiKeyRepository;
 import vn.hotline.gateway.store.Store;
@@ -305,6 +308,19 @@ class CounsellorReviewTest {
     assertFalse(harmful.data().has("assessment"), "the harmful-content team is not configured for assessments");
     assertFalse(harmful.body().toString().contains("Zalo"), "nor for anyone's words");
     assertEquals(List.of(), casework().awaitingReview());
+
+    // The counsellor's words follow the report's free text: kept until every agency has it and its time is up.
+    Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 6, "all delivered");
+    store = Store.open(gw.config().db(), null);
+    var retention = new Retention(store, new AuditLog(), gw.config().retention());
+    assertEquals(0, retention.purge(clock.instant().plus(Duration.ofDays(300))).get("review_free_text"));
+    assertEquals(1, retention.purge(clock.instant().plus(Duration.ofDays(366))).get("review_free_text"));
+    var purged = db.row("SELECT v.notes_sealed, v.district_sealed, v.reason_sealed, v.risk_level FROM report_versions v"
+        + " JOIN reports r ON r.id = v.report_id WHERE r.reference = ?", reference);
+    assertEquals(null, purged.get("notes_sealed"));
+    assertEquals(null, purged.get("district_sealed"));
+    assertEquals(null, purged.get("reason_sealed"));
+    assertEquals("high", purged.get("risk_level"));
   }
 
   @Test
@@ -363,5 +379,39 @@ class CounsellorReviewTest {
     assertEquals("held", status(reference, "child-protection"));
     assertEquals(audited, db.count("audit_events"));
     assertEquals(List.of(reference), casework().awaitingReview().stream().map(Casework.AwaitingReview::reference).toList());
+  }
+
+  @Test
+  void theFormIsPrefilledFromTheRoutingItsNotesAreOpenedAuditedAndErasedWithTheReport() throws Exception {
+    var reference = onlineHarmVoicemail();
+    received("police-cyber", 1);
+    received("harmful-content", 1);
+    assertEquals(Set.of("harmful-content", "police-cyber", "child-protection"), Set.copyOf(casework().referralOf(reference)),
+        "the routing's choice, held one included");
+    assertEquals(Optional.empty(), casework().openAssessment(OPERATOR, reference), "nobody has completed it yet");
+
+    casework().complete(OPERATOR, reference, assessment("online_abuse_harmful_content", "sextortion", "referred",
+        "child-protection"));
+    assertEquals(2, received("child-protection", 1).get(0).data().get("version").asInt());
+    var opened = casework().openAssessment("op_supervisor", reference).orElseThrow();
+    assertEquals(2, opened.version());
+    assertEquals(OPERATOR, opened.operatorId());
+    assertEquals(NOTES, opened.assessment().notes());
+    assertEquals(List.of("child-protection"), opened.assessment().referral().agencies());
+    assertEquals("operator:op_supervisor",
+        db.row("SELECT actor FROM audit_events WHERE event_type = ?", "report.viewed").get("actor"),
+        "a view of the case notes is audited with who looked");
+
+    store = Store.open(gw.config().db(), null);
+    assertTrue(new Retention(store, new AuditLog(), gw.config().retention()).erase(reference, "req-1", clock.instant()));
+    var erased = db.row("SELECT v.notes_sealed, v.district_sealed, v.reason_sealed, v.category FROM report_versions v"
+        + " JOIN reports r ON r.id = v.report_id WHERE r.reference = ?", reference);
+    assertEquals(null, erased.get("notes_sealed"));
+    assertEquals(null, erased.get("district_sealed"));
+    assertEquals(null, erased.get("reason_sealed"));
+    assertEquals("online_abuse_harmful_content", erased.get("category"), "codes stay, for the statistics");
+    var again = assertThrows(Assessment.Invalid.class, () -> casework().complete(OPERATOR, reference,
+        assessment("other", null, "advice_given")));
+    assertEquals("reference", again.field(), "nothing about an erased report is stored again");
   }
 }
