@@ -15,7 +15,8 @@ import vn.hotline.gateway.report.Report;
 public record Routing(Map<String, Agency> agencies, List<Rule> rules, String defaultInbox) {
   /** Optional report fields an agency may be given; the core ones always go. */
   public static final Set<String> OPTIONAL_FIELDS = Set.of("subcategory", "about", "age_band", "province", "outcome",
-      "harmful_content_urls", "description", "recording", "consent", "caller_pseudonym", "flow_path", "routing", "assessment");
+      "harmful_content_urls", "description", "recording", "consent", "caller_pseudonym", "flow_path", "routing",
+      "assessment");
 
   public Routing {
     agencies = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(agencies));
