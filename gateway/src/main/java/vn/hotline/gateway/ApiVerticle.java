@@ -22,7 +22,7 @@ final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    var api = new ApiRoutes(p.apiKeys, p.reports, p.deliveries, p.files.routing(), p.payloads, p.workers, p.clock,
+    var api = new ApiRoutes(p.apiKeys, p.reports, p.deliveries, p.files.routing(), p.payloads, p.editions, p.workers, p.clock,
         Addresses.publisher(vertx, Addresses.DELIVERY_DUE), new Statistics(p.store, p.files.provinces()), p.guard,
         p.cfg.limits().failedAuthPerMinute());
     return contract.timeout(30, TimeUnit.SECONDS)

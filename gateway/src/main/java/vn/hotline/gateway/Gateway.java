@@ -100,6 +100,14 @@ public final class Gateway implements AutoCloseable {
     return root.parts().deliveries;
   }
 
+  /**
+   * Counsellor review: the contact form completed (a new version of the report, sent through the outbox) and the
+   * reports awaiting review. Its methods block on the store (call them from a worker).
+   */
+  public vn.hotline.gateway.casework.Casework casework() {
+    return root.parts().casework;
+  }
+
   /** Claims and starts sending due deliveries now (the worker also runs by itself). For tests and tools. */
   public int deliverNow() {
     return root.parts().delivery.sendDue();

@@ -55,6 +55,12 @@ final class HousekeepingVerticle extends VerticleBase {
     jobs.add(new Job("sms conversations", false, p.conversations::sweep));
     jobs.add(new Job("retention", false,
         () -> p.retention.purgeIfDue(p.clock.instant()).ifPresent(counts -> log.info("retention purge: {}", counts))));
+    jobs.add(new Job("overdue reviews", false, () -> {
+      int released = p.casework.releaseOverdue();
+      if (released > 0) {
+        log.info("{} delivery(ies) held for a counsellor sent as not reviewed: their review time is up", released);
+      }
+    }));
     jobs.add(new Job("twilio sms", true, p.twilioSms::sendDue));
   }
 

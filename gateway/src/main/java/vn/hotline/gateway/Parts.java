@@ -16,9 +16,11 @@ import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Pseudonyms;
 import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.callers.CallerFlags;
+import vn.hotline.gateway.casework.Casework;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.delivery.ContactClosing;
 import vn.hotline.gateway.delivery.DeliveryWorker;
+import vn.hotline.gateway.delivery.Editions;
 import vn.hotline.gateway.delivery.Outbox;
 import vn.hotline.gateway.delivery.Routing;
 import vn.hotline.gateway.delivery.RoutingLoader;
@@ -42,6 +44,7 @@ import vn.hotline.gateway.sms.twilio.TwilioSmsSender;
 import vn.hotline.gateway.store.ApiKeyRepository;
 import vn.hotline.gateway.store.CallerFlagRepository;
 import vn.hotline.gateway.store.HandoffRepository;
+import vn.hotline.gateway.store.CaseRepository;
 import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.SessionRepository;
@@ -95,6 +98,9 @@ final class Parts {
   final Pseudonyms pseudonyms;
   final ReportRepository reports;
   final DeliveryRepository deliveries;
+  final CaseRepository cases;
+  final Editions editions;
+  final Casework casework;
   final WebhookPayload payloads;
   final SessionRepository sessions;
   final SmsRepository sms;
@@ -125,8 +131,13 @@ final class Parts {
     this.pseudonyms = Pseudonyms.parse(cfg.privacy().pseudonymKey());
     this.reports = new ReportRepository(store, sealer, audit);
     this.deliveries = new DeliveryRepository(store, audit);
+    this.cases = new CaseRepository(store, sealer);
+    this.editions = new Editions(reports, cases);
     this.payloads = new WebhookPayload(files.provinces());
-    var closing = new ContactClosing(new ReportPolicy(), reports, files.routing(), new Outbox(deliveries, audit));
+    var outbox = new Outbox(deliveries, cases, audit);
+    var closing = new ContactClosing(new ReportPolicy(), reports, files.routing(), outbox);
+    this.casework = new Casework(store, reports, cases, deliveries, outbox, files.routing(), files.taxonomy(),
+        files.provinces(), audit, clock, Addresses.publisher(vertx, Addresses.DELIVERY_DUE));
     this.sessions = new SessionRepository(store, sealer, audit, closing);
     var engine = new FlowEngine(files.valueLists());
     var handoffs = new HandoffRepository(store, sealer, audit);
@@ -157,7 +168,7 @@ final class Parts {
     this.smpp = new SmppConnections(cfg.smppLinks(), sms, pseudonyms, metrics, clock,
         Duration.ofSeconds(cfg.sms().dedupeWindowSeconds()), Addresses.publisher(vertx, Addresses.SMS_STORED));
     this.apiKeys = new ApiKeyRepository(store, audit);
-    this.delivery = new DeliveryWorker(files.routing(), deliveries, reports, payloads, cfg.delivery(), metrics, clock);
+    this.delivery = new DeliveryWorker(files.routing(), deliveries, editions, payloads, cfg.delivery(), metrics, clock);
     this.retention = new Retention(store, audit, cfg.retention(), files.routing().freeTextDays());
     this.board = new Board(new BoardRepository(store), files.flows(), cfg.operators().hours().zone(), clock);
     this.boardFeed = new BoardFeed(vertx, board);

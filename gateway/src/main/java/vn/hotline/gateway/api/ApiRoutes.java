@@ -31,6 +31,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.contact.DeliveryStatus;
+import vn.hotline.gateway.delivery.Editions;
 import vn.hotline.gateway.delivery.Routing;
 import vn.hotline.gateway.delivery.WebhookPayload;
 import vn.hotline.gateway.ops.HttpEdge;
@@ -57,6 +59,7 @@ public final class ApiRoutes {
   private final DeliveryRepository deliveries;
   private final Routing routing;
   private final WebhookPayload payloads;
+  private final Editions editions;
   private final WorkerExecutor workers;
   private final Clock clock;
   private final Runnable wakeDelivery;
@@ -70,13 +73,14 @@ public final class ApiRoutes {
    * {@code failedAuthPerMinute}.
    */
   public ApiRoutes(ApiKeyRepository keys, ReportRepository reports, DeliveryRepository deliveries, Routing routing,
-      WebhookPayload payloads, WorkerExecutor workers, Clock clock, Runnable wakeDelivery, Statistics statistics,
-      TwilioWebhookGuard limits, int failedAuthPerMinute) {
+      WebhookPayload payloads, Editions editions, WorkerExecutor workers, Clock clock, Runnable wakeDelivery,
+      Statistics statistics, TwilioWebhookGuard limits, int failedAuthPerMinute) {
     this.keys = keys;
     this.reports = reports;
     this.deliveries = deliveries;
     this.routing = routing;
     this.payloads = payloads;
+    this.editions = editions;
     this.workers = workers;
     this.clock = clock;
     this.wakeDelivery = wakeDelivery;
@@ -461,12 +465,17 @@ public final class ApiRoutes {
   private DeliveryRepository.Delivery ownDelivery(Request r) {
     var d = deliveries.find(r.path("id")).orElse(null);
     var caller = r.caller();
-    return d == null || (!caller.admin() && !d.agencyId().equals(caller.agencyId())) ? null : d;
+    // a delivery held for review is not the agency's until it is sent
+    return d == null || (!caller.admin() && (!d.agencyId().equals(caller.agencyId())
+        || DeliveryStatus.HELD.wire().equals(d.status()))) ? null : d;
   }
 
+  /** The agency's delivery of the report that carries the latest version; none held for review. */
   @OnWorker
   private DeliveryRepository.Delivery delivery(String reportId, String agencyId) {
-    return deliveries.forReport(reportId).stream().filter(d -> d.agencyId().equals(agencyId)).findFirst().orElse(null);
+    return deliveries.forReport(reportId).stream().filter(d -> d.agencyId().equals(agencyId))
+        .filter(d -> !DeliveryStatus.HELD.wire().equals(d.status()))
+        .max(java.util.Comparator.comparingInt(DeliveryRepository.Delivery::version)).orElse(null);
   }
 
   /** The report as this caller may see it: its agency's fields, or everything for an admin. */
@@ -475,12 +484,14 @@ public final class ApiRoutes {
     if (caller.admin()) {
       var all = new HashSet<>(Routing.OPTIONAL_FIELDS);
       all.remove("routing");
-      return new JsonObject(payloads.report(r, all, null, null).toString());
+      return new JsonObject(payloads.report(editions.current(r), all, null, null).toString());
     }
     var agency = routing.agency(caller.agencyId());
     var d = delivery(r.id(), caller.agencyId());
     var fields = agency == null ? java.util.Set.<String>of() : agency.fields();
-    return new JsonObject(payloads.report(r, fields, caller.agencyId(), d == null ? "default" : d.rule()).toString());
+    // the version its latest delivery carries: an agency never sees a version that was not sent to it
+    var edition = d == null ? editions.of(r, 1, false) : editions.of(r, d.version(), d.reviewDueAt() != null);
+    return new JsonObject(payloads.report(edition, fields, caller.agencyId(), d == null ? "default" : d.rule()).toString());
   }
 
   private static JsonObject json(DeliveryRepository.Delivery d) {
@@ -488,7 +499,8 @@ public final class ApiRoutes {
         .put("rule", d.rule()).put("status", d.status()).put("attempts", d.attempts())
         .put("next_attempt_at", str(d.nextAttemptAt())).put("last_status", d.lastStatus()).put("last_error", d.lastError())
         .put("created_at", str(d.createdAt())).put("delivered_at", str(d.deliveredAt()))
-        .put("acknowledged_at", str(d.acknowledgedAt())).put("case_number", d.caseNumber());
+        .put("acknowledged_at", str(d.acknowledgedAt())).put("case_number", d.caseNumber())
+        .put("event", d.eventType()).put("version", d.version());
   }
 
   /** The body as JSON, as RequestBody.asJsonObject reads it: null when there is none. */

@@ -4,6 +4,11 @@ package vn.hotline.gateway.contact;
 public enum DeliveryStatus {
   /** Waiting for its next attempt. */
   PENDING("pending"),
+  /**
+   * Held for a counsellor's review (a routing rule with review: counsellor): not sent until the report is
+   * completed or its review time is up, then pending.
+   */
+  HELD("held"),
   /** The agency answered 2xx. */
   DELIVERED("delivered"),
   /** Given up: attempts exhausted, agency removed, or report gone (an operator may replay it). */

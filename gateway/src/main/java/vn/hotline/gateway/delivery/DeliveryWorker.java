@@ -23,7 +23,6 @@ import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.store.DeliveryRepository;
-import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.contact.AttemptOutcome;
 import vn.hotline.gateway.contact.DeliveryStatus;
 import vn.hotline.gateway.util.Loop;
@@ -47,7 +46,7 @@ public final class DeliveryWorker implements AutoCloseable {
 
   private final Routing routing;
   private final DeliveryRepository deliveries;
-  private final ReportRepository reports;
+  private final Editions editions;
   private final WebhookPayload payloads;
   private final GatewayConfig.Delivery cfg;
   private final Metrics metrics;
@@ -58,11 +57,11 @@ public final class DeliveryWorker implements AutoCloseable {
   private Loop loop;
   private volatile boolean closed;
 
-  public DeliveryWorker(Routing routing, DeliveryRepository deliveries, ReportRepository reports, WebhookPayload payloads,
+  public DeliveryWorker(Routing routing, DeliveryRepository deliveries, Editions editions, WebhookPayload payloads,
       GatewayConfig.Delivery cfg, Metrics metrics, Clock clock) {
     this.routing = routing;
     this.deliveries = deliveries;
-    this.reports = reports;
+    this.editions = editions;
     this.payloads = payloads;
     this.cfg = cfg;
     this.metrics = metrics;
@@ -139,12 +138,13 @@ public final class DeliveryWorker implements AutoCloseable {
     var agency = routing.agency(d.agencyId());
     var started = clock.instant();
     long t0 = System.nanoTime();
-    var report = reports.findById(d.reportId());
-    if (report.isEmpty()) {
-      deliveries.finish(d, started, 0, null, AttemptOutcome.DEAD, "report " + d.reportId() + " no longer exists", DeliveryStatus.DEAD, started);
+    var edition = editions.find(d.reportId(), d.version(), d.reviewDueAt() != null);
+    if (edition.isEmpty()) {
+      deliveries.finish(d, started, 0, null, AttemptOutcome.DEAD, "report " + d.reportId() + " version " + d.version()
+          + " no longer exists", DeliveryStatus.DEAD, started);
       return;
     }
-    var body = payloads.envelope(report.get(), agency, d.rule(), started);
+    var body = payloads.envelope(d.eventType(), edition.get(), agency, d.rule(), started);
     long ts = started.getEpochSecond();
     var request = HttpRequest.newBuilder(agency.webhookUrl())
         .timeout(Duration.ofSeconds(cfg.timeoutSeconds()))

@@ -154,7 +154,7 @@ public final class RoutingLoader {
       if (!ID.matcher(name).matches() || !names.add(name)) {
         throw new ConfigException(w + ": rules need unique names (lower-case letters, digits, - or _)");
       }
-      allowOnly(n, w, Set.of("name", "match", "agencies"));
+      allowOnly(n, w, Set.of("name", "match", "agencies", "review", "review_within_minutes"));
       var m = n.path("match");
       allowOnly(m.isMissingNode() ? Json.YAML.createObjectNode() : m, w + " match",
           Set.of("category", "subcategory", "province", "urgent", "channel"));
@@ -192,7 +192,34 @@ public final class RoutingLoader {
       if (targets.isEmpty()) {
         throw new ConfigException(w + ": lists no agencies");
       }
-      rules.add(new Routing.Rule(name, categories, subcategories, provs, urgent, channels, List.copyOf(targets)));
+      var review = Routing.Review.AUTO;
+      var reviewNode = n.path("review");
+      if (!reviewNode.isMissingNode() && !reviewNode.isNull()) {
+        review = reviewNode.isTextual() ? Routing.Review.find(reviewNode.asText()) : null;
+        if (review == null) {
+          throw new ConfigException(w + ": review must be auto or counsellor, not '" + reviewNode.asText() + "'");
+        }
+      }
+      Integer minutes = null;
+      var minutesNode = n.path("review_within_minutes");
+      boolean hasMinutes = !minutesNode.isMissingNode() && !minutesNode.isNull();
+      if (review == Routing.Review.COUNSELLOR) {
+        if (!hasMinutes) {
+          throw new ConfigException(w + ": review: counsellor needs review_within_minutes (1 to "
+              + Routing.MAX_REVIEW_MINUTES + "): a report nobody completes must still go out");
+        }
+        if (!minutesNode.isIntegralNumber() || !minutesNode.canConvertToInt() || minutesNode.asInt() < 1
+            || minutesNode.asInt() > Routing.MAX_REVIEW_MINUTES) {
+          throw new ConfigException(w + ": review_within_minutes must be a whole number of minutes from 1 to "
+              + Routing.MAX_REVIEW_MINUTES + ", not '" + minutesNode.asText() + "'");
+        }
+        minutes = minutesNode.asInt();
+      } else if (hasMinutes) {
+        throw new ConfigException(w + ": review_within_minutes is only for review: counsellor (this rule's reports"
+            + " go out at once)");
+      }
+      rules.add(new Routing.Rule(name, categories, subcategories, provs, urgent, channels, List.copyOf(targets),
+          review, minutes));
     }
     return new Routing(agencies, rules, defaultInbox);
   }

@@ -118,6 +118,13 @@ public final class Retention {
     counts.put("report_free_text", Store.update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL"
         + " WHERE (description_sealed IS NOT NULL OR urls_sealed IS NOT NULL) AND " + freeTextDone,
         freeTextArgs.toArray()));
+    // A counsellor's free text (district, case notes, the referral's reason) goes with its report's free text.
+    var reviewArgs = new ArrayList<Object>();
+    var reviewDone = freeTextDone("r", now, textBefore, reviewArgs);
+    counts.put("review_free_text", Store.update(c, "UPDATE report_versions SET district_sealed = NULL, notes_sealed = NULL,"
+        + " reason_sealed = NULL WHERE (district_sealed IS NOT NULL OR notes_sealed IS NOT NULL OR reason_sealed IS NOT NULL)"
+        + " AND EXISTS (SELECT 1 FROM reports r WHERE r.id = report_versions.report_id AND " + reviewDone + ")",
+        reviewArgs.toArray()));
     // A conversation's free-text answers go with its report's free text, or after the default without a report.
     var sessionArgs = new ArrayList<Object>();
     var sessionReportDone = freeTextDone("r", now, textBefore, sessionArgs);
@@ -165,6 +172,8 @@ public final class Retention {
       counts.put("report", Store.update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL,"
           + " recording_sealed = NULL, caller_pseudonym = NULL, erased_at = ? WHERE contact_id = ?", now, contactId));
       counts.put("session", Store.update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE contact_id = ?", contactId));
+      counts.put("review", Store.update(c, "UPDATE report_versions SET district_sealed = NULL, notes_sealed = NULL,"
+          + " reason_sealed = NULL WHERE report_id IN (SELECT id FROM reports WHERE contact_id = ?)", contactId));
       counts.put("outbound_sms", Store.update(c, "UPDATE sms_outbound SET destination_sealed = '" + PURGED + "' WHERE contact_id = ?",
           contactId));
       if (pseudonym != null) {

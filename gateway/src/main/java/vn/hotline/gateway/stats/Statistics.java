@@ -217,10 +217,11 @@ public final class Statistics {
               default -> { } // counted in reports only
             }
           });
-      // Deliveries that have settled, with their report's group; pending ones are in neither count.
+      // Deliveries that have settled, with their report's group; pending ones are in neither count. One per report
+      // per agency: a later version sent again (report.updated) is not another delivery of the report.
       eachInPeriod(c, "SELECT r.received_at, r.channel, r.category, r.province, r.age_band, r.urgent, r.outcome,"
           + " d.status, r.completed_at, d.delivered_at FROM deliveries d JOIN reports r ON r.id = d.report_id"
-          + " WHERE r.received_at >= ? AND r.received_at < ? AND d.status IN (" + DeliveryStatus.DELIVERED.sql() + ", " + DeliveryStatus.DEAD.sql() + ")", start, end, rs -> {
+          + " WHERE r.received_at >= ? AND r.received_at < ? AND d.event_type = 'report.created' AND d.status IN (" + DeliveryStatus.DELIVERED.sql() + ", " + DeliveryStatus.DEAD.sql() + ")", start, end, rs -> {
             var key = key(q, rs.getObject(1, LocalDateTime.class), Channel.of(rs.getString(2)), Answers.read(rs, 3), null);
             var g = groups.computeIfAbsent(key, k -> new Counts());
             if (DeliveryStatus.of(rs.getString(8)) == DeliveryStatus.DEAD) {

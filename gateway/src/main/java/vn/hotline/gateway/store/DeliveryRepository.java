@@ -2,6 +2,7 @@ package vn.hotline.gateway.store;
 
 import static vn.hotline.gateway.contact.DeliveryStatus.DEAD;
 import static vn.hotline.gateway.contact.DeliveryStatus.DELIVERED;
+import static vn.hotline.gateway.contact.DeliveryStatus.HELD;
 import static vn.hotline.gateway.contact.DeliveryStatus.PENDING;
 
 import java.sql.Connection;
@@ -29,13 +30,33 @@ import vn.hotline.gateway.util.Ids;
  * and never send one delivery twice at the same time; a sender that dies leaves the lease to expire.
  */
 public final class DeliveryRepository {
-  /** A delivery claimed for sending; {@code attempt} is the number this try will have. */
-  public record Claimed(String id, String reportId, String agencyId, String rule, int attempt) {}
+  /** The event of a delivery that carries a report to an agency the first time. */
+  public static final String CREATED = "report.created";
+  /** The event of a delivery that carries a later version to an agency that may have had an earlier one. */
+  public static final String UPDATED = "report.updated";
+
+  /**
+   * A delivery claimed for sending; {@code attempt} is the number this try will have. It carries version
+   * {@code version} of its report as {@code eventType}; {@code reviewDueAt} is set when it was held for review.
+   */
+  public record Claimed(String id, String reportId, String agencyId, String rule, int attempt, int version,
+      String eventType, Instant reviewDueAt) {
+    public Claimed(String id, String reportId, String agencyId, String rule, int attempt) {
+      this(id, reportId, agencyId, rule, attempt, 1, CREATED, null);
+    }
+  }
 
   /** A delivery as the integrator API shows it. */
   public record Delivery(String id, String reportId, String agencyId, String rule, String status, int attempts,
       Instant nextAttemptAt, Integer lastStatus, String lastError, Instant createdAt, Instant deliveredAt,
-      Instant acknowledgedAt, String caseNumber) {}
+      Instant acknowledgedAt, String caseNumber, String eventType, int version, Instant reviewDueAt) {}
+
+  /**
+   * One delivery of a report as a counsellor's completion sees it, locked: {@code unsent} when no attempt was
+   * ever made or started (it may still change what it carries: no agency has seen its webhook-id).
+   */
+  public record OfReport(String id, String agencyId, String rule, DeliveryStatus status, int version, String eventType,
+      boolean unsent, Instant reviewDueAt) {}
 
   /** One attempt: when, how long, what came back. Never the body. */
   public record Attempt(int attempt, Instant startedAt, int latencyMs, Integer httpStatus, String outcome, String error) {}
@@ -48,25 +69,103 @@ public final class DeliveryRepository {
     this.audit = audit;
   }
 
-  /** A delivery to write in the transaction that stores its report (the outbox row; the worker sends it later). */
-  public record Pending(String id, String reportId, String agencyId, String rule, boolean urgent, Instant at) {}
+  /**
+   * A delivery to write in the transaction that stores its report (the outbox row; the worker sends it later):
+   * version {@code version} as {@code eventType}, held for review until {@code heldUntil} when that is set.
+   */
+  public record Pending(String id, String reportId, String agencyId, String rule, boolean urgent, Instant at,
+      int version, String eventType, Instant heldUntil) {
+    public Pending(String id, String reportId, String agencyId, String rule, boolean urgent, Instant at) {
+      this(id, reportId, agencyId, rule, urgent, at, 1, CREATED, null);
+    }
+  }
 
-  /** Writes pending deliveries, due at once, inside the caller's transaction. */
+  /** Writes deliveries inside the caller's transaction: due at once, or held until their review time. */
   public void insertPending(Connection c, List<Pending> pending) throws SQLException {
     try (var ps = c.prepareStatement("INSERT INTO deliveries (id, report_id, agency_id, rule_name, urgent, status,"
-        + " attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, " + PENDING.sql() + ", 0, ?, ?)")) {
+        + " attempts, next_attempt_at, created_at, report_version, event_type, review_due_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)")) {
       for (var p : pending) {
         ps.setString(1, p.id());
         ps.setString(2, p.reportId());
         ps.setString(3, p.agencyId());
         ps.setString(4, p.rule());
         ps.setBoolean(5, p.urgent());
-        ps.setObject(6, Store.toDb(p.at()));
-        ps.setObject(7, Store.toDb(p.at()));
+        ps.setString(6, (p.heldUntil() == null ? PENDING : HELD).wire());
+        ps.setObject(7, Store.toDb(p.heldUntil() == null ? p.at() : p.heldUntil()));
+        ps.setObject(8, Store.toDb(p.at()));
+        ps.setInt(9, p.version());
+        ps.setString(10, p.eventType());
+        ps.setObject(11, p.heldUntil() == null ? null : Store.toDb(p.heldUntil()));
         ps.addBatch();
       }
       ps.executeBatch();
     }
+  }
+
+  // --- counsellor review: held deliveries, later versions ------------------------------------------------
+
+  /** Every delivery of a report, locked for the rest of {@code c}'s transaction (a claim skips them meanwhile). */
+  public List<OfReport> lockForReport(Connection c, String reportId) throws SQLException {
+    try (var ps = c.prepareStatement("SELECT d.id, d.agency_id, d.rule_name, d.status, d.report_version, d.event_type,"
+        + " d.attempts, d.review_due_at, (SELECT COUNT(*) FROM delivery_attempts a WHERE a.delivery_id = d.id)"
+        + " FROM deliveries d WHERE d.report_id = ? ORDER BY d.created_at, d.id FOR UPDATE")) {
+      ps.setString(1, reportId);
+      var out = new ArrayList<OfReport>();
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new OfReport(rs.getString(1), rs.getString(2), rs.getString(3), DeliveryStatus.of(rs.getString(4)),
+              rs.getInt(5), rs.getString(6), rs.getInt(7) == 0 && rs.getLong(9) == 0,
+              Store.fromDb(rs.getObject(8, LocalDateTime.class))));
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * A delivery nothing was ever sent for now carries {@code version}, due at once (a held one is released).
+   * Its webhook-id has never reached the agency, so what it carries may change. Returns false when it was
+   * attempted meanwhile (then nothing changed).
+   */
+  public boolean carryNow(Connection c, String id, int version, boolean urgent, Instant now) throws SQLException {
+    return Store.update(c, "UPDATE deliveries SET report_version = ?, status = " + PENDING.sql() + ", next_attempt_at = ?,"
+        + " urgent = ? WHERE id = ? AND attempts = 0 AND status IN (" + PENDING.sql() + ", " + HELD.sql() + ")",
+        version, now, urgent, id) == 1;
+  }
+
+  /** Takes back a delivery nothing was ever sent for (the agency was taken out of the referral). */
+  public boolean withdraw(Connection c, String id) throws SQLException {
+    return Store.update(c, "DELETE FROM deliveries WHERE id = ? AND attempts = 0 AND NOT EXISTS"
+        + " (SELECT 1 FROM delivery_attempts a WHERE a.delivery_id = ?)", id, id) == 1;
+  }
+
+  /** A held delivery whose review time is up, released. */
+  public record Released(String id, String reportId, String agencyId) {}
+
+  /**
+   * Releases held deliveries whose review time has come (up to {@code limit}): pending, due at once, each with a
+   * delivery.released audit event. Rows another instance is releasing or a counsellor is completing are skipped.
+   */
+  public List<Released> releaseHeld(Instant now, int limit) {
+    return store.inTransaction(c -> {
+      var out = new ArrayList<Released>();
+      try (var ps = c.prepareStatement("SELECT id, report_id, agency_id FROM deliveries WHERE status = " + HELD.sql()
+          + " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT " + Math.max(1, limit) + " FOR UPDATE SKIP LOCKED")) {
+        ps.setObject(1, Store.toDb(now));
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new Released(rs.getString(1), rs.getString(2), rs.getString(3)));
+          }
+        }
+      }
+      for (var r : out) {
+        Store.update(c, "UPDATE deliveries SET status = " + PENDING.sql() + ", next_attempt_at = ? WHERE id = ?", now, r.id());
+        audit.append(c, "delivery.released", "gateway", Map.of("delivery", r.id(), "report", r.reportId()),
+            Map.of("agency", r.agencyId(), "review", "not_reviewed"), now);
+      }
+      return out;
+    });
   }
 
   /** A Standard Webhooks message id: msg_ + 32 hex digits of a UUIDv7. */
@@ -85,7 +184,8 @@ public final class DeliveryRepository {
     return store.inTransaction(c -> {
       var skip = new HashSet<>(skipAgencies);
       skip.addAll(disabledAgencies(c));
-      var sql = new StringBuilder("SELECT id, report_id, agency_id, rule_name, attempts FROM deliveries"
+      var sql = new StringBuilder("SELECT id, report_id, agency_id, rule_name, attempts, report_version, event_type,"
+          + " review_due_at FROM deliveries"
           + " WHERE status = " + PENDING.sql() + " AND next_attempt_at <= ?");
       if (!skip.isEmpty()) {
         sql.append(" AND agency_id NOT IN (").append("?,".repeat(skip.size()).replaceAll(",$", "")).append(")");
@@ -100,7 +200,8 @@ public final class DeliveryRepository {
         }
         try (var rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) + 1));
+            out.add(new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) + 1,
+                rs.getInt(6), rs.getString(7), Store.fromDb(rs.getObject(8, LocalDateTime.class))));
           }
         }
       }
@@ -210,7 +311,8 @@ public final class DeliveryRepository {
   public Optional<Acknowledgement> acknowledge(String reportId, String agencyId, String caseNumber, Instant now) {
     return store.inTransaction(c -> {
       try (var ps = c.prepareStatement("UPDATE deliveries SET acknowledged_at = ?, case_number = ?"
-          + " WHERE report_id = ? AND agency_id = ? AND case_number IS NULL")) {
+          + " WHERE report_id = ? AND agency_id = ? AND case_number IS NULL AND event_type = '" + CREATED + "'"
+          + " AND status <> " + HELD.sql())) {
         ps.setObject(1, Store.toDb(now));
         ps.setString(2, caseNumber);
         ps.setString(3, reportId);
@@ -222,7 +324,8 @@ public final class DeliveryRepository {
           return Optional.of(new Acknowledgement(caseNumber, Store.fromDb(Store.toDb(now)), true)); // as stored
         }
       }
-      try (var ps = c.prepareStatement("SELECT case_number, acknowledged_at FROM deliveries WHERE report_id = ? AND agency_id = ?")) {
+      try (var ps = c.prepareStatement("SELECT case_number, acknowledged_at FROM deliveries WHERE report_id = ? AND agency_id = ?"
+          + " AND event_type = '" + CREATED + "' AND status <> " + HELD.sql())) {
         ps.setString(1, reportId);
         ps.setString(2, agencyId);
         try (var rs = ps.executeQuery()) {
@@ -250,7 +353,7 @@ public final class DeliveryRepository {
       var sql = new StringBuilder(SELECT + " WHERE 1 = 1");
       var args = new ArrayList<String>();
       if (agencyId != null) {
-        sql.append(" AND agency_id = ?");
+        sql.append(" AND agency_id = ? AND status <> ").append(HELD.sql()); // not sent to it yet: not its own yet
         args.add(agencyId);
       }
       if (status != null) {
@@ -315,7 +418,7 @@ public final class DeliveryRepository {
   public boolean replay(String id, String actor, Instant now) {
     return store.inTransaction(c -> {
       try (var ps = c.prepareStatement("UPDATE deliveries SET status = " + PENDING.sql() + ", attempts = 0, next_attempt_at = ?"
-          + " WHERE id = ?")) {
+          + " WHERE id = ? AND status <> " + HELD.sql())) {
         ps.setObject(1, Store.toDb(now));
         ps.setString(2, id);
         if (ps.executeUpdate() == 0) {
@@ -359,7 +462,8 @@ public final class DeliveryRepository {
   }
 
   private static final String SELECT = "SELECT id, report_id, agency_id, rule_name, status, attempts, next_attempt_at,"
-      + " last_status, last_error, created_at, delivered_at, acknowledged_at, case_number FROM deliveries";
+      + " last_status, last_error, created_at, delivered_at, acknowledged_at, case_number, event_type, report_version,"
+      + " review_due_at FROM deliveries";
 
   private static Delivery row(ResultSet rs) throws SQLException {
     var last = rs.getObject(8);
@@ -367,7 +471,7 @@ public final class DeliveryRepository {
         rs.getInt(6), Store.fromDb(rs.getObject(7, LocalDateTime.class)), last == null ? null : ((Number) last).intValue(),
         rs.getString(9), Store.fromDb(rs.getObject(10, LocalDateTime.class)),
         Store.fromDb(rs.getObject(11, LocalDateTime.class)), Store.fromDb(rs.getObject(12, LocalDateTime.class)),
-        rs.getString(13));
+        rs.getString(13), rs.getString(14), rs.getInt(15), Store.fromDb(rs.getObject(16, LocalDateTime.class)));
   }
 
   private static String truncate(String s) {

@@ -113,7 +113,9 @@ public final class ReportRepository {
     return store.read(c -> {
       var sql = new StringBuilder("SELECT " + COLUMNS + " FROM reports r WHERE r.received_at >= ?");
       if (agencyId != null) {
-        sql.append(" AND EXISTS (SELECT 1 FROM deliveries d WHERE d.report_id = r.id AND d.agency_id = ?)");
+        // a delivery held for review is not the agency's yet: the report is not shown before it is sent
+        sql.append(" AND EXISTS (SELECT 1 FROM deliveries d WHERE d.report_id = r.id AND d.agency_id = ?"
+            + " AND d.status <> " + vn.hotline.gateway.contact.DeliveryStatus.HELD.sql() + ")");
       }
       if (afterId != null) {
         sql.append(" AND r.id > ?");

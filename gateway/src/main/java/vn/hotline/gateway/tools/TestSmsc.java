@@ -843,6 +843,37 @@ public final class TestSmsc implements AutoCloseable {
     }
   }
 
+  /**
+   * The session's peer once its bind is complete. A client may send its first submit_sm the moment it reads the
+   * bind_resp, before the thread that sent the bind_resp has marked the peer ready: wait a little for that.
+   */
+  private Peer readyPeerOf(SMPPServerSession session) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    lock.lock();
+    try {
+      while (true) {
+        Peer peer = null;
+        for (var p : peers) {
+          if (p.session == session) {
+            peer = p;
+          }
+        }
+        if (peer == null || peer.ready) {
+          return peer;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS) && !peer.ready) {
+          return peer.ready ? peer : null;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private Peer peerOf(SMPPServerSession session) {
     lock.lock();
     try {
@@ -883,8 +914,8 @@ public final class TestSmsc implements AutoCloseable {
   private final class Receiver implements ServerMessageReceiverListener {
     @Override
     public SubmitSmResult onAcceptSubmitSm(SubmitSm submitSm, SMPPServerSession source) throws ProcessRequestException {
-      var peer = peerOf(source);
-      if (peer == null || !peer.ready) {
+      var peer = readyPeerOf(source);
+      if (peer == null) {
         throw new ProcessRequestException("not bound", SMPPConstant.STAT_ESME_RINVBNDSTS);
       }
       return peer.role == Role.HANDSET ? acceptHandsetSubmit(peer, submitSm) : acceptMt(submitSm);

@@ -50,7 +50,7 @@ class ContactWordsTest {
 
   @Test
   void statusesReadBackAndAreSqlLiterals() {
-    assertEquals(Set.of("pending", "delivered", "dead"),
+    assertEquals(Set.of("pending", "held", "delivered", "dead"),
         Set.copyOf(EnumSet.allOf(DeliveryStatus.class).stream().map(DeliveryStatus::wire).toList()));
     assertEquals(Set.of("queued", "sending", "sent", "delivered", "failed", "skipped"),
         Set.copyOf(EnumSet.allOf(OutboundStatus.class).stream().map(OutboundStatus::wire).toList()));

@@ -22,9 +22,10 @@ class ReportSchemaTest {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   /** The report fields of the contract: those always present, and those an agency may or may not be sent. */
   private static final String[] ALWAYS = {"schema_version", "id", "reference", "channel", "received_at",
-      "completed_at", "category", "urgent", "intent"};
+      "completed_at", "category", "urgent", "intent", "version", "review"};
   private static final String[] OPTIONAL = {"subcategory", "about", "age_band", "province", "outcome",
-      "harmful_content_urls", "description", "recording", "consent", "caller_pseudonym", "flow_path", "routing"};
+      "harmful_content_urls", "description", "recording", "consent", "caller_pseudonym", "flow_path", "routing",
+      "assessment"};
 
   @Test
   void bothFilesAreValidDraft202012Schemas() throws Exception {
@@ -126,13 +127,22 @@ class ReportSchemaTest {
     refused("consent with more in it", d -> ((ObjectNode) d.get("consent")).put("share_with_police", true),
         "share_with_police");
     refused("routing without an agency", d -> ((ObjectNode) d.get("routing")).remove("agency"), "/routing");
+    refused("a version 0", d -> d.put("version", 0), "/version");
+    refused("a review status of its own", d -> ((ObjectNode) d.get("review")).put("status", "skipped"), "/review");
+    refused("a missing review", d -> d.remove("review"), "review");
+    refused("a risk level of its own", d -> ((ObjectNode) d.get("assessment")).put("risk_level", "severe"),
+        "/assessment");
+    refused("an outcome of the assessment of its own", d -> ((ObjectNode) d.get("assessment")).put("outcome", "closed"),
+        "/assessment");
+    refused("an assessment with more in it", d -> ((ObjectNode) d.get("assessment")).put("caller_name", "Lan"),
+        "/assessment");
   }
 
   @Test
   void nullMeansNotKnownWhereTheContractAllowsIt() {
     var data = (ObjectNode) PayloadSchemas.parse(IntegratorsDoc.example("payload-full")).path("data").deepCopy();
     for (var nullable : List.of("category", "subcategory", "about", "age_band", "province", "description",
-        "recording", "caller_pseudonym")) {
+        "recording", "caller_pseudonym", "assessment")) {
       data.putNull(nullable);
     }
     ((ObjectNode) data.get("consent")).putNull("share_with_agencies");
@@ -151,7 +161,9 @@ class ReportSchemaTest {
     assertFalse(PayloadSchemas.webhook().errors(noMillis).isEmpty(), "the contract says UTC with millis");
     var offset = ((ObjectNode) full.deepCopy()).put("timestamp", "2026-11-24T04:40:00.123+07:00");
     assertFalse(PayloadSchemas.webhook().errors(offset).isEmpty(), "UTC");
-    var otherType = ((ObjectNode) full.deepCopy()).put("type", "report.updated");
+    var updated = ((ObjectNode) full.deepCopy()).put("type", "report.updated");
+    assertEquals(List.of(), PayloadSchemas.webhook().errors(updated), "a later version of a report");
+    var otherType = ((ObjectNode) full.deepCopy()).put("type", "report.deleted");
     assertFalse(PayloadSchemas.webhook().errors(otherType).isEmpty());
     var badData = (ObjectNode) full.deepCopy();
     ((ObjectNode) badData.get("data")).put("reference", "1234567");

@@ -153,6 +153,68 @@ class RoutingTest {
     assertTrue(e.getMessage().contains(expected), e.getMessage());
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "counsellor without a time | review: counsellor | rule 'held': review: counsellor needs review_within_minutes (1 to 1440)",
+      "no minutes at all | review: counsellor, review_within_minutes: 0 | rule 'held': review_within_minutes must be a whole number of minutes from 1 to 1440",
+      "more than a day | review: counsellor, review_within_minutes: 1441 | rule 'held': review_within_minutes must be a whole number of minutes from 1 to 1440",
+      "minutes as text | review: counsellor, review_within_minutes: '30' | rule 'held': review_within_minutes must be a whole number",
+      "minutes and a half | review: counsellor, review_within_minutes: 2.5 | rule 'held': review_within_minutes must be a whole number",
+      "a review of its own | review: supervisor, review_within_minutes: 30 | rule 'held': review must be auto or counsellor, not 'supervisor'",
+      "a time for an auto rule | review: auto, review_within_minutes: 30 | rule 'held': review_within_minutes is only for review: counsellor",
+  })
+  void aCounsellorReviewNeedsAReviewTimeOfOneMinuteToADay(String what, String review, String expected) throws Exception {
+    var file = dir.resolve("held.yaml");
+    Files.writeString(file, "default_inbox: a\nagencies:\n  a: { webhook_url: \"https://a.example/h\" }\n"
+        + "rules: [{name: held, match: {category: [other]}, agencies: [a], " + review + "}]\n");
+    var e = assertThrows(ConfigException.class, () -> load(Map.of("GATEWAY_ROUTING_FILE", file.toString())), what);
+    assertTrue(e.getMessage().startsWith(file + ": "), "names the file: " + e.getMessage());
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  @Test
+  void aCounsellorRuleHoldsOnlyWhatNoAutoRuleSendsAndTheShippedRulesHoldNothing() throws Exception {
+    var shipped = load(Map.of());
+    shipped.rules().forEach(r -> assertEquals(Routing.Review.AUTO, r.review(), r.name() + " sends at once"));
+    assertEquals(List.of(), shipped.route(report("sexual_violence", null, true, "79", "voice")).stream()
+        .filter(Routing.Target::held).toList(), "immediate danger is never held");
+
+    var file = dir.resolve("routing.yaml");
+    Files.writeString(file, """
+        default_inbox: central
+        agencies:
+          central: { webhook_url: "https://central.example/hooks" }
+          social: { webhook_url: "https://social.example/hooks" }
+          police: { webhook_url: "https://police.example/hooks" }
+        rules:
+          - name: violence-held
+            match: { category: [physical_violence] }
+            agencies: [social, police]
+            review: counsellor
+            review_within_minutes: 45
+          - name: danger
+            match: { urgent: true }
+            agencies: [police]
+            review: auto
+          - name: violence-late
+            match: { category: [physical_violence] }
+            agencies: [social]
+            review: counsellor
+            review_within_minutes: 5
+        """);
+    var routing = load(Map.of("GATEWAY_ROUTING_FILE", file.toString()));
+    assertEquals(45, routing.rules().get(0).reviewWithinMinutes());
+    assertEquals(Routing.Review.AUTO, routing.rules().get(1).review());
+    assertEquals(null, routing.rules().get(1).reviewWithinMinutes());
+    assertEquals(List.of(new Routing.Target("social", "violence-held", 45), new Routing.Target("police", "violence-held", 45)),
+        routing.route(report("physical_violence", null, false, "79", "voice")), "the first matching rule's time");
+    assertEquals(List.of(new Routing.Target("social", "violence-held", 45), new Routing.Target("police", "danger", null)),
+        routing.route(report("physical_violence", null, true, "79", "voice")),
+        "an auto rule sends at once what a counsellor rule would hold");
+    assertEquals(List.of(new Routing.Target("central", "default", null)),
+        routing.route(report("other", null, false, "79", "voice")), "the default inbox, at once");
+  }
+
   @Test
   void aDefaultInboxThatIsNotAnAgencyIsRefused() throws Exception {
     var file = dir.resolve("bad.yaml");
