@@ -22,6 +22,8 @@ import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.flow.FlowLoader;
+import vn.hotline.gateway.operators.Accounts;
+import vn.hotline.gateway.operators.Sessions;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.ops.OpsRoutes;
 import vn.hotline.gateway.ops.RateLimits;
@@ -35,6 +37,7 @@ import vn.hotline.gateway.sms.smpp.SmppConnections;
 import vn.hotline.gateway.sms.twilio.TwilioSmsSender;
 import vn.hotline.gateway.store.ApiKeyRepository;
 import vn.hotline.gateway.store.DeliveryRepository;
+import vn.hotline.gateway.store.OperatorRepository;
 import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.SessionRepository;
 import vn.hotline.gateway.store.SmsRepository;
@@ -99,6 +102,10 @@ final class Parts {
   final DeliveryWorker delivery;
   final Retention retention;
   final OpsRoutes ops;
+  /** The console's accounts and sessions. */
+  final OperatorRepository operators;
+  final Accounts accounts;
+  final Sessions consoleSessions;
 
   Parts(Vertx vertx, GatewayConfig cfg, Clock clock, Store store, Metrics metrics, Files files) {
     this.cfg = cfg;
@@ -140,5 +147,9 @@ final class Parts {
     this.delivery = new DeliveryWorker(files.routing(), deliveries, reports, payloads, cfg.delivery(), metrics, clock);
     this.retention = new Retention(store, audit, cfg.retention(), files.routing().freeTextDays());
     this.ops = new OpsRoutes(store, files.flows(), metrics, workers, smpp::states);
+    this.operators = new OperatorRepository(store, sealer, audit);
+    this.accounts = new Accounts(operators, clock);
+    this.consoleSessions = new Sessions(operators, clock, Duration.ofMinutes(cfg.console().sessionIdleMinutes()),
+        Duration.ofHours(cfg.console().sessionAbsoluteHours()));
   }
 }
