@@ -34,9 +34,10 @@ public final class OperatorCommand implements Runnable {
     CommandLine.usage(this, System.out);
   }
 
-  abstract static class WithAccounts extends StoreCommand {
-    /** Where the command's answer goes; tests give their own. */
+  public abstract static class WithAccounts extends StoreCommand {
+    /** Where the command's answer goes, and the clock setup links count from; tests give their own. */
     public PrintStream out = System.out;
+    public Clock clock = Clock.systemUTC();
 
     @Override
     protected String name() {
@@ -46,7 +47,7 @@ public final class OperatorCommand implements Runnable {
     @Override
     protected int work(Store store) {
       var repo = new OperatorRepository(store, Sealer.parse(cfg.privacy().encryptionKeys()), new AuditLog());
-      return work(new Accounts(repo, Clock.systemUTC()));
+      return work(new Accounts(repo, clock));
     }
 
     abstract int work(Accounts accounts);

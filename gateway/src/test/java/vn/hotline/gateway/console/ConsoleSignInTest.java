@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,7 @@ class ConsoleSignInTest {
   @BeforeEach
   void signedOut() {
     browser.forgetCookies();
+    browser.problems(); // what earlier tests made the browser say is theirs
   }
 
   void signIn(String login, String password) {
@@ -73,6 +75,8 @@ class ConsoleSignInTest {
     assertTrue(cookie.isHttpOnly() && "Strict".equals(cookie.getSameSite()) && "/console".equals(cookie.getPath()),
         "the session cookie is HttpOnly, SameSite=Strict, Path=/console: " + cookie);
     browser.screenshot("console-home-counsellor");
+    assertEquals(List.of(), browser.problems(),
+        "the pages load htmx, the style sheet and the scripts without a CSP refusal or a script error");
 
     browser.click("logout");
     assertEquals("/console/login", browser.path());

@@ -54,6 +54,7 @@ public final class Browser implements AutoCloseable {
       options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
           "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=vi", "--user-data-dir=" + profile);
+      options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL")); // for problems()
       var service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
           .build();
       return new Browser(new ChromeDriver(service, options), profile);
@@ -134,6 +135,18 @@ public final class Browser implements AutoCloseable {
 
   public String source() {
     return driver.getPageSource();
+  }
+
+  /**
+   * What the browser complained about since the last call (its console's errors and warnings): a script or
+   * style the Content-Security-Policy refused, a file that did not load, a script error.
+   */
+  public List<String> problems() {
+    return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
+        // Chromium asks for /favicon.ico by itself for a page without an icon (e.g. the CSS forgetCookies opens)
+        .filter(e -> !e.getMessage().contains("/favicon.ico"))
+        .map(e -> e.getLevel() + " " + e.getMessage()).toList();
   }
 
   public Cookie cookie(String name) {
