@@ -128,7 +128,8 @@ public final class ConsoleAuth {
 
   /** {@code next} when it is a console path of this gateway (no open redirect), else null. */
   static String safeNext(String next) {
-    if (next == null || !next.startsWith("/console") || next.startsWith("//") || next.contains("\\")
+    if (next == null || !(next.equals("/console") || next.startsWith("/console/") || next.startsWith("/console?"))
+        || next.contains("\\")
         || next.length() > 500 || next.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
       return null;
     }

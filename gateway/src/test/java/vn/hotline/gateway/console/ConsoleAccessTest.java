@@ -102,6 +102,52 @@ class ConsoleAccessTest {
   }
 
   @Test
+  void anAdminDisablesAndResetsAnAccountFromTheAdminPage() {
+    var admin = accounts.active(Role.ADMIN);
+    var lan = accounts.active(Role.COUNSELLOR);
+    var adminSession = http.signIn(admin.login(), ConsoleFixture.PASSWORD);
+    var lanSession = http.signIn(lan.login(), ConsoleFixture.PASSWORD);
+    var csrf = ConsoleHttp.hidden(http.get("/console/admin/operators", adminSession).body(), "csrf");
+
+    var self = http.post("/console/admin/operators/" + admin.id() + "/disable", form("csrf", csrf), adminSession, Map.of());
+    assertEquals(409, self.statusCode(), "an admin cannot lock herself out");
+    var disabled = http.post("/console/admin/operators/" + lan.id() + "/disable", form("csrf", csrf), adminSession, Map.of());
+    assertEquals(200, disabled.statusCode(), disabled.body());
+    assertTrue(disabled.body().contains("Đã khoá tài khoản " + lan.login()), disabled.body());
+    assertEquals(303, http.get("/console", lanSession).statusCode(), "her session ended at once");
+    assertTrue(accounts.audit("operator.disabled").stream()
+        .anyMatch(e -> e.get("refs").contains(lan.id()) && e.get("actor").equals("operator:" + admin.id())));
+
+    var reset = http.post("/console/admin/operators/" + lan.id() + "/reset", form("csrf", csrf), adminSession, Map.of());
+    assertEquals(200, reset.statusCode(), reset.body());
+    var link = Pattern.compile("<code id=\"setup-link\" class=\"wrap\">([^<]+)</code>").matcher(reset.body());
+    assertTrue(link.find(), reset.body());
+    assertEquals(303, useLink(link.group(1), "Mật khẩu mới sau khi đặt lại").statusCode());
+    assertEquals(200, http.get("/console", http.signIn(lan.login(), "Mật khẩu mới sau khi đặt lại")).statusCode(),
+        "reset enables her again with the new password");
+    assertEquals(404, http.post("/console/admin/operators/no-such-id/reset", form("csrf", csrf), adminSession, Map.of())
+        .statusCode());
+  }
+
+  @Test
+  void afterSigningInYouLandWhereYouWereGoingAndNeverOnAnotherSite() {
+    var admin = accounts.active(Role.ADMIN);
+    var away = http.get("/console/admin/operators", null);
+    assertEquals(303, away.statusCode());
+    assertEquals("/console/login?next=%2Fconsole%2Fadmin%2Foperators", away.headers().firstValue("Location").orElse(""));
+    var page = http.get("/console/login?next=%2Fconsole%2Fadmin%2Foperators", null);
+    var next = ConsoleHttp.hidden(page.body(), "next");
+    assertEquals("/console/admin/operators", next);
+    var formCookie = "hg_console_form=" + ConsoleHttp.cookie(page, "hg_console_form");
+    var in = http.post("/console/login", form("csrf", ConsoleHttp.hidden(page.body(), "csrf"), "login", admin.login(),
+        "password", ConsoleFixture.PASSWORD, "next", next), formCookie, Map.of());
+    assertEquals("/console/admin/operators", in.headers().firstValue("Location").orElse(""));
+    var evil = http.post("/console/login", form("csrf", ConsoleHttp.hidden(page.body(), "csrf"), "login", admin.login(),
+        "password", ConsoleFixture.PASSWORD, "next", "//evil.example/console"), formCookie, Map.of());
+    assertEquals("/console", evil.headers().firstValue("Location").orElse(""), "no redirect off this gateway");
+  }
+
+  @Test
   void aCounsellorIsRefusedTheAdminPagesAndTheirPosts() {
     var lan = accounts.active(Role.COUNSELLOR);
     var session = http.signIn(lan.login(), ConsoleFixture.PASSWORD);
