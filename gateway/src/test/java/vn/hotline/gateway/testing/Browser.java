@@ -106,6 +106,11 @@ public final class Browser implements AutoCloseable {
     return new WebDriverWait(driver, WAIT, Duration.ofMillis(25)).until(ExpectedConditions.presenceOfElementLocated(By.id(id)));
   }
 
+  /** Whether the form with this id would be sent as it is filled in (the browser's own checks: required, minlength...). */
+  public boolean valid(String formId) {
+    return Boolean.TRUE.equals(driver.executeScript("return document.getElementById(arguments[0]).checkValidity()", formId));
+  }
+
   /** Whether the current page has an element with this id (no waiting). */
   public boolean has(String id) {
     return !driver.findElements(By.id(id)).isEmpty();
