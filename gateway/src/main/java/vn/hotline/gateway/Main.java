@@ -14,6 +14,7 @@ import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.api.ApiKeyCommand;
 import vn.hotline.gateway.callers.CallerCommand;
+import vn.hotline.gateway.operators.OperatorCommand;
 import vn.hotline.gateway.privacy.AuditCommand;
 import vn.hotline.gateway.privacy.PrivacyCommands;
 import vn.hotline.gateway.tools.WebhookReceiverCommand;
@@ -35,7 +36,7 @@ import vn.hotline.gateway.tools.CallSimulator;
     subcommands = {Main.Serve.class, CallSimulator.Command.class, TestSmscCommand.class, SendSmsCommand.class,
         WebhookReceiverCommand.class, ApiKeyCommand.class, AuditCommand.class,
         PrivacyCommands.RetentionCommand.class, PrivacyCommands.Erase.class, StatsCommand.class, CallerCommand.class,
-        CommandLine.HelpCommand.class})
+        OperatorCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
     // The process's entry reads the environment; the log encoder is told (serve may pick another format later).

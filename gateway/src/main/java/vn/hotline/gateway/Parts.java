@@ -30,6 +30,8 @@ import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.flow.FlowLoader;
+import vn.hotline.gateway.operators.Accounts;
+import vn.hotline.gateway.operators.Sessions;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.ops.OpsRoutes;
 import vn.hotline.gateway.ops.RateLimits;
@@ -46,6 +48,7 @@ import vn.hotline.gateway.store.CallerFlagRepository;
 import vn.hotline.gateway.store.HandoffRepository;
 import vn.hotline.gateway.store.CaseRepository;
 import vn.hotline.gateway.store.DeliveryRepository;
+import vn.hotline.gateway.store.OperatorRepository;
 import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.SessionRepository;
 import vn.hotline.gateway.store.SmsRepository;
@@ -119,6 +122,10 @@ final class Parts {
   final Board board;
   final BoardFeed boardFeed;
   final CardRepository cards;
+  /** The console's accounts and sessions. */
+  final OperatorRepository operators;
+  final Accounts accounts;
+  final Sessions consoleSessions;
 
   Parts(Vertx vertx, GatewayConfig cfg, Clock clock, Store store, Metrics metrics, Files files) {
     this.cfg = cfg;
@@ -174,5 +181,9 @@ final class Parts {
     this.boardFeed = new BoardFeed(vertx, board);
     this.cards = new CardRepository(store, sealer, audit);
     this.ops = new OpsRoutes(store, files.flows(), metrics, workers, smpp::states);
+    this.operators = new OperatorRepository(store, sealer, audit);
+    this.accounts = new Accounts(operators, clock);
+    this.consoleSessions = new Sessions(operators, clock, Duration.ofMinutes(cfg.console().sessionIdleMinutes()),
+        Duration.ofHours(cfg.console().sessionAbsoluteHours()));
   }
 }

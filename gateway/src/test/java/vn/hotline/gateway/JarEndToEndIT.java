@@ -83,6 +83,21 @@ class JarEndToEndIT {
     assertTrue(operator.out().contains("We are connecting you to a counsellor right now"), operator.out());
     assertTrue(operator.out().contains("Call ended: connected to an operator"), operator.out());
 
+    // The console is in the jar: an admin account from the command line, its one-time setup link, the login page
+    // rendered by the precompiled templates, htmx served from its WebJar.
+    var admin = run(env, "operator", "create", "--login", "admin", "--name", "Quản trị viên", "--role", "admin");
+    assertEquals(0, admin.exit(), admin.out());
+    var setup = Pattern.compile("setup link: (http://localhost:" + port + "/console/setup\\?token=\\S+)").matcher(admin.out());
+    assertTrue(setup.find(), admin.out());
+    var web = java.net.http.HttpClient.newHttpClient();
+    for (var url : List.of(setup.group(1), "http://localhost:" + port + "/console/login",
+        "http://localhost:" + port + "/console/assets/htmx.min.js")) {
+      var r = web.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), url + ": " + r.body());
+      assertTrue(r.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'none'"), url);
+    }
+
     // The audit chain proves what happened; the yearly figures count it without exposing anyone.
     var verify = run(Map.of(), "audit", "verify");
     assertEquals(0, verify.exit(), verify.out());

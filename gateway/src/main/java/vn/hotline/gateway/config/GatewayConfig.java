@@ -40,6 +40,7 @@ public record GatewayConfig(
     Limits limits,
     Sms sms,
     List<SmppLink> smppLinks,
+    Console console,
     List<String> devNotices,
     Environment env) {
 
@@ -151,6 +152,9 @@ public record GatewayConfig(
       int whisperTimeoutSeconds) {}
 
   public record Sessions(int staleAfterSeconds, int housekeepingIntervalMs) {}
+
+  /** The counsellors' console: how long a signed-in session lasts without a request, and at most. */
+  public record Console(int sessionIdleMinutes, int sessionAbsoluteHours) {}
 
   /** A single inbox for every report, when set (url empty: use the routing file). */
   public record Inbox(String url, List<String> secrets) {
@@ -325,8 +329,18 @@ public record GatewayConfig(
             s.integer("retention.free_text_days", 1, 36500), s.integer("retention.recording_days", 1, 3650)),
         new Limits(s.integer("limits.calls_per_minute", 1, 10_000), s.integer("limits.sms_per_minute", 1, 10_000),
             s.integer("limits.failed_auth_per_minute", 1, 100_000)),
-        sms, links,
+        sms, links, console(s),
         List.copyOf(notices), new Environment(s.env()));
+  }
+
+  private static Console console(Settings s) {
+    int idle = s.integer("console.session_idle_minutes", 1, 24 * 60);
+    int absolute = s.integer("console.session_absolute_hours", 1, 7 * 24);
+    if (idle > absolute * 60) {
+      throw s.invalid("console.session_idle_minutes", "must not be longer than console.session_absolute_hours ("
+          + absolute + " h)");
+    }
+    return new Console(idle, absolute);
   }
 
   private static Db db(Settings s, Path dataDir, boolean prod) {

@@ -1,0 +1,30 @@
+package vn.hotline.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.ext.web.Router;
+import vn.hotline.gateway.console.Console;
+
+/**
+ * The counsellors' console (/console), mounted on the public router: its words and files are read on a worker,
+ * then its pages mounted. Further console pages mount here, after {@code console.mount}, with
+ * {@code console.auth()} and {@code console.views()}.
+ */
+final class ConsoleVerticle extends VerticleBase {
+  private final Parts p;
+  private final Router router;
+
+  ConsoleVerticle(Parts p, Router router) {
+    this.p = p;
+    this.router = router;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.executeBlocking(() -> Console.build(p.cfg, p.accounts, p.consoleSessions, p.workers, p.clock, p.guard), false)
+        .map(console -> {
+          console.mount(router);
+          return console;
+        });
+  }
+}
