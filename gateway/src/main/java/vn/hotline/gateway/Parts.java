@@ -49,6 +49,7 @@ import vn.hotline.gateway.store.HandoffRepository;
 import vn.hotline.gateway.store.CaseRepository;
 import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.store.OperatorRepository;
+import vn.hotline.gateway.store.PresenceRepository;
 import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.SessionRepository;
 import vn.hotline.gateway.store.SmsRepository;
@@ -124,6 +125,8 @@ final class Parts {
   final CardRepository cards;
   /** The console's accounts and sessions. */
   final OperatorRepository operators;
+  /** Counsellors' presence and whose each contact is. */
+  final PresenceRepository presence;
   final Accounts accounts;
   final Sessions consoleSessions;
 
@@ -182,6 +185,7 @@ final class Parts {
     this.cards = new CardRepository(store, sealer, audit);
     this.ops = new OpsRoutes(store, files.flows(), metrics, workers, smpp::states);
     this.operators = new OperatorRepository(store, sealer, audit);
+    this.presence = new PresenceRepository(store, sealer, audit);
     this.accounts = new Accounts(operators, clock);
     this.consoleSessions = new Sessions(operators, clock, Duration.ofMinutes(cfg.console().sessionIdleMinutes()),
         Duration.ofHours(cfg.console().sessionAbsoluteHours()));
