@@ -3,6 +3,7 @@ package vn.hotline.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
+import vn.hotline.gateway.console.AgencyAdminRoutes;
 import vn.hotline.gateway.console.Console;
 
 /**
@@ -24,6 +25,8 @@ final class ConsoleVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> Console.build(p.cfg, p.accounts, p.consoleSessions, p.workers, p.clock, p.guard), false)
         .map(console -> {
           console.mount(router);
+          new AgencyAdminRoutes(p.files.routing(), p.deliveries, console.auth(), console.views(), p.workers, p.clock,
+              Addresses.publisher(vertx, Addresses.DELIVERY_DUE)).mount(router);
           return console;
         });
   }

@@ -284,6 +284,38 @@ public final class DeliveryRepository {
     });
   }
 
+  /** One agency's runtime switch and its deliveries by status (status word -> count). */
+  public record AgencyState(String agencyId, boolean switchedOff, String reason, Instant changedAt,
+      Map<String, Integer> deliveries) {}
+
+  /** The runtime switch and delivery counts of each of {@code agencyIds}, in that order. */
+  public List<AgencyState> agencyStates(List<String> agencyIds) {
+    return store.read(c -> {
+      var switches = new HashMap<String, Object[]>();
+      try (var st = c.createStatement();
+          var rs = st.executeQuery("SELECT agency_id, enabled, reason, changed_at FROM agency_endpoints")) {
+        while (rs.next()) {
+          switches.put(rs.getString(1), new Object[] {rs.getBoolean(2), rs.getString(3),
+              Store.fromDb(rs.getObject(4, LocalDateTime.class))});
+        }
+      }
+      var counts = new HashMap<String, Map<String, Integer>>();
+      try (var st = c.createStatement();
+          var rs = st.executeQuery("SELECT agency_id, status, COUNT(*) FROM deliveries GROUP BY agency_id, status")) {
+        while (rs.next()) {
+          counts.computeIfAbsent(rs.getString(1), k -> new java.util.TreeMap<>()).put(rs.getString(2), rs.getInt(3));
+        }
+      }
+      var out = new ArrayList<AgencyState>();
+      for (var id : agencyIds) {
+        var sw = switches.get(id);
+        out.add(new AgencyState(id, sw != null && !(Boolean) sw[0], sw == null ? null : (String) sw[1],
+            sw == null ? null : (Instant) sw[2], Map.copyOf(counts.getOrDefault(id, Map.of()))));
+      }
+      return List.copyOf(out);
+    });
+  }
+
   public Set<String> disabledAgencies() {
     return store.read(DeliveryRepository::disabledAgencies);
   }
