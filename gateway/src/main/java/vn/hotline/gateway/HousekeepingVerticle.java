@@ -53,6 +53,12 @@ final class HousekeepingVerticle extends VerticleBase {
       }
     }));
     jobs.add(new Job("sms conversations", false, p.conversations::sweep));
+    jobs.add(new Job("caller flag expiry", false, () -> {
+      int expired = p.callerFlags.applyDueExpiries();
+      if (expired > 0) {
+        log.info("{} caller flag(s) expired", expired);
+      }
+    }));
     jobs.add(new Job("retention", false,
         () -> p.retention.purgeIfDue(p.clock.instant()).ifPresent(counts -> log.info("retention purge: {}", counts))));
     jobs.add(new Job("overdue reviews", false, () -> {

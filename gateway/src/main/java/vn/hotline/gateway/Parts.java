@@ -110,6 +110,7 @@ final class Parts {
   final SmsRepository sms;
   final ApiKeyRepository apiKeys;
   final CallService calls;
+  final CallerFlags callerFlags;
   final Whispers whispers;
   final TwimlRenderer renderer;
   final TwilioWebhookGuard guard;
@@ -151,7 +152,7 @@ final class Parts {
     this.sessions = new SessionRepository(store, sealer, audit, closing);
     var engine = new FlowEngine(files.valueLists());
     var handoffs = new HandoffRepository(store, sealer, audit);
-    var callerFlags = new CallerFlags(new CallerFlagRepository(store, sealer, audit), clock);
+    this.callerFlags = new CallerFlags(new CallerFlagRepository(store, sealer, audit), clock);
     this.calls = new CallService(files.voiceFlow(), engine, sessions, pseudonyms, cfg.operators().hours(), metrics, clock,
         callerFlags, handoffs);
     this.whispers = new Whispers(files.voiceFlow(), files.taxonomy(), sessions, handoffs, clock);

@@ -140,7 +140,7 @@ public final class CallerCommand implements Runnable {
         var f = l.flag();
         out.printf("%-36s  %-9s  %-10s  %-20s  %-20s  %-12s  %s%n", f.id(), l.status(), f.reference(),
             f.setAt().truncatedTo(ChronoUnit.SECONDS), f.expiresAt().truncatedTo(ChronoUnit.SECONDS), f.setBy(),
-            f.reason().replaceAll("\\s+", " "));
+            f.reason() == null ? "(purged)" : f.reason().replaceAll("\\s+", " "));
       }
       return 0;
     }

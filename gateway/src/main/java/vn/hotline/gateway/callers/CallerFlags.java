@@ -14,6 +14,7 @@ import vn.hotline.gateway.store.CallerFlagRepository.Flag;
  * short message and go through the menu without ringing a counsellor, except a danger choice (voice decides
  * that). A flag is found by the caller's pseudonym, set from a contact's reference (the supervisor never sees a
  * number), ends at its expiry on the injected clock or when cleared, and is audited each way. SMS never asks.
+ * Its pseudonym and reason are purged a while after it ended (privacy.Retention), and at once by an erasure.
  */
 public final class CallerFlags {
   /** The longest a flag may last: 90 days. A caller is never flagged for ever. */
@@ -55,6 +56,14 @@ public final class CallerFlags {
     var now = clock.instant();
     flags.applyExpiry(open.stream().filter(f -> !f.activeAt(now)).toList(), now);
     return open.stream().filter(f -> f.activeAt(now)).findFirst();
+  }
+
+  /**
+   * Applies the expiry of every flag whose time is up on the injected clock (caller.flag.expired, once each),
+   * without waiting for its caller to call or for a listing: the housekeeping job's work. Returns how many.
+   */
+  public int applyDueExpiries() {
+    return flags.expireDue(clock.instant());
   }
 
   /**
@@ -111,7 +120,8 @@ public final class CallerFlags {
   }
 
   private static void checkBy(String by) {
-    if (by == null || !(by.equals("cli") || OPERATOR.matcher(by).matches()) || by.startsWith("flag:")) {
+    if (by == null || !(by.equals("cli") || OPERATOR.matcher(by).matches()) || by.startsWith("flag:")
+        || by.equals(CallerFlagRepository.ERASURE)) {
       throw new Refused("who sets or clears a flag is an operator id (letters, digits, . _ : -) or cli");
     }
   }

@@ -15,6 +15,7 @@ import vn.hotline.gateway.contact.DeliveryStatus;
 import vn.hotline.gateway.contact.InboundStatus;
 import vn.hotline.gateway.contact.OutboundStatus;
 import vn.hotline.gateway.contact.SessionStatus;
+import vn.hotline.gateway.store.CallerFlagRepository;
 import vn.hotline.gateway.store.Store;
 
 /**
@@ -28,6 +29,8 @@ public final class Retention {
   static final String PURGED = "";
   private static final String UNDELIVERED =
       " EXISTS (SELECT 1 FROM deliveries d WHERE d.report_id = r.id AND d.status <> " + DeliveryStatus.DELIVERED.sql() + ")";
+
+  private static final String FLAG_NOT_PURGED = "(pseudonym <> '" + PURGED + "' OR reason_sealed <> '" + PURGED + "')";
 
   private final Store store;
   private final AuditLog audit;
@@ -101,6 +104,15 @@ public final class Retention {
     counts.put("caller_numbers", Store.update(c, "UPDATE contacts SET caller_sealed = NULL WHERE caller_sealed IS NOT NULL"
         + " AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = contacts.id AND" + UNDELIVERED + ")",
         numbersBefore));
+    // Who answered a call, when no operator id came with the number rung: a counsellor's phone number, staff data
+    // that no delivery carries, so an undelivered report does not hold it: it goes after the same period.
+    counts.put("answered_numbers", Store.update(c, "UPDATE contacts SET answered_number_sealed = NULL"
+        + " WHERE answered_number_sealed IS NOT NULL AND COALESCE(ended_at, answered_at) < ?", numbersBefore));
+    // A caller flag that stopped counting (cleared, or past its expiry) keeps its ids and times for the audit
+    // trail, not whose it was nor why. Expiries not applied yet are applied (audited) first.
+    CallerFlagRepository.expireDue(c, audit, now);
+    counts.put("caller_flags", Store.update(c, "UPDATE caller_flags SET pseudonym = '" + PURGED + "', reason_sealed = '"
+        + PURGED + "' WHERE " + FLAG_NOT_PURGED + " AND (cleared_at < ? OR expires_at < ?)", numbersBefore, numbersBefore));
     counts.put("outbound_numbers", Store.update(c, "UPDATE sms_outbound SET destination_sealed = '" + PURGED + "'"
         + " WHERE destination_sealed <> '" + PURGED + "' AND created_at < ? AND status NOT IN (" + OutboundStatus.QUEUED.sql() + ", " + OutboundStatus.SENDING.sql() + ")",
         numbersBefore));
@@ -141,8 +153,10 @@ public final class Retention {
 
   /**
    * Erases the personal fields of the contact with this reference and of its report: sealed number, pseudonym,
-   * description, URLs, recording, free-text answers, the conversation's SMS texts. Codes stay. Returns false when
-   * no contact has the reference.
+   * the number that answered it, description, URLs, recording, free-text answers, the counsellor's free text in
+   * the report's versions, the conversation's SMS texts; and the caller flags set from it or on its caller
+   * (cleared, audited, their pseudonym and reason purged). Codes, ids and times stay. Returns false when no
+   * contact has the reference.
    *
    * @param request the erasure request's own id (no personal data), for the audit trail
    */
@@ -167,8 +181,8 @@ public final class Retention {
         }
       }
       var counts = new LinkedHashMap<String, Integer>();
-      counts.put("contact", Store.update(c, "UPDATE contacts SET caller_sealed = NULL, caller_pseudonym = NULL, erased_at = ?"
-          + " WHERE id = ?", now, contactId));
+      counts.put("contact", Store.update(c, "UPDATE contacts SET caller_sealed = NULL, caller_pseudonym = NULL,"
+          + " answered_number_sealed = NULL, erased_at = ? WHERE id = ?", now, contactId));
       counts.put("report", Store.update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL,"
           + " recording_sealed = NULL, caller_pseudonym = NULL, erased_at = ? WHERE contact_id = ?", now, contactId));
       counts.put("session", Store.update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE contact_id = ?", contactId));
@@ -183,6 +197,13 @@ public final class Retention {
             + "', sender_sealed = '" + PURGED + "', raw_sealed = NULL WHERE sender_pseudonym = ? AND received_at >= ? AND received_at <= ?",
             pseudonym, started, ended));
       }
+      // Flags set from this contact or on its caller: cleared (audited), then whose and why purged.
+      counts.put("caller_flags_cleared", CallerFlagRepository.clearForErasure(c, audit, reference, pseudonym, now));
+      counts.put("caller_flags", pseudonym == null
+          ? Store.update(c, "UPDATE caller_flags SET pseudonym = '" + PURGED + "', reason_sealed = '" + PURGED + "'"
+              + " WHERE reference = ? AND " + FLAG_NOT_PURGED, reference)
+          : Store.update(c, "UPDATE caller_flags SET pseudonym = '" + PURGED + "', reason_sealed = '" + PURGED + "'"
+              + " WHERE (reference = ? OR pseudonym = ?) AND " + FLAG_NOT_PURGED, reference, pseudonym));
       var data = new LinkedHashMap<String, Object>(counts);
       data.put("request", request);
       audit.append(c, "erasure", "cli", Map.of("contact", contactId, "reference", reference), data, now);

@@ -20,7 +20,13 @@ import vn.hotline.gateway.util.Ids;
  * the reason). What a flag means for a call is decided above the store (callers.CallerFlags, voice).
  */
 public final class CallerFlagRepository {
-  /** A flag as stored; {@code reason} opened. */
+  /** Who cleared a flag that an erasure of its contact or caller cleared (cleared_by; audited with actor cli). */
+  public static final String ERASURE = "erasure";
+
+  /**
+   * A flag as stored; {@code reason} opened. Once the flag has ended more than retention.caller_number_days ago,
+   * or its contact or caller was erased, {@code pseudonym} is "" and {@code reason} null (purged).
+   */
   public record Flag(String id, String pseudonym, String reference, String reason, String setBy, Instant setAt,
       Instant expiresAt, Instant clearedAt, String clearedBy, Instant expiredAt) {
     /** Neither cleared nor expired at {@code now}. */
@@ -33,6 +39,9 @@ public final class CallerFlagRepository {
       return "Flag[" + id + " ref=" + reference + " until " + expiresAt + "]";
     }
   }
+
+  /** What changing an open flag needs to know of it (no pseudonym, no reason). */
+  private record OpenFlag(String id, String reference, Instant expiresAt) {}
 
   private static final String COLUMNS = "id, pseudonym, reference, reason_sealed, set_by, set_at, expires_at,"
       + " cleared_at, cleared_by, expired_at";
@@ -141,6 +150,49 @@ public final class CallerFlagRepository {
     });
   }
 
+  /**
+   * Applies the expiry of every open flag whose time is up at {@code now} (expired_at, caller.flag.expired once
+   * each), whether or not its caller calls: the housekeeping job runs it, so the audit trail says when each flag
+   * stopped counting to within a housekeeping interval. Returns how many expired.
+   */
+  public int expireDue(Instant now) {
+    return store.inTransaction(c -> expireDue(c, audit, now));
+  }
+
+  /** {@link #expireDue(Instant)} inside {@code c}'s transaction (the retention purge runs it before it purges). */
+  public static int expireDue(Connection c, AuditLog audit, Instant now) throws SQLException {
+    int expired = 0;
+    for (var f : openRows(c, "expires_at <= ?", now)) {
+      if (expire(c, audit, f.id(), f.reference(), f.expiresAt(), now)) {
+        expired++;
+      }
+    }
+    return expired;
+  }
+
+  /**
+   * For the erasure of the contact with {@code reference}: every open flag set from that reference or on
+   * {@code pseudonym} (that contact's caller; may be null) is cleared by {@link #ERASURE} (caller.flag.cleared),
+   * or marked expired if its time was up already, inside {@code c}'s transaction. Returns how many were cleared.
+   * Purging the flags' pseudonym and reason is the caller's (privacy.Retention).
+   */
+  public static int clearForErasure(Connection c, AuditLog audit, String reference, String pseudonym, Instant now)
+      throws SQLException {
+    int cleared = 0;
+    var open = pseudonym == null ? openRows(c, "reference = ?", reference)
+        : openRows(c, "reference = ? OR pseudonym = ?", reference, pseudonym);
+    for (var f : open) {
+      if (f.expiresAt().isAfter(now)) {
+        if (clear(c, audit, f.id(), f.reference(), ERASURE, now)) {
+          cleared++;
+        }
+      } else {
+        expire(c, audit, f.id(), f.reference(), f.expiresAt(), now); // it had run out already
+      }
+    }
+    return cleared;
+  }
+
   /** Every flag, newest first, including cleared and expired ones: the history an operator lists. */
   public List<Flag> all(int limit) {
     return store.read(c -> {
@@ -160,24 +212,55 @@ public final class CallerFlagRepository {
   }
 
   private void clear(Connection c, Flag f, String by, Instant now) throws SQLException {
-    if (Store.update(c, "UPDATE caller_flags SET cleared_at = ?, cleared_by = ? WHERE id = ? AND cleared_at IS NULL"
-        + " AND expired_at IS NULL", now, by, f.id()) == 1) {
-      audit.append(c, "caller.flag.cleared", actor(by), Map.of("flag", f.id(), "reference", f.reference()),
-          Map.of("cleared_by", by), now);
-    }
+    clear(c, audit, f.id(), f.reference(), by, now);
   }
 
   private void expire(Connection c, Flag f, Instant now) throws SQLException {
-    if (Store.update(c, "UPDATE caller_flags SET expired_at = ? WHERE id = ? AND cleared_at IS NULL"
-        + " AND expired_at IS NULL", now, f.id()) == 1) {
-      audit.append(c, "caller.flag.expired", "gateway", Map.of("flag", f.id(), "reference", f.reference()),
-          Map.of("expires_at", f.expiresAt().toString()), now);
-    }
+    expire(c, audit, f.id(), f.reference(), f.expiresAt(), now);
   }
 
-  /** The audit actor: an operator by id, the CLI as cli, a newer flag as gateway. */
+  private static boolean clear(Connection c, AuditLog audit, String id, String reference, String by, Instant now)
+      throws SQLException {
+    if (Store.update(c, "UPDATE caller_flags SET cleared_at = ?, cleared_by = ? WHERE id = ? AND cleared_at IS NULL"
+        + " AND expired_at IS NULL", now, by, id) == 1) {
+      audit.append(c, "caller.flag.cleared", actor(by), Map.of("flag", id, "reference", reference),
+          Map.of("cleared_by", by), now);
+      return true;
+    }
+    return false;
+  }
+
+  private static boolean expire(Connection c, AuditLog audit, String id, String reference, Instant expiresAt,
+      Instant now) throws SQLException {
+    if (Store.update(c, "UPDATE caller_flags SET expired_at = ? WHERE id = ? AND cleared_at IS NULL"
+        + " AND expired_at IS NULL", now, id) == 1) {
+      audit.append(c, "caller.flag.expired", "gateway", Map.of("flag", id, "reference", reference),
+          Map.of("expires_at", expiresAt.toString()), now);
+      return true;
+    }
+    return false;
+  }
+
+  /** The audit actor: an operator by id, the CLI (and an erasure, run from it) as cli, a newer flag as gateway. */
   private static String actor(String by) {
-    return by.equals("cli") ? "cli" : by.startsWith("flag:") ? "gateway" : "operator:" + by;
+    return by.equals("cli") || by.equals(ERASURE) ? "cli" : by.startsWith("flag:") ? "gateway" : "operator:" + by;
+  }
+
+  /** Id, reference and expiry of the open flags (neither cleared nor expired) that {@code where} selects. */
+  private static List<OpenFlag> openRows(Connection c, String where, Object... args) throws SQLException {
+    try (var ps = c.prepareStatement("SELECT id, reference, expires_at FROM caller_flags WHERE cleared_at IS NULL"
+        + " AND expired_at IS NULL AND (" + where + ") ORDER BY set_at, id")) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i] instanceof Instant t ? Store.toDb(t) : args[i]);
+      }
+      var out = new ArrayList<OpenFlag>();
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new OpenFlag(rs.getString(1), rs.getString(2), time(rs, 3)));
+        }
+      }
+      return out;
+    }
   }
 
   private List<Flag> rows(ResultSet rs) throws SQLException {

@@ -321,14 +321,25 @@ class CounsellorReviewTest {
     Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == 6, "all delivered");
     store = Store.open(gw.config().db(), null);
     var retention = new Retention(store, new AuditLog(), gw.config().retention());
+    var version = "SELECT v.* FROM report_versions v JOIN reports r ON r.id = v.report_id WHERE r.reference = ?";
     assertEquals(0, retention.purge(clock.instant().plus(Duration.ofDays(300))).get("review_free_text"));
+    var kept = db.row(version, reference);
+    assertEquals(NOTES, gw.sealer().open((String) kept.get("notes_sealed")), "kept within the report's free-text time");
+    assertEquals(DISTRICT, gw.sealer().open((String) kept.get("district_sealed")));
+    assertEquals(REASON, gw.sealer().open((String) kept.get("reason_sealed")));
     assertEquals(1, retention.purge(clock.instant().plus(Duration.ofDays(366))).get("review_free_text"));
-    var purged = db.row("SELECT v.notes_sealed, v.district_sealed, v.reason_sealed, v.risk_level FROM report_versions v"
-        + " JOIN reports r ON r.id = v.report_id WHERE r.reference = ?", reference);
+    var purged = db.row(version, reference);
     assertEquals(null, purged.get("notes_sealed"));
     assertEquals(null, purged.get("district_sealed"));
     assertEquals(null, purged.get("reason_sealed"));
     assertEquals("high", purged.get("risk_level"));
+    var rest = new java.util.HashMap<>(kept);
+    for (var column : List.of("notes_sealed", "district_sealed", "reason_sealed")) {
+      rest.remove(column);
+    }
+    rest.forEach((column, value) -> assertEquals(value, purged.get(column), column + " stays (codes, operator, time)"));
+    assertEquals(OPERATOR, db.row("SELECT reviewed_by FROM reports WHERE reference = ?", reference).get("reviewed_by"),
+        "an opaque operator id, not free text");
   }
 
   @Test
