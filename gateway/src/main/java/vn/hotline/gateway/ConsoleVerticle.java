@@ -3,6 +3,7 @@ package vn.hotline.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
+import vn.hotline.gateway.console.CardRoutes;
 import vn.hotline.gateway.console.Console;
 
 /**
@@ -24,6 +25,8 @@ final class ConsoleVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> Console.build(p.cfg, p.accounts, p.consoleSessions, p.workers, p.clock, p.guard), false)
         .map(console -> {
           console.mount(router);
+          new CardRoutes(console, p.cards, p.casework, p.accounts, p.files.taxonomy(), p.files.provinces(),
+              p.files.routing(), p.workers, p.clock, p.cfg.operators().hours().zone()).mount(router);
           return console;
         });
   }
