@@ -16,4 +16,27 @@
       e.preventDefault();
     }
   });
+  // The contact form: the subcategory list offers the chosen category's subcategories only.
+  function subcategoriesOfCategory() {
+    var category = document.getElementById('f-category');
+    var sub = document.getElementById('f-subcategory');
+    if (!category || !sub) {
+      return;
+    }
+    Array.prototype.forEach.call(sub.querySelectorAll('optgroup'), function (group) {
+      var mine = group.getAttribute('data-category') === category.value;
+      group.hidden = !mine;
+      group.disabled = !mine;
+    });
+    var chosen = sub.options[sub.selectedIndex];
+    if (chosen && chosen.parentNode.tagName === 'OPTGROUP' && chosen.parentNode.disabled) {
+      sub.value = '';
+    }
+  }
+  document.addEventListener('change', function (e) {
+    if (e.target && e.target.id === 'f-category') {
+      subcategoriesOfCategory();
+    }
+  });
+  document.addEventListener('DOMContentLoaded', subcategoriesOfCategory);
 })();

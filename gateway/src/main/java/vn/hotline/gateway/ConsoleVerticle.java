@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
 import vn.hotline.gateway.console.AgencyAdminRoutes;
+import vn.hotline.gateway.console.CardRoutes;
 import vn.hotline.gateway.console.Console;
 
 /**
@@ -27,6 +28,8 @@ final class ConsoleVerticle extends VerticleBase {
           console.mount(router);
           new AgencyAdminRoutes(p.files.routing(), p.deliveries, console.auth(), console.views(), p.workers, p.clock,
               Addresses.publisher(vertx, Addresses.DELIVERY_DUE)).mount(router);
+          new CardRoutes(console, p.cards, p.casework, p.accounts, p.files.taxonomy(), p.files.provinces(),
+              p.files.routing(), p.workers, p.clock, p.cfg.operators().hours().zone()).mount(router);
           return console;
         });
   }

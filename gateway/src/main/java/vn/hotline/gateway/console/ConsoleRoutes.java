@@ -37,6 +37,8 @@ public final class ConsoleRoutes {
   /** Sent on every console answer: nothing but this origin's own files, no inline script or style, no framing. */
   public static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
       + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  /** The largest form the console takes: the contact form's case notes (20,000 characters, up to 9 bytes each sent). */
+  static final int BODY_LIMIT = 256 * 1024;
   static final String LANG_COOKIE = "hg_console_lang";
   static final String FORM_COOKIE = "hg_console_form";
   private static final Logger log = LoggerFactory.getLogger(ConsoleRoutes.class);
@@ -74,7 +76,7 @@ public final class ConsoleRoutes {
   public void mount(Router router) {
     router.route(BASE + "/*").handler(this::edge);
     for (var m : List.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE)) {
-      router.route(BASE + "/*").method(m).handler(BodyHandler.create(false).setBodyLimit(16 * 1024));
+      router.route(BASE + "/*").method(m).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     }
     router.route(BASE + "/*").failureHandler(this::failure);
     router.get(BASE + "/assets/:name").handler(this::asset);

@@ -38,8 +38,8 @@ public final class CardRepository {
   public record Earlier(String contactId, String reference, String channel, Instant startedAt, String outcome,
       String category) {}
 
-  /** Where the report went. */
-  public record DeliveryLine(String agency, String status, String caseNumber) {}
+  /** Where the report went: one line per version an agency gets ({@code event}: report.created or report.updated). */
+  public record DeliveryLine(String agency, String status, String caseNumber, int version, String event) {}
 
   /** The card of one contact. */
   public record Card(String contactId, String reference, String channel, Instant startedAt, Instant endedAt,
@@ -217,12 +217,13 @@ public final class CardRepository {
 
   private static List<DeliveryLine> deliveries(Connection c, String contactId) throws SQLException {
     var out = new ArrayList<DeliveryLine>();
-    try (var ps = c.prepareStatement("SELECT d.agency_id, d.status, d.case_number FROM deliveries d"
-        + " JOIN reports r ON r.id = d.report_id WHERE r.contact_id = ? ORDER BY d.agency_id")) {
+    try (var ps = c.prepareStatement("SELECT d.agency_id, d.status, d.case_number, d.report_version,"
+        + " d.event_type FROM deliveries d JOIN reports r ON r.id = d.report_id WHERE r.contact_id = ?"
+        + " ORDER BY d.report_version, d.created_at, d.agency_id")) {
       ps.setString(1, contactId);
       var rs = ps.executeQuery();
       while (rs.next()) {
-        out.add(new DeliveryLine(rs.getString(1), rs.getString(2), rs.getString(3)));
+        out.add(new DeliveryLine(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5)));
       }
     }
     return List.copyOf(out);

@@ -179,6 +179,24 @@ public final class Browser implements AutoCloseable {
     }
   }
 
+  /**
+   * Like {@link #screenshot}, of the whole page rather than the window: the window is made as tall as the page
+   * (still 1366 wide) for the picture, then set back to 1366x768.
+   */
+  public Path screenshotWholePage(String name) {
+    var window = driver.manage().window();
+    var before = window.getSize();
+    var height = ((Number) driver.executeScript(
+        "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")).intValue();
+    window.setSize(new org.openqa.selenium.Dimension(before.getWidth(), Math.max(before.getHeight(), height + 120)));
+    driver.executeScript("window.scrollTo(0, 0)");
+    try {
+      return screenshot(name);
+    } finally {
+      window.setSize(before);
+    }
+  }
+
   public WebDriver driver() {
     return driver;
   }
