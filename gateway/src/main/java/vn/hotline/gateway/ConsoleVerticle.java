@@ -4,6 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
 import vn.hotline.gateway.console.Console;
+import vn.hotline.gateway.console.supervisor.Supervision;
+import vn.hotline.gateway.console.supervisor.SupervisorRoutes;
+import vn.hotline.gateway.stats.Statistics;
+import vn.hotline.gateway.store.SupervisorRepository;
 
 /**
  * The counsellors' console (/console), mounted on the public router: its words and files are read on a worker,
@@ -24,6 +28,9 @@ final class ConsoleVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> Console.build(p.cfg, p.accounts, p.consoleSessions, p.workers, p.clock, p.guard), false)
         .map(console -> {
           console.mount(router);
+          new SupervisorRoutes(console, new Supervision(p.board, p.presence, p.accounts, new SupervisorRepository(p.store),
+              p.casework, p.callerFlags, new Statistics(p.store, p.files.provinces()), p.files.flows(),
+              p.cfg.operators().hours().zone(), p.clock), p.workers).mount(router);
           return console;
         });
   }

@@ -129,6 +129,8 @@ final class Parts {
   final PresenceRepository presence;
   final Accounts accounts;
   final Sessions consoleSessions;
+  /** Callers flagged as abusive or prank (voice asks; the supervisor view sets and clears). */
+  final CallerFlags callerFlags;
 
   Parts(Vertx vertx, GatewayConfig cfg, Clock clock, Store store, Metrics metrics, Files files) {
     this.cfg = cfg;
@@ -151,7 +153,7 @@ final class Parts {
     this.sessions = new SessionRepository(store, sealer, audit, closing);
     var engine = new FlowEngine(files.valueLists());
     var handoffs = new HandoffRepository(store, sealer, audit);
-    var callerFlags = new CallerFlags(new CallerFlagRepository(store, sealer, audit), clock);
+    this.callerFlags = new CallerFlags(new CallerFlagRepository(store, sealer, audit), clock);
     this.calls = new CallService(files.voiceFlow(), engine, sessions, pseudonyms, cfg.operators().hours(), metrics, clock,
         callerFlags, handoffs);
     this.whispers = new Whispers(files.voiceFlow(), files.taxonomy(), sessions, handoffs, clock);
