@@ -255,6 +255,9 @@ class SupervisorViewTest {
         form("csrf", csrf, "operator", mai.id()), session, Map.of());
     assertEquals(200, done.statusCode(), done.body());
     assertTrue(done.body().contains("Liên hệ " + reference + " nay do " + mai.name() + " phụ trách"), done.body());
+    var english = http.get("/console/supervisor/contacts/" + contactId + "/assign?lang=en", session);
+    assertEquals(303, english.statusCode(), "the language link of the answer leads back to the view");
+    assertEquals("/console/supervisor", english.headers().firstValue("Location").orElse(""));
     var maiRow = row(done.body(), "data-operator=\"" + mai.login() + "\"");
     assertTrue(maiRow.contains(reference), "the call shows as hers: " + maiRow);
     assertFalse(row(done.body(), "data-operator=\"" + lan.login() + "\"").contains(reference));

@@ -52,6 +52,11 @@ public final class SupervisorRoutes {
     router.post(BASE + "/contacts/:id/assign").handler(supervisors).handler(this::reassign);
     router.post(BASE + "/flags").handler(supervisors).handler(this::flag);
     router.post(BASE + "/flags/clear").handler(supervisors).handler(this::unflag);
+    // the page a form answered, asked for again (its language link, a reload after the back button): the view
+    for (var posted : List.of(BASE + "/contacts/:id/assign", BASE + "/flags", BASE + "/flags/clear")) {
+      router.get(posted).handler(supervisors).handler(ctx -> ctx.response().setStatusCode(303)
+          .putHeader("Location", BASE).end());
+    }
     router.get(BASE + "/stats").handler(figures).handler(this::stats);
     router.get(BASE + "/stats.csv").handler(figures).handler(this::statsCsv);
   }
