@@ -39,4 +39,14 @@
     }
   });
   document.addEventListener('DOMContentLoaded', subcategoriesOfCategory);
+  // A part of a page that refreshes itself (htmx polling) is not replaced while someone works in it: a refresh
+  // waits while the focus is inside (a counsellor being chosen, a button about to be pressed).
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    var elt = e.detail && e.detail.elt;
+    var focused = document.activeElement;
+    if (elt && elt.hasAttribute && elt.hasAttribute('data-hold-while-focused') && focused && focused !== document.body
+        && elt.contains(focused)) {
+      e.preventDefault();
+    }
+  });
 })();

@@ -6,6 +6,10 @@ import io.vertx.ext.web.Router;
 import vn.hotline.gateway.console.AgencyAdminRoutes;
 import vn.hotline.gateway.console.CardRoutes;
 import vn.hotline.gateway.console.Console;
+import vn.hotline.gateway.console.supervisor.Supervision;
+import vn.hotline.gateway.console.supervisor.SupervisorRoutes;
+import vn.hotline.gateway.stats.Statistics;
+import vn.hotline.gateway.store.SupervisorRepository;
 
 /**
  * The counsellors' console (/console), mounted on the public router: its words and files are read on a worker,
@@ -30,6 +34,9 @@ final class ConsoleVerticle extends VerticleBase {
               Addresses.publisher(vertx, Addresses.DELIVERY_DUE)).mount(router);
           new CardRoutes(console, p.cards, p.casework, p.accounts, p.files.taxonomy(), p.files.provinces(),
               p.files.routing(), p.workers, p.clock, p.cfg.operators().hours().zone()).mount(router);
+          new SupervisorRoutes(console, new Supervision(p.board, p.presence, p.accounts, new SupervisorRepository(p.store),
+              p.casework, p.callerFlags, new Statistics(p.store, p.files.provinces()), p.files.flows(),
+              p.cfg.operators().hours().zone(), p.clock), p.workers).mount(router);
           return console;
         });
   }

@@ -130,7 +130,6 @@ final class Parts {
   final PresenceRepository presence;
   final Accounts accounts;
   final Sessions consoleSessions;
-
   Parts(Vertx vertx, GatewayConfig cfg, Clock clock, Store store, Metrics metrics, Files files) {
     this.cfg = cfg;
     this.clock = clock;

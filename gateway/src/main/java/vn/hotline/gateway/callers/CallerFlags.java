@@ -23,10 +23,20 @@ public final class CallerFlags {
   private static final Pattern OPERATOR = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   private static final int REASON_CHARS = 500;
 
-  /** A request that cannot be carried out, said in words (the CLI prints it). */
+  /** A request that cannot be carried out, said in words (the CLI prints it) and as a {@link Why} (the console's). */
   public static final class Refused extends RuntimeException {
-    public Refused(String message) {
+    /** What was wrong with the request. */
+    public enum Why { LENGTH, REASON, BY, REFERENCE, NO_CONTACT, NO_CALLER }
+
+    private final Why why;
+
+    public Refused(Why why, String message) {
       super(message);
+      this.why = why;
+    }
+
+    public Why why() {
+      return why;
     }
   }
 
@@ -72,11 +82,11 @@ public final class CallerFlags {
    */
   public Flag set(String reference, Duration length, String reason, String by) {
     if (length.isNegative() || length.isZero() || length.compareTo(LONGEST) > 0) {
-      throw new Refused("a flag lasts more than 0 and at most " + LONGEST.toHours() + " hours");
+      throw new Refused(Refused.Why.LENGTH, "a flag lasts more than 0 and at most " + LONGEST.toHours() + " hours");
     }
     var why = reason == null ? "" : reason.strip();
     if (why.isEmpty() || why.length() > REASON_CHARS) {
-      throw new Refused("give a reason of 1 to " + REASON_CHARS + " characters");
+      throw new Refused(Refused.Why.REASON, "give a reason of 1 to " + REASON_CHARS + " characters");
     }
     checkBy(by);
     var pseudonym = pseudonymOf(reference);
@@ -112,17 +122,18 @@ public final class CallerFlags {
 
   private String pseudonymOf(String reference) {
     if (reference == null || !REFERENCE.matcher(reference).matches()) {
-      throw new Refused("a reference is the 4 to 16 digits the caller was given");
+      throw new Refused(Refused.Why.REFERENCE, "a reference is the 4 to 16 digits the caller was given");
     }
-    return flags.pseudonymOfReference(reference).orElseThrow(() -> new Refused(flags.referenceExists(reference)
-        ? "the contact " + reference + " has no caller to flag (the number was withheld, or its data was erased)"
-        : "no contact has reference " + reference));
+    return flags.pseudonymOfReference(reference).orElseThrow(() -> flags.referenceExists(reference)
+        ? new Refused(Refused.Why.NO_CALLER, "the contact " + reference
+            + " has no caller to flag (the number was withheld, or its data was erased)")
+        : new Refused(Refused.Why.NO_CONTACT, "no contact has reference " + reference));
   }
 
   private static void checkBy(String by) {
     if (by == null || !(by.equals("cli") || OPERATOR.matcher(by).matches()) || by.startsWith("flag:")
         || by.equals(CallerFlagRepository.ERASURE)) {
-      throw new Refused("who sets or clears a flag is an operator id (letters, digits, . _ : -) or cli");
+      throw new Refused(Refused.Why.BY, "who sets or clears a flag is an operator id (letters, digits, . _ : -) or cli");
     }
   }
 }

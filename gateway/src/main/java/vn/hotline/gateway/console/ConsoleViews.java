@@ -36,6 +36,7 @@ public final class ConsoleViews {
       new NavRule("/console", "nav.home", List.of(Role.values())),
       new NavRule("/console/board", "nav.board", List.of(Role.COUNSELLOR, Role.SUPERVISOR)),
       new NavRule("/console/supervisor", "nav.supervisor", List.of(Role.SUPERVISOR)),
+      new NavRule("/console/supervisor/stats", "nav.stats", List.of(Role.SUPERVISOR, Role.ADMIN)),
       new NavRule("/console/admin/operators", "nav.admin", List.of(Role.ADMIN)),
       new NavRule("/console/admin/agencies", "nav.agencies", List.of(Role.ADMIN)));
 

@@ -445,8 +445,11 @@ public final class Statistics {
     return out;
   }
 
-  /** The dimension columns of a row: province is followed by its name from the province list. */
-  private List<Map.Entry<String, String>> labels(Query q, List<String> values) {
+  /**
+   * The dimension columns of a row, as the CSV and JSON name them: province is followed by its name from the
+   * province list ({@code province_name}, null for a code no longer in it).
+   */
+  public List<Map.Entry<String, String>> labels(Query q, List<String> values) {
     var out = new ArrayList<Map.Entry<String, String>>();
     for (int i = 0; i < q.by().size(); i++) {
       var d = q.by().get(i);
@@ -535,11 +538,19 @@ public final class Statistics {
 
   private static void csvFigures(List<String> fields, List<Cell> cells) {
     for (var c : cells) {
-      fields.add(c.hidden() == Hidden.SMALL ? "<" + THRESHOLD : c.hidden() == Hidden.COMPLEMENTARY ? "x"
-          : c.value() == null ? ""
-          : c.value() instanceof Double d ? BigDecimal.valueOf(d).stripTrailingZeros().toPlainString()
-          : c.value().toString());
+      fields.add(text(c));
     }
+  }
+
+  /**
+   * A figure as the CSV (and the console) shows it: "<5" for a small count, "x" for one hidden to protect a small
+   * one, "" for a median over no delivery, else the number.
+   */
+  public static String text(Cell c) {
+    return c.hidden() == Hidden.SMALL ? "<" + THRESHOLD : c.hidden() == Hidden.COMPLEMENTARY ? "x"
+        : c.value() == null ? ""
+        : c.value() instanceof Double d ? BigDecimal.valueOf(d).stripTrailingZeros().toPlainString()
+        : c.value().toString();
   }
 
   private static void line(StringBuilder b, List<String> fields) {
