@@ -2,7 +2,9 @@ package vn.hotline.gateway;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import vn.hotline.gateway.console.BoardRoutes;
 import vn.hotline.gateway.console.Console;
 
 /**
@@ -13,6 +15,7 @@ import vn.hotline.gateway.console.Console;
 final class ConsoleVerticle extends VerticleBase {
   private final Parts p;
   private final Router router;
+  private volatile BoardRoutes board;
 
   ConsoleVerticle(Parts p, Router router) {
     this.p = p;
@@ -24,7 +27,22 @@ final class ConsoleVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> Console.build(p.cfg, p.accounts, p.consoleSessions, p.workers, p.clock, p.guard), false)
         .map(console -> {
           console.mount(router);
+          // the live board, presence and the screen-pop (/console/board, /console/board/events, /console/presence)
+          var b = board = new BoardRoutes(vertx, console, p.board, p.boardFeed, p.presence, p.files.taxonomy(),
+              p.cfg.operators().hours().zone(), p.clock);
+          b.mount(router);
+          vertx.eventBus().<JsonObject>localConsumer(Addresses.CONTACT_TAKEN,
+              m -> b.pop(m.body().getString("operator"), m.body().getString("contact")));
           return console;
         });
+  }
+
+  @Override
+  public Future<?> stop() {
+    var b = board;
+    if (b != null) {
+      b.close();
+    }
+    return Future.succeededFuture();
   }
 }
