@@ -3,8 +3,9 @@ package vn.hotline.gateway;
 import io.vertx.core.Vertx;
 
 /**
- * The event-bus addresses by which one feature wakes another (local consumers only; the message has no body).
- * A wake-up only makes a loop look now rather than at its next tick: losing one delays, never loses, work.
+ * The event-bus addresses by which one feature wakes another (local consumers only; the message has no body,
+ * except {@link #CONTACT_TAKEN}'s ids). A wake-up only makes a loop look now rather than at its next tick: losing
+ * one delays, never loses, work.
  */
 final class Addresses {
   /** An inbound SMS is stored (SMPP): the SMS inbox looks now. */
@@ -13,6 +14,12 @@ final class Addresses {
   static final String REPLIES_QUEUED = "gateway.sms.replies-queued";
   /** A delivery is due (a replay, an agency re-enabled): the delivery worker looks now. */
   static final String DELIVERY_DUE = "gateway.delivery.due";
+
+  /**
+   * A counsellor pressed 1 and took a call (body: JSON {@code {"contact": id, "operator": id}}, ids only): their
+   * open console pages go to the contact's card (the screen-pop). Lost, the next board reading still pops it.
+   */
+  static final String CONTACT_TAKEN = "gateway.console.contact-taken";
 
   private Addresses() {}
 

@@ -2,9 +2,11 @@ package vn.hotline.gateway;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import vn.hotline.gateway.console.AgencyAdminRoutes;
 import vn.hotline.gateway.console.CardRoutes;
+import vn.hotline.gateway.console.BoardRoutes;
 import vn.hotline.gateway.console.Console;
 import vn.hotline.gateway.console.supervisor.Supervision;
 import vn.hotline.gateway.console.supervisor.SupervisorRoutes;
@@ -19,6 +21,7 @@ import vn.hotline.gateway.store.SupervisorRepository;
 final class ConsoleVerticle extends VerticleBase {
   private final Parts p;
   private final Router router;
+  private volatile BoardRoutes board;
 
   ConsoleVerticle(Parts p, Router router) {
     this.p = p;
@@ -37,7 +40,22 @@ final class ConsoleVerticle extends VerticleBase {
           new SupervisorRoutes(console, new Supervision(p.board, p.presence, p.accounts, new SupervisorRepository(p.store),
               p.casework, p.callerFlags, new Statistics(p.store, p.files.provinces()), p.files.flows(),
               p.cfg.operators().hours().zone(), p.clock), p.workers).mount(router);
+          // the live board, presence and the screen-pop (/console/board, /console/board/events, /console/presence)
+          var b = board = new BoardRoutes(vertx, console, p.board, p.boardFeed, p.presence, p.files.taxonomy(),
+              p.cfg.operators().hours().zone(), p.clock);
+          b.mount(router);
+          vertx.eventBus().<JsonObject>localConsumer(Addresses.CONTACT_TAKEN,
+              m -> b.pop(m.body().getString("operator"), m.body().getString("contact")));
           return console;
         });
+  }
+
+  @Override
+  public Future<?> stop() {
+    var b = board;
+    if (b != null) {
+      b.close();
+    }
+    return Future.succeededFuture();
   }
 }

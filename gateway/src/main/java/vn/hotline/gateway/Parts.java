@@ -7,6 +7,7 @@ import vn.hotline.gateway.store.CardRepository;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -57,6 +58,7 @@ import vn.hotline.gateway.store.Store;
 import vn.hotline.gateway.twilio.TwilioSignatures;
 import vn.hotline.gateway.twilio.TwilioWebhookGuard;
 import vn.hotline.gateway.voice.CallService;
+import vn.hotline.gateway.voice.AvailableCounsellors;
 import vn.hotline.gateway.voice.RingTargets;
 import vn.hotline.gateway.voice.TwimlRenderer;
 import vn.hotline.gateway.voice.Whispers;
@@ -150,14 +152,19 @@ final class Parts {
         files.provinces(), audit, clock, Addresses.publisher(vertx, Addresses.DELIVERY_DUE));
     this.sessions = new SessionRepository(store, sealer, audit, closing);
     var engine = new FlowEngine(files.valueLists());
-    var handoffs = new HandoffRepository(store, sealer, audit);
+    this.presence = new PresenceRepository(store, sealer, audit);
+    // A counsellor who presses 1 is given the contact in the same transaction: not rung again while on it.
+    var handoffs = new HandoffRepository(store, sealer, audit,
+        (c, contactId, operatorId, now) -> presence.assign(c, contactId, operatorId, "voice", now));
     this.callerFlags = new CallerFlags(new CallerFlagRepository(store, sealer, audit), clock);
     this.calls = new CallService(files.voiceFlow(), engine, sessions, pseudonyms, cfg.operators().hours(), metrics, clock,
         callerFlags, handoffs);
-    this.whispers = new Whispers(files.voiceFlow(), files.taxonomy(), sessions, handoffs, clock);
-    // Which phones a handoff rings: the configured numbers today (the seam a counsellors' presence fills later).
-    this.renderer = new TwimlRenderer(cfg.operators(), cfg.fallbackNumber(),
-        RingTargets.configured(cfg.operators().numbers(), cfg.fallbackNumber()));
+    this.whispers = new Whispers(files.voiceFlow(), files.taxonomy(), sessions, handoffs, clock,
+        (contactId, operatorId) -> vertx.eventBus().publish(Addresses.CONTACT_TAKEN,
+            new JsonObject().put("contact", contactId).put("operator", operatorId)));
+    // Which phones a handoff rings: the Available counsellors', else the configured numbers, else the fallback.
+    this.renderer = new TwimlRenderer(cfg.operators(), cfg.fallbackNumber(), new AvailableCounsellors(presence,
+        RingTargets.configured(cfg.operators().numbers(), cfg.fallbackNumber())));
     var signatures = new TwilioSignatures(cfg.twilio().authToken(), cfg.publicUrl());
     this.guard = new TwilioWebhookGuard(signatures, metrics, cfg.http().maxBodyBytes(),
         new TwilioWebhookGuard.Limits(new RateLimits(clock), cfg.limits().failedAuthPerMinute(),
@@ -180,12 +187,12 @@ final class Parts {
     this.apiKeys = new ApiKeyRepository(store, audit);
     this.delivery = new DeliveryWorker(files.routing(), deliveries, editions, payloads, cfg.delivery(), metrics, clock);
     this.retention = new Retention(store, audit, cfg.retention(), files.routing().freeTextDays());
-    this.board = new Board(new BoardRepository(store), files.flows(), cfg.operators().hours().zone(), clock);
+    this.board = new Board(new BoardRepository(store), files.flows(), cfg.operators().hours().zone(), clock, presence,
+        casework);
     this.boardFeed = new BoardFeed(vertx, board);
     this.cards = new CardRepository(store, sealer, audit);
     this.ops = new OpsRoutes(store, files.flows(), metrics, workers, smpp::states);
     this.operators = new OperatorRepository(store, sealer, audit);
-    this.presence = new PresenceRepository(store, sealer, audit);
     this.accounts = new Accounts(operators, clock);
     this.consoleSessions = new Sessions(operators, clock, Duration.ofMinutes(cfg.console().sessionIdleMinutes()),
         Duration.ofHours(cfg.console().sessionAbsoluteHours()));

@@ -55,6 +55,11 @@ public final class BoardFeed {
     vertx.setTimer(COALESCE_MS, id -> read());
   }
 
+  /** How many watchers there are now (each open board in a browser is one). */
+  public int watching() {
+    return watchers.size();
+  }
+
   /** The last reading, or null before the first one. */
   public Board.View last() {
     return last;
@@ -113,7 +118,9 @@ public final class BoardFeed {
   }
 
   private static boolean same(Board.View a, Board.View b) {
-    return Objects.equals(a.items(), b.items()) && Objects.equals(a.today(), b.today());
+    return Objects.equals(a.items(), b.items()) && Objects.equals(a.today(), b.today())
+        && Objects.equals(a.counsellors(), b.counsellors()) && Objects.equals(a.names(), b.names())
+        && Objects.equals(a.reviews(), b.reviews());
   }
 
   public void close() {

@@ -17,11 +17,16 @@ public final class Console {
   private final ConsoleAuth auth;
   private final ConsoleViews views;
   private final ConsoleRoutes routes;
+  private final Sessions sessions;
+  private final WorkerExecutor workers;
 
-  private Console(ConsoleAuth auth, ConsoleViews views, ConsoleRoutes routes) {
+  private Console(ConsoleAuth auth, ConsoleViews views, ConsoleRoutes routes, Sessions sessions,
+      WorkerExecutor workers) {
     this.auth = auth;
     this.views = views;
     this.routes = routes;
+    this.sessions = sessions;
+    this.workers = workers;
   }
 
   /**
@@ -37,7 +42,7 @@ public final class Console {
     var auth = new ConsoleAuth(sessions, workers, views, secure);
     var routes = new ConsoleRoutes(accounts, sessions, auth, views, Assets.load(), workers, clock, cfg.publicUrl(),
         secure, limits, cfg.limits().failedAuthPerMinute());
-    return new Console(auth, views, routes);
+    return new Console(auth, views, routes, sessions, workers);
   }
 
   /** Mounts the console's edge (headers, language, bodies), its own pages, and its HTML "not found" page. */
@@ -51,5 +56,24 @@ public final class Console {
 
   public ConsoleViews views() {
     return views;
+  }
+
+  /** Runs {@code hook} on a worker whenever someone signs out, before their session ends. */
+  public void onSignOut(java.util.function.Consumer<Sessions.Active> hook) {
+    routes.onSignOut(hook);
+  }
+
+  /** Makes {@code path} the page /console sends these roles to (their first page). */
+  public void landing(String path, vn.hotline.gateway.operators.Role... roles) {
+    routes.landing(path, roles);
+  }
+
+  Sessions sessions() {
+    return sessions;
+  }
+
+  /** The store workers (never block an event loop). */
+  WorkerExecutor workers() {
+    return workers;
   }
 }

@@ -55,6 +55,10 @@ public final class ConsoleRoutes {
   private final boolean secureCookies;
   private final TwilioWebhookGuard limits;
   private final int failedAuthPerMinute;
+  /** Run on a worker when someone signs out, before the session ends (e.g. their presence set to away). */
+  private final List<java.util.function.Consumer<Sessions.Active>> onSignOut = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Where /console sends a role whose first page is another (e.g. counsellors to the live board). */
+  private final Map<Role, String> landing = new java.util.concurrent.ConcurrentHashMap<>();
 
   ConsoleRoutes(Accounts accounts, Sessions sessions, ConsoleAuth auth, ConsoleViews views, Assets assets,
       WorkerExecutor workers, Clock clock, java.net.URI publicUrl, boolean secureCookies, TwilioWebhookGuard limits,
@@ -248,9 +252,26 @@ public final class ConsoleRoutes {
     });
   }
 
+  void onSignOut(java.util.function.Consumer<Sessions.Active> hook) {
+    onSignOut.add(hook);
+  }
+
+  void landing(String path, Role... roles) {
+    for (var r : roles) {
+      landing.put(r, path);
+    }
+  }
+
   private void logout(RoutingContext ctx) {
     var signed = ConsoleAuth.signed(ctx);
     workers.executeBlocking(() -> {
+      for (var hook : onSignOut) {
+        try {
+          hook.accept(signed);
+        } catch (RuntimeException e) {
+          log.atWarn().addKeyValue("error", HttpEdge.reason(e)).log("a sign-out step failed; signing out anyway");
+        }
+      }
       sessions.logout(signed);
       return null;
     }, false).onComplete(ar -> {
@@ -328,6 +349,11 @@ public final class ConsoleRoutes {
   // ---- home
 
   private void home(RoutingContext ctx) {
+    var elsewhere = landing.get(ConsoleAuth.operator(ctx).role());
+    if (elsewhere != null) {
+      redirect(ctx, elsewhere);
+      return;
+    }
     views.render(ctx, 200, "console/home.jte", Map.of("page", views.page(ctx, "home.title")));
   }
 

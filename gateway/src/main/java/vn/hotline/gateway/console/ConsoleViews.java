@@ -33,7 +33,7 @@ public final class ConsoleViews {
   private record NavRule(String href, String labelKey, List<Role> roles) {}
 
   private static final List<NavRule> NAV = List.of(
-      new NavRule("/console", "nav.home", List.of(Role.values())),
+      new NavRule("/console", "nav.home", List.of(Role.ADMIN)), // counsellors and supervisors land on the board
       new NavRule("/console/board", "nav.board", List.of(Role.COUNSELLOR, Role.SUPERVISOR)),
       new NavRule("/console/supervisor", "nav.supervisor", List.of(Role.SUPERVISOR)),
       new NavRule("/console/supervisor/stats", "nav.stats", List.of(Role.SUPERVISOR, Role.ADMIN)),
@@ -88,6 +88,13 @@ public final class ConsoleViews {
     var out = new StringOutput(8192);
     engine.render(template, params, out);
     ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8").end(out.toString());
+  }
+
+  /** Renders a template to text (a fragment the live board's stream sends). */
+  String renderToString(String template, Map<String, Object> params) {
+    var out = new StringOutput(8192);
+    engine.render(template, params, out);
+    return out.toString();
   }
 
   /** An error page in the reader's language: {@code messageKey} says what happened and what to do. */

@@ -41,6 +41,18 @@ public final class Sessions {
 
   /** The session this token (from the cookie) belongs to, if it is still going; ends it if it has timed out. */
   public Optional<Active> check(String token) {
+    return check(token, true);
+  }
+
+  /**
+   * Like {@link #check}, but without counting as a request: what a page left open (the live board's stream) asks
+   * now and then, so that an open page alone does not keep a session from its idle timeout.
+   */
+  public Optional<Active> stillOn(String token) {
+    return check(token, false);
+  }
+
+  private Optional<Active> check(String token, boolean touch) {
     if (token == null || token.isEmpty() || token.length() > 100) {
       return Optional.empty();
     }
@@ -58,7 +70,7 @@ public final class Sessions {
       repo.endSession(s.id(), account.id(), ended, "console", now);
       return Optional.empty();
     }
-    if (!now.isBefore(s.lastSeenAt().plus(TOUCH_EVERY))) {
+    if (touch && !now.isBefore(s.lastSeenAt().plus(TOUCH_EVERY))) {
       repo.touch(s.id(), now);
     }
     return Optional.of(new Active(Accounts.operator(account), s.id(), csrf(token)));

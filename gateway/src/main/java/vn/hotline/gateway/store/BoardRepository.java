@@ -19,11 +19,12 @@ import vn.hotline.gateway.contact.SessionStatus;
 public final class BoardRepository {
   /**
    * One contact in progress. {@code nodeSince} is when it entered the node it is at (for a handoff node: since
-   * when it has been waiting for a counsellor); {@code earlierContacts} counts the same caller's contacts before.
+   * when it has been waiting for a counsellor); {@code earlierContacts} counts the same caller's contacts before;
+   * {@code assignedTo} is the operator whose contact it is (who took it, or a supervisor's reassignment).
    */
   public record Live(String contactId, String reference, String channel, String flowId, String nodeId,
       Map<String, String> codes, Instant startedAt, Instant nodeSince, int earlierContacts, Instant answeredAt,
-      String answeredBy) {}
+      String answeredBy, String assignedTo) {}
 
   /** Counts since {@code since}: contacts started, reports made, urgent ones, contacts abandoned. */
   public record Totals(int contacts, int reports, int urgent, int abandoned) {}
@@ -42,7 +43,7 @@ public final class BoardRepository {
       try (var ps = c.prepareStatement("SELECT c.id, c.reference, c.channel, s.flow_id, s.node_id, s.answers,"
           + " c.started_at, s.updated_at, c.caller_pseudonym,"
           + " (SELECT MAX(st.at) FROM flow_steps st WHERE st.session_id = s.id AND st.node_id = s.node_id"
-          + "   AND st.event = 'enter') AS entered, c.answered_at, c.answered_operator"
+          + "   AND st.event = 'enter') AS entered, c.answered_at, c.answered_operator, c.assigned_operator"
           + " FROM contacts c JOIN flow_sessions s ON s.contact_id = c.id"
           + " WHERE c.ended_at IS NULL AND s.status = " + SessionStatus.ACTIVE.sql() + " ORDER BY c.started_at, c.id")) {
         var rs = ps.executeQuery();
@@ -52,7 +53,8 @@ public final class BoardRepository {
           live.add(new Live(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
               CardRepository.codes(rs.getString(6)), started,
               entered == null ? Store.fromDb(rs.getObject(8, LocalDateTime.class)) : Store.fromDb(entered), 0,
-              rs.getObject(11) == null ? null : Store.fromDb(rs.getObject(11, LocalDateTime.class)), rs.getString(12)));
+              rs.getObject(11) == null ? null : Store.fromDb(rs.getObject(11, LocalDateTime.class)), rs.getString(12),
+              rs.getString(13)));
           if (rs.getString(9) != null) {
             pseudonyms.put(rs.getString(1), rs.getString(9));
           }
@@ -63,7 +65,7 @@ public final class BoardRepository {
         var p = pseudonyms.get(l.contactId());
         int earlier = p == null ? 0 : earlierContacts(c, p, l.startedAt());
         out.add(new Live(l.contactId(), l.reference(), l.channel(), l.flowId(), l.nodeId(), l.codes(), l.startedAt(),
-            l.nodeSince(), earlier, l.answeredAt(), l.answeredBy()));
+            l.nodeSince(), earlier, l.answeredAt(), l.answeredBy(), l.assignedTo()));
       }
       return List.copyOf(out);
     });

@@ -11,7 +11,8 @@ import vn.hotline.gateway.audit.Sealer;
 /**
  * Who answered a contact's handoff: the counsellor who pressed 1 at the whisper. Kept on the contact row
  * (answered_*): an opaque operator id when the number rung came with one, else the number sealed, never in
- * clear and never logged. Each answer is an audit event (handoff.answered) with the ids only.
+ * clear and never logged. Each answer is an audit event (handoff.answered) with the ids only; an answer by an
+ * operator id also runs {@link OnAnswered} in its transaction.
  */
 public final class HandoffRepository {
   /** The recorded answer of a contact's latest handoff; {@code number} opened (null when an operator id is known). */
@@ -30,14 +31,29 @@ public final class HandoffRepository {
     TAKEN
   }
 
+  /**
+   * What else happens in the transaction that records a counsellor's answer, when an operator id names them (the
+   * composition root gives the contact to them: {@code PresenceRepository.assign}). Not run for a repeated press.
+   */
+  @FunctionalInterface
+  public interface OnAnswered {
+    void answered(java.sql.Connection c, String contactId, String operatorId, Instant now) throws SQLException;
+  }
+
   private final Store store;
   private final Sealer sealer;
   private final AuditLog audit;
+  private final OnAnswered onAnswered;
 
   public HandoffRepository(Store store, Sealer sealer, AuditLog audit) {
+    this(store, sealer, audit, (c, contactId, operatorId, now) -> {});
+  }
+
+  public HandoffRepository(Store store, Sealer sealer, AuditLog audit, OnAnswered onAnswered) {
     this.store = store;
     this.sealer = sealer;
     this.audit = audit;
+    this.onAnswered = onAnswered;
   }
 
   /**
@@ -61,6 +77,9 @@ public final class HandoffRepository {
           refs.put("operator", operatorId);
         }
         audit.append(c, "handoff.answered", "voice", refs, data, now);
+        if (operatorId != null) {
+          onAnswered.answered(c, contactId, operatorId, now);
+        }
         return Accepted.YES;
       }
       var current = answer(c, contactId);

@@ -29,19 +29,35 @@ public final class Whispers {
     }
   }
 
+  /**
+   * Told (on the worker, after the answer is committed) that a counsellor known by operator id took a contact: the
+   * composition root tells that counsellor's console (the screen-pop). Also told again for a repeated press.
+   */
+  @FunctionalInterface
+  public interface Taken {
+    void taken(String contactId, String operatorId);
+  }
+
   private final FlowDefinition flow;
   private final Taxonomy taxonomy;
   private final SessionRepository sessions;
   private final HandoffRepository handoffs;
   private final Clock clock;
+  private final Taken taken;
 
   public Whispers(FlowDefinition flow, Taxonomy taxonomy, SessionRepository sessions, HandoffRepository handoffs,
       Clock clock) {
+    this(flow, taxonomy, sessions, handoffs, clock, (contactId, operatorId) -> {});
+  }
+
+  public Whispers(FlowDefinition flow, Taxonomy taxonomy, SessionRepository sessions, HandoffRepository handoffs,
+      Clock clock, Taken taken) {
     this.flow = flow;
     this.taxonomy = taxonomy;
     this.sessions = sessions;
     this.handoffs = handoffs;
     this.clock = clock;
+    this.taken = taken;
   }
 
   /**
@@ -78,6 +94,15 @@ public final class Whispers {
     }
     log.atInfo().addKeyValue("contact", contactId).addKeyValue("leg", leg.callSid())
         .addKeyValue("operator", leg.operatorId() == null ? "-" : leg.operatorId()).log("counsellor took the call");
+    if (leg.operatorId() != null) {
+      try {
+        this.taken.taken(contactId, leg.operatorId());
+      } catch (RuntimeException e) {
+        // the screen-pop is a convenience: the child is put through whatever it does
+        log.atWarn().addKeyValue("contact", contactId).addKeyValue("error", e.getClass().getSimpleName())
+            .log("the counsellor's console was not told of the call");
+      }
+    }
     return true;
   }
 

@@ -79,7 +79,7 @@ class AgencyAdminTest {
     var lan = accounts.active(Role.COUNSELLOR);
     var lanSession = http.signIn(lan.login(), ConsoleFixture.PASSWORD);
     assertEquals(403, http.get("/console/admin/agencies", lanSession).statusCode());
-    var lanCsrf = ConsoleHttp.hidden(http.get("/console", lanSession).body(), "csrf");
+    var lanCsrf = ConsoleHttp.hidden(http.get("/console/board", lanSession).body(), "csrf");
     assertEquals(403, http.post("/console/admin/agencies/education", form("csrf", lanCsrf, "action", "off",
         "reason", "x"), lanSession, Map.of()).statusCode());
     var adminSession = http.signIn(admin.login(), ConsoleFixture.PASSWORD);

@@ -114,7 +114,7 @@ class ConsoleAccessTest {
     var disabled = http.post("/console/admin/operators/" + lan.id() + "/disable", form("csrf", csrf), adminSession, Map.of());
     assertEquals(200, disabled.statusCode(), disabled.body());
     assertTrue(disabled.body().contains("Đã khoá tài khoản " + lan.login()), disabled.body());
-    assertEquals(303, http.get("/console", lanSession).statusCode(), "her session ended at once");
+    assertEquals(303, http.get("/console/board", lanSession).statusCode(), "her session ended at once");
     assertTrue(accounts.audit("operator.disabled").stream()
         .anyMatch(e -> e.get("refs").contains(lan.id()) && e.get("actor").equals("operator:" + admin.id())));
 
@@ -123,7 +123,7 @@ class ConsoleAccessTest {
     var link = Pattern.compile("<code id=\"setup-link\" class=\"wrap\">([^<]+)</code>").matcher(reset.body());
     assertTrue(link.find(), reset.body());
     assertEquals(303, useLink(link.group(1), "Mật khẩu mới sau khi đặt lại").statusCode());
-    assertEquals(200, http.get("/console", http.signIn(lan.login(), "Mật khẩu mới sau khi đặt lại")).statusCode(),
+    assertEquals(200, http.get("/console/board", http.signIn(lan.login(), "Mật khẩu mới sau khi đặt lại")).statusCode(),
         "reset enables her again with the new password");
     assertEquals(404, http.post("/console/admin/operators/no-such-id/reset", form("csrf", csrf), adminSession, Map.of())
         .statusCode());
@@ -151,7 +151,7 @@ class ConsoleAccessTest {
   void aCounsellorIsRefusedTheAdminPagesAndTheirPosts() {
     var lan = accounts.active(Role.COUNSELLOR);
     var session = http.signIn(lan.login(), ConsoleFixture.PASSWORD);
-    var home = http.get("/console", session);
+    var home = http.get("/console/board", session); // a counsellor's first page
     var csrf = ConsoleHttp.hidden(home.body(), "csrf");
     assertFalse(home.body().contains("/console/admin/operators"), "no admin link for a counsellor");
     var page = http.get("/console/admin/operators", session);
@@ -180,7 +180,7 @@ class ConsoleAccessTest {
     assertCookieFlags(sessionCookie, false);
     var session = ConsoleAuth.SESSION_COOKIE + "=" + ConsoleHttp.cookie(signIn, ConsoleAuth.SESSION_COOKIE);
 
-    var answers = List.of(login, signIn, http.get("/console", session), http.get("/console/admin/operators", session),
+    var answers = List.of(login, signIn, http.get("/console/board", session), http.get("/console/admin/operators", session),
         http.get("/console/no-such-page", session), http.get("/console/assets/console.css", null),
         http.get("/console/assets/htmx.min.js", null), http.get("/console/assets/htmx-ext-sse.js", null),
         http.get("/console/assets/console.js", null), http.get("/console/setup?token=nope", null),
@@ -233,7 +233,7 @@ class ConsoleAccessTest {
     while (signedInFor.plusMinutes(25).compareTo(Duration.ofHours(12)) < 0) {
       clock.advance(Duration.ofMinutes(25));
       signedInFor = signedInFor.plusMinutes(25);
-      assertEquals(200, http.get("/console", session).statusCode(), "still signed in after " + signedInFor);
+      assertEquals(200, http.get("/console/board", session).statusCode(), "still signed in after " + signedInFor);
     }
     clock.advance(Duration.ofMinutes(25));
     var after = http.get("/console", session);
@@ -316,11 +316,11 @@ class ConsoleAccessTest {
     assertEquals("/console/login?done=setup", set.headers().firstValue("Location").orElse(""));
     assertEquals(410, http.get(link.substring(gw.base.toString().length()), null).statusCode(), "the link works once");
     var session = http.signIn(login, ConsoleFixture.PASSWORD);
-    assertEquals(200, http.get("/console", session).statusCode());
+    assertEquals(200, http.get("/console/board", session).statusCode());
 
     var disabled = operator("disable", "--login", login);
     assertEquals(0, disabled.exit(), disabled.err());
-    assertEquals(303, http.get("/console", session).statusCode(), "disabling ends the session at once");
+    assertEquals(303, http.get("/console/board", session).statusCode(), "disabling ends the session at once");
     assertEquals(401, http.signInFails(login, ConsoleFixture.PASSWORD).statusCode(), "and it cannot sign in");
 
     var reset = operator("reset", "--login", login);
@@ -328,7 +328,7 @@ class ConsoleAccessTest {
     var again = link(reset);
     assertEquals(401, http.signInFails(login, ConsoleFixture.PASSWORD).statusCode(), "the old password is gone");
     assertEquals(303, useLink(again, "Một mật khẩu mới cũng dài").statusCode());
-    assertEquals(200, http.get("/console", http.signIn(login, "Một mật khẩu mới cũng dài")).statusCode());
+    assertEquals(200, http.get("/console/board", http.signIn(login, "Một mật khẩu mới cũng dài")).statusCode());
     assertEquals(1, operator("disable", "--login", "nobody-by-that-name").exit());
 
     var audit = accounts.allAuditText();

@@ -51,7 +51,12 @@ final class ConsoleFixture implements AutoCloseable {
 
   /** An account whose person has set {@link #PASSWORD}, no second factor. */
   Operator active(Role role) {
-    var link = pending(login(role.wire()), role, null);
+    return active(role, null);
+  }
+
+  /** Likewise, with a phone the gateway may ring for them (null: none). */
+  Operator active(Role role, String phone) {
+    var link = pending(login(role.wire()), role, phone);
     var done = accounts.completeSetup(link.token(), PASSWORD, PASSWORD, null, null);
     return ((Accounts.Setup.Done) done).operator();
   }

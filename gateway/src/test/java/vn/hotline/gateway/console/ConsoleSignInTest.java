@@ -65,9 +65,9 @@ class ConsoleSignInTest {
     browser.screenshot("console-login");
 
     signIn(lan.login(), ConsoleFixture.PASSWORD);
-    assertEquals("/console", browser.path());
-    assertTrue(browser.text("signed-in").contains(lan.name()), browser.text("signed-in"));
-    assertTrue(browser.text("role").contains("Tư vấn viên"), "the role, in Vietnamese: " + browser.text("role"));
+    assertEquals("/console/board", browser.path(), "a counsellor's first page is the live board");
+    assertTrue(browser.text("who-name").contains(lan.name()), browser.text("who-name"));
+    assertTrue(browser.text("who-role").contains("Tư vấn viên"), "the role, in Vietnamese: " + browser.text("who-role"));
     var nav = browser.all("nav.nav a").stream().map(a -> a.getAttribute("href")).toList();
     assertTrue(nav.stream().anyMatch(h -> h.endsWith("/console/board")), "a counsellor has the board: " + nav);
     assertFalse(nav.stream().anyMatch(h -> h.endsWith("/console/admin/operators")), "and no admin page: " + nav);
@@ -125,7 +125,7 @@ class ConsoleSignInTest {
 
     clock.advance(Duration.ofSeconds(61));
     signIn(lan.login(), ConsoleFixture.PASSWORD);
-    assertEquals("/console", browser.path(), "once the minute is over the right password works again");
+    assertEquals("/console/board", browser.path(), "once the minute is over the right password works again");
     var locked = accounts.audit("operator.locked").stream().filter(e -> e.get("refs").contains(lan.id())).toList();
     assertEquals(1, locked.size(), "the lockout is audited");
     assertTrue(locked.getFirst().get("data").contains("\"seconds\":60"), locked.toString());
@@ -137,13 +137,13 @@ class ConsoleSignInTest {
   void aSessionLeftIdleEndsAndTheNextClickAsksToSignInAgain() {
     var lan = accounts.active(Role.COUNSELLOR);
     signIn(lan.login(), ConsoleFixture.PASSWORD);
-    assertEquals("/console", browser.path());
+    assertEquals("/console/board", browser.path());
     clock.advance(Duration.ofMinutes(29));
     browser.open("/console");
-    assertEquals("/console", browser.path(), "29 minutes idle: still signed in (and the idle time starts again)");
+    assertEquals("/console/board", browser.path(), "29 minutes idle: still signed in (and the idle time starts again)");
     clock.advance(Duration.ofMinutes(29));
     browser.open("/console");
-    assertEquals("/console", browser.path(), "another 29 minutes after a request: still signed in");
+    assertEquals("/console/board", browser.path(), "another 29 minutes after a request: still signed in");
     clock.advance(Duration.ofMinutes(31));
     browser.open("/console");
     assertEquals("/console/login", browser.path(), "31 minutes idle (console.session_idle_minutes = 30): signed out");
@@ -180,7 +180,7 @@ class ConsoleSignInTest {
     assertEquals("/console/login", browser.path(), "without the code, the password alone does not sign in");
     browser.open("/console/login").type("login", login).type("password", ConsoleFixture.PASSWORD)
         .type("code", Totp.code(secret, clock.instant())).click("sign-in");
-    assertEquals("/console", browser.path(), "password and code sign in");
+    assertEquals("/console/board", browser.path(), "password and code sign in");
     var setup = accounts.audit("operator.setup_completed").getLast();
     assertTrue(setup.get("data").contains("\"totp\":true"), setup.toString());
     assertFalse(accounts.allAuditText().contains(secret), "the secret is not in the audit trail");

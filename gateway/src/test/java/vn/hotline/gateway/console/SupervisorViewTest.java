@@ -95,7 +95,7 @@ class SupervisorViewTest {
     start();
     var lan = accounts.active(Role.COUNSELLOR);
     var session = http.signIn(lan.login(), ConsoleFixture.PASSWORD);
-    var csrf = ConsoleHttp.hidden(http.get("/console", session).body(), "csrf");
+    var csrf = ConsoleHttp.hidden(http.get("/console/board", session).body(), "csrf");
     var reference = adviceCall();
 
     for (var path : List.of("/console/supervisor", "/console/supervisor/live", "/console/supervisor/stats",
@@ -108,7 +108,7 @@ class SupervisorViewTest {
         form("csrf", csrf, "reference", reference, "hours", "24", "reason", REASON), session, Map.of());
     assertEquals(403, flag.statusCode(), "her own session's token does not make her a supervisor");
     assertEquals(0, db.count("caller_flags"));
-    var home = http.get("/console", session).body();
+    var home = http.get("/console/board", session).body();
     assertFalse(home.contains("href=\"/console/supervisor\""), "no supervisor entry in her navigation");
 
     var admin = accounts.active(Role.ADMIN);
