@@ -133,7 +133,7 @@ public final class FlowLoader {
       checkReachable(nodes, start);
       checkSayLoops(nodes);
       checkEveryNodeCanFinish(nodes);
-      checkPromiseWords(nodes, channel);
+      checkPromiseWords(nodes, channel, codes);
       checkPromisesWaitForASafeAnswer(nodes, start);
       List<FlowDefinition.Keyword> keywords = List.of();
       Map<String, Prompt> texts = Map.of();
@@ -584,7 +584,7 @@ public final class FlowLoader {
      * language, its prompt or more_prompt) must say so with {@code promise:}: that is what makes the follow-up task,
      * so a promise nobody would keep cannot be written by accident.
      */
-    void checkPromiseWords(Map<String, Node> nodes, String channel) {
+    void checkPromiseWords(Map<String, Node> nodes, String channel, List<String> codes) {
       for (var node : nodes.values()) {
         if (promises.containsKey(node.id())) {
           continue;
@@ -594,10 +594,10 @@ public final class FlowLoader {
           prompts.add(t.morePrompt());
         }
         for (var p : prompts) {
-          for (var e : new java.util.TreeMap<>(p.byLanguage()).entrySet()) {
-            var phrase = Promise.phraseIn(e.getValue());
+          for (var code : codes) {
+            var phrase = Promise.phraseIn(p.in(code));
             if (phrase.isPresent()) {
-              throw fail(node.id(), "its prompt in " + e.getKey() + " promises to get back to the caller (\""
+              throw fail(node.id(), "its prompt in " + code + " promises to get back to the caller (\""
                   + phrase.get() + "\") but the node creates no follow-up task: add promise: "
                   + (channel.equals("voice") ? Promise.CALLBACK : Promise.CONTACT)
                   + ", behind a menu option that sets " + Promise.SAFE_ANSWER + ": " + Promise.SAFE);
