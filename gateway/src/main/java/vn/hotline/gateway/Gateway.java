@@ -156,6 +156,14 @@ public final class Gateway implements AutoCloseable {
     return root.parts().cards;
   }
 
+  /**
+   * Follow-up tasks (callbacks, SMS replies, voicemails to hear): the board's open tasks, assignment, attempts. Its
+   * methods block on the store (call them from a worker).
+   */
+  public vn.hotline.gateway.followup.Followups followups() {
+    return root.parts().followups;
+  }
+
   public FlowCatalog flows() {
     return root.parts().files.flows();
   }

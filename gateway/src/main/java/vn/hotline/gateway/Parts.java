@@ -31,6 +31,7 @@ import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.flow.FlowLoader;
+import vn.hotline.gateway.followup.Followups;
 import vn.hotline.gateway.operators.Accounts;
 import vn.hotline.gateway.operators.Sessions;
 import vn.hotline.gateway.ops.Metrics;
@@ -49,6 +50,7 @@ import vn.hotline.gateway.store.CallerFlagRepository;
 import vn.hotline.gateway.store.HandoffRepository;
 import vn.hotline.gateway.store.CaseRepository;
 import vn.hotline.gateway.store.DeliveryRepository;
+import vn.hotline.gateway.store.FollowupRepository;
 import vn.hotline.gateway.store.OperatorRepository;
 import vn.hotline.gateway.store.PresenceRepository;
 import vn.hotline.gateway.store.ReportRepository;
@@ -132,6 +134,9 @@ final class Parts {
   final PresenceRepository presence;
   final Accounts accounts;
   final Sessions consoleSessions;
+  /** Follow-up tasks: the promises made to callers, until a person has kept them. */
+  final Followups followups;
+
   Parts(Vertx vertx, GatewayConfig cfg, Clock clock, Store store, Metrics metrics, Files files) {
     this.cfg = cfg;
     this.clock = clock;
@@ -150,7 +155,13 @@ final class Parts {
     var closing = new ContactClosing(new ReportPolicy(), reports, files.routing(), outbox);
     this.casework = new Casework(store, reports, cases, deliveries, outbox, files.routing(), files.taxonomy(),
         files.provinces(), audit, clock, Addresses.publisher(vertx, Addresses.DELIVERY_DUE));
-    this.sessions = new SessionRepository(store, sealer, audit, closing);
+    this.followups = new Followups(store, new FollowupRepository(store, audit), audit, files.flows(), cfg.followup(), clock);
+    // One transaction ends a contact: its report and deliveries, then the follow-up task a promise made it owe.
+    SessionRepository.OnClose onClose = (c, s, outcome, now) -> {
+      closing.closed(c, s, outcome, now);
+      followups.closed(c, s, outcome, now);
+    };
+    this.sessions = new SessionRepository(store, sealer, audit, onClose);
     var engine = new FlowEngine(files.valueLists());
     this.presence = new PresenceRepository(store, sealer, audit);
     // A counsellor who presses 1 is given the contact in the same transaction: not rung again while on it.

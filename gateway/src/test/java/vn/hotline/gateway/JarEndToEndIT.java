@@ -71,7 +71,7 @@ class JarEndToEndIT {
     assertEquals(200, answer.status());
     assertTrue(answer.has("Gather"), answer.body());
 
-    var voicemail = run(Map.of(), "simulate-call", "--to", "http://localhost:" + port, "--digits", "1,2,1");
+    var voicemail = run(Map.of(), "simulate-call", "--to", "http://localhost:" + port, "--digits", "1,1,1"); // danger, safe to call back
     assertEquals(0, voicemail.exit(), voicemail.out());
     assertTrue(voicemail.out().contains("Call ended: voice message recorded"), voicemail.out());
     var ref = Pattern.compile("reference number (\\d{8})").matcher(voicemail.out());
@@ -155,7 +155,7 @@ class JarEndToEndIT {
       var story = "Có người lạ nhắn tin đòi gặp em trên Zalo và dọa đăng ảnh của em.";
       var chat = run(Map.of(), "send-sms", "--smsc", "localhost:" + smscPort, "--from", "0912345678",
           "--text", "báo cáo", "--text", "2", "--text", "2", "--text", "4", "--text", "79", "--text", story,
-          "--text", "xong", "--text", "zalo.me/abc123", "--text", "1", "--wait", "10");
+          "--text", "xong", "--text", "zalo.me/abc123", "--text", "1", "--text", "1", "--wait", "10");
       assertEquals(0, chat.exit(), chat.out());
       assertTrue(chat.out().contains("< 111 da nhan. Nguy hiem ngay"), chat.out());
       var ref = Pattern.compile("< Cam on ban. Bao cao da duoc ghi nhan, ma so (\\d{8})").matcher(chat.out());
@@ -260,10 +260,10 @@ class JarEndToEndIT {
   @Test
   void aBrokenFlowFileStopsStartupNamingTheFileAndTheNode() throws Exception {
     var flow = work.resolve("ivr-flows/hotline-111.yaml");
-    Files.writeString(flow, Files.readString(flow).replace("no_answer: danger-voicemail", "no_answer: danger-voicemial"));
+    Files.writeString(flow, Files.readString(flow).replace("no_answer: danger-safe", "no_answer: danger-saef"));
     var r = run(Map.of("GATEWAY_HTTP_PORT", Integer.toString(freePort())), "serve");
     assertEquals(2, r.exit(), r.out());
-    assertTrue(r.out().contains("ivr-flows/hotline-111.yaml: node 'danger-handoff': points to unknown node 'danger-voicemial'"),
+    assertTrue(r.out().contains("ivr-flows/hotline-111.yaml: node 'danger-handoff': points to unknown node 'danger-saef'"),
         r.out());
   }
 

@@ -41,6 +41,7 @@ public record GatewayConfig(
     Sms sms,
     List<SmppLink> smppLinks,
     Console console,
+    Followup followup,
     List<String> devNotices,
     Environment env) {
 
@@ -155,6 +156,12 @@ public record GatewayConfig(
 
   /** The counsellors' console: how long a signed-in session lasts without a request, and at most. */
   public record Console(int sessionIdleMinutes, int sessionAbsoluteHours) {}
+
+  /**
+   * Follow-up tasks (a callback or reply promised to a caller): when they are due (danger: minutes; the others:
+   * hours), and after a callback nobody answered, how long until the board says to try again.
+   */
+  public record Followup(int dangerDueMinutes, int otherDueHours, int retryMinutes) {}
 
   /** A single inbox for every report, when set (url empty: use the routing file). */
   public record Inbox(String url, List<String> secrets) {
@@ -330,6 +337,8 @@ public record GatewayConfig(
         new Limits(s.integer("limits.calls_per_minute", 1, 10_000), s.integer("limits.sms_per_minute", 1, 10_000),
             s.integer("limits.failed_auth_per_minute", 1, 100_000)),
         sms, links, console(s),
+        new Followup(s.integer("followup.danger_due_minutes", 1, 24 * 60), s.integer("followup.other_due_hours", 1, 30 * 24),
+            s.integer("followup.retry_minutes", 1, 24 * 60)),
         List.copyOf(notices), new Environment(s.env()));
   }
 

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * A validated flow: the nodes, the languages it speaks (with the Twilio voice for each), and where it starts.
- * Built only by {@link FlowLoader}, so a definition in hand is always a usable one.
+ * Built only by {@link FlowLoader}, so a definition in hand is always a usable one. {@code promises}: the nodes
+ * that promise the caller a person will get back to them ({@code promise:}), by node id.
  */
 public record FlowDefinition(
     String id,
@@ -17,7 +18,8 @@ public record FlowDefinition(
     Map<String, Node> nodes,
     Map<String, String> retryPrompt,
     List<Keyword> keywords,
-    Map<String, Prompt> texts) {
+    Map<String, Prompt> texts,
+    Map<String, Promise> promises) {
 
   /** A language the flow speaks; the first one declared is the default. */
   public record Language(String code, String voice) {}
@@ -50,6 +52,11 @@ public record FlowDefinition(
       throw new FlowException(file + ": no node '" + id + "' (a session points at a node the flow no longer has)");
     }
     return n;
+  }
+
+  /** What the node promises the caller, if it does ({@code promise:}). */
+  public java.util.Optional<Promise> promise(String nodeId) {
+    return java.util.Optional.ofNullable(promises.get(nodeId));
   }
 
   public boolean has(String nodeId) {

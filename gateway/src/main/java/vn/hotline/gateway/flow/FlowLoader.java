@@ -75,6 +75,8 @@ public final class FlowLoader {
 
   private final class Parser {
     private final Path file;
+    /** The nodes' promise: keys, as they are read. */
+    private final Map<String, Promise> promises = new LinkedHashMap<>();
 
     Parser(Path file) {
       this.file = file;
@@ -131,6 +133,8 @@ public final class FlowLoader {
       checkReachable(nodes, start);
       checkSayLoops(nodes);
       checkEveryNodeCanFinish(nodes);
+      checkPromiseWords(nodes, channel, codes);
+      checkPromisesWaitForASafeAnswer(nodes, start);
       List<FlowDefinition.Keyword> keywords = List.of();
       Map<String, Prompt> texts = Map.of();
       if (channel.equals("sms")) {
@@ -141,8 +145,17 @@ public final class FlowLoader {
       } else {
         texts = voiceTexts(root.get("texts"), codes, nodes.values().stream().anyMatch(n -> n instanceof Node.Handoff));
       }
+      for (var t : texts.entrySet()) {
+        for (var code : codes) {
+          var phrase = Promise.phraseIn(t.getValue().in(code));
+          if (phrase.isPresent()) {
+            throw fail("texts." + t.getKey() + " in " + code + " promises to get back to the caller (\"" + phrase.get()
+                + "\"): only a node can promise (with promise:), so that the promise makes a follow-up task");
+          }
+        }
+      }
       return new FlowDefinition(id, file, channel, languages, start, Map.copyOf(nodes),
-          retry == null ? Map.of() : retry.byLanguage(), keywords, texts);
+          retry == null ? Map.of() : retry.byLanguage(), keywords, texts, Map.copyOf(promises));
     }
 
     static final Set<String> VOICE_TEXTS = Set.of("flagged_caller", "whisper_urgent", "whisper_reference", "whisper_accept");
@@ -290,13 +303,30 @@ public final class FlowLoader {
       var type = text(n, "type", id, true);
       var prompt = prompt(id, n.get("prompt"), codes, "prompt");
       var set = set(id, n.get("set"), codes);
+      var promise = text(n, "promise", id, false);
+      if (promise != null) {
+        Promise p;
+        try {
+          p = Promise.of(promise);
+        } catch (IllegalArgumentException e) {
+          throw fail(id, "promise '" + promise + "' must be callback (voice) or contact (sms)");
+        }
+        if (!p.channel().equals(channel)) {
+          throw fail(id, "promise: " + p + " belongs to " + p.channel() + " flows (a " + channel + " flow promises "
+              + (channel.equals("voice") ? "callback" : "contact") + ")");
+        }
+        if (type.equals("end") && bool(n, "cancel", id, false)) {
+          throw fail(id, "a cancel end promises nothing: the texter withdrew");
+        }
+        promises.put(id, p);
+      }
       return switch (type) {
         case "say" -> {
-          allowOnly(n, id, Set.of("type", "prompt", "set", "next"));
+          allowOnly(n, id, Set.of("type", "prompt", "set", "promise", "next"));
           yield new Node.Say(id, prompt, set, text(n, "next", id, true));
         }
         case "menu" -> {
-          allowOnly(n, id, Set.of("type", "prompt", "set", "options", "timeout", "invalid", "attempts",
+          allowOnly(n, id, Set.of("type", "prompt", "set", "promise", "options", "timeout", "invalid", "attempts",
               "timeout_seconds", "all_languages"));
           if (!n.hasNonNull("timeout")) {
             throw fail(id, "menu has no timeout path (where a caller who says nothing goes)");
@@ -306,7 +336,7 @@ public final class FlowLoader {
               integer(n, "attempts", id, 3, 1, 5), integer(n, "timeout_seconds", id, 6, 2, 30));
         }
         case "ask" -> {
-          allowOnly(n, id, Set.of("type", "prompt", "set", "save", "min_digits", "max_digits", "allowed",
+          allowOnly(n, id, Set.of("type", "prompt", "set", "promise", "save", "min_digits", "max_digits", "allowed",
               "skippable", "next", "timeout", "attempts", "timeout_seconds"));
           int min = integer(n, "min_digits", id, 1, 1, 20);
           int max = integer(n, "max_digits", id, min, 1, 20);
@@ -325,7 +355,7 @@ public final class FlowLoader {
               integer(n, "attempts", id, 3, 1, 5), integer(n, "timeout_seconds", id, 8, 2, 30));
         }
         case "record" -> {
-          allowOnly(n, id, Set.of("type", "prompt", "set", "max_seconds", "transcribe", "next"));
+          allowOnly(n, id, Set.of("type", "prompt", "set", "promise", "max_seconds", "transcribe", "next"));
           if (!channel.equals("voice")) {
             throw fail(id, "record nodes exist only in voice flows");
           }
@@ -333,7 +363,7 @@ public final class FlowLoader {
               bool(n, "transcribe", id, false), text(n, "next", id, true));
         }
         case "handoff" -> {
-          allowOnly(n, id, Set.of("type", "prompt", "set", "queue", "priority", "no_answer", "answered"));
+          allowOnly(n, id, Set.of("type", "prompt", "set", "promise", "queue", "priority", "no_answer", "answered"));
           var queue = text(n, "queue", id, true);
           if (!ID.matcher(queue).matches()) {
             throw fail(id, "queue '" + queue + "' must be lower-case letters, digits and dashes");
@@ -352,7 +382,7 @@ public final class FlowLoader {
               text(n, "answered", id, false));
         }
         case "text" -> {
-          allowOnly(n, id, Set.of("type", "prompt", "set", "save", "multiple", "more_prompt", "done", "max_chars", "next"));
+          allowOnly(n, id, Set.of("type", "prompt", "set", "promise", "save", "multiple", "more_prompt", "done", "max_chars", "next"));
           if (!channel.equals("sms")) {
             throw fail(id, "text nodes exist only in sms flows");
           }
@@ -376,7 +406,7 @@ public final class FlowLoader {
               integer(n, "max_chars", id, 2000, 10, 20000), text(n, "next", id, true));
         }
         case "end" -> {
-          allowOnly(n, id, Set.of("type", "prompt", "set", "cancel"));
+          allowOnly(n, id, Set.of("type", "prompt", "set", "promise", "cancel"));
           boolean cancel = bool(n, "cancel", id, false);
           for (var code : codes) {
             if (!cancel && !prompt.in(code).contains("{reference}")) {
@@ -546,6 +576,112 @@ public final class FlowLoader {
         if (!finishing.contains(id)) {
           throw fail(id, "no path from here reaches an end node: callers would be trapped");
         }
+      }
+    }
+
+    /**
+     * A node whose words promise the caller that a person will get back to them ({@link Promise#PHRASES}, in any
+     * language, its prompt or more_prompt) must say so with {@code promise:}: that is what makes the follow-up task,
+     * so a promise nobody would keep cannot be written by accident.
+     */
+    void checkPromiseWords(Map<String, Node> nodes, String channel, List<String> codes) {
+      for (var node : nodes.values()) {
+        if (promises.containsKey(node.id())) {
+          continue;
+        }
+        var prompts = new ArrayList<Prompt>(List.of(node.prompt()));
+        if (node instanceof Node.Text t && t.morePrompt() != null) {
+          prompts.add(t.morePrompt());
+        }
+        for (var p : prompts) {
+          for (var code : codes) {
+            var phrase = Promise.phraseIn(p.in(code));
+            if (phrase.isPresent()) {
+              throw fail(node.id(), "its prompt in " + code + " promises to get back to the caller (\""
+                  + phrase.get() + "\") but the node creates no follow-up task: add promise: "
+                  + (channel.equals("voice") ? Promise.CALLBACK : Promise.CONTACT)
+                  + ", behind a menu option that sets " + Promise.SAFE_ANSWER + ": " + Promise.SAFE);
+            }
+          }
+        }
+      }
+    }
+
+    /**
+     * The safety question comes first: the phone may be shared with, or belong to, the person who hurts the child.
+     * {@code callback_safe} is yes or no; yes only as a menu option's set (the caller's own answer); every path
+     * from start to a node with {@code promise:} passes that yes, and no node after a promise sets it back to no.
+     */
+    void checkPromisesWaitForASafeAnswer(Map<String, Node> nodes, String start) {
+      for (var node : nodes.values()) {
+        checkSafeValue(node.id(), node.set(), false);
+        if (node instanceof Node.Menu m) {
+          for (var o : m.options().values()) {
+            checkSafeValue(node.id(), o.set(), true);
+          }
+        }
+      }
+      var seen = new HashSet<At>();
+      var todo = new ArrayDeque<At>();
+      todo.add(enter(nodes, start, Map.of(), false, false));
+      while (!todo.isEmpty()) {
+        var at = todo.pop();
+        if (!seen.add(at)) {
+          continue;
+        }
+        var node = nodes.get(at.node());
+        if (node instanceof Node.Menu m) {
+          for (var o : m.options().values()) {
+            todo.add(enter(nodes, o.next(), o.set(), at.safe(), at.promised()));
+          }
+          todo.add(enter(nodes, m.timeout(), Map.of(), at.safe(), at.promised()));
+          if (m.invalid() != null) {
+            todo.add(enter(nodes, m.invalid(), Map.of(), at.safe(), at.promised()));
+          }
+        } else {
+          for (var t : node.targets()) {
+            todo.add(enter(nodes, t, Map.of(), at.safe(), at.promised()));
+          }
+        }
+      }
+    }
+
+    /** Where a caller is for the safety rules: at a node, having said a callback is safe or not, promised or not. */
+    private record At(String node, boolean safe, boolean promised) {}
+
+    /** Enters {@code id} through an option that sets {@code optionSet} (then the node's own set applies). */
+    private At enter(Map<String, Node> nodes, String id, Map<String, String> optionSet, boolean safe, boolean promised) {
+      var node = nodes.get(id);
+      boolean now = safeAfter(node.set(), safeAfter(optionSet, safe));
+      if (promised && !now) {
+        throw fail(id, "sets " + Promise.SAFE_ANSWER + " to " + Promise.NOT_SAFE + " after the caller was promised to"
+            + " be contacted: the promise would not be kept");
+      }
+      var promise = promises.get(id);
+      if (promise != null && !now) {
+        throw fail(id, "promises " + (promise == Promise.CALLBACK ? "a callback" : "contact") + " (promise: " + promise
+            + ") but can be reached without the caller saying it is safe: put it behind a menu option that sets "
+            + Promise.SAFE_ANSWER + ": " + Promise.SAFE + " (the phone may be shared with the person who hurts the child)");
+      }
+      return new At(id, now, promised || promise != null);
+    }
+
+    private static boolean safeAfter(Map<String, String> set, boolean safe) {
+      var v = set.get(Promise.SAFE_ANSWER);
+      return v == null ? safe : v.equals(Promise.SAFE);
+    }
+
+    void checkSafeValue(String id, Map<String, String> set, boolean option) {
+      var v = set.get(Promise.SAFE_ANSWER);
+      if (v == null) {
+        return;
+      }
+      if (!v.equals(Promise.SAFE) && !v.equals(Promise.NOT_SAFE)) {
+        throw fail(id, Promise.SAFE_ANSWER + " must be " + Promise.SAFE + " or " + Promise.NOT_SAFE + ", not '" + v + "'");
+      }
+      if (v.equals(Promise.SAFE) && !option) {
+        throw fail(id, Promise.SAFE_ANSWER + ": " + Promise.SAFE + " can only be the caller's answer: set it on a menu"
+            + " option of the safety question, not on the node");
       }
     }
 

@@ -15,7 +15,9 @@ import vn.hotline.gateway.contact.DeliveryStatus;
 import vn.hotline.gateway.contact.InboundStatus;
 import vn.hotline.gateway.contact.OutboundStatus;
 import vn.hotline.gateway.contact.SessionStatus;
+import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.store.CallerFlagRepository;
+import vn.hotline.gateway.store.FollowupRepository;
 import vn.hotline.gateway.store.Store;
 
 /**
@@ -102,8 +104,13 @@ public final class Retention {
     var recordingBefore = now.minus(Duration.ofDays(cfg.recordingDays()));
 
     counts.put("caller_numbers", Store.update(c, "UPDATE contacts SET caller_sealed = NULL WHERE caller_sealed IS NOT NULL"
-        + " AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = contacts.id AND" + UNDELIVERED + ")",
+        + " AND channel <> '" + Channel.VOICE.wire() + "' AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = contacts.id AND" + UNDELIVERED + ")",
         numbersBefore));
+    // A voice caller's number is kept only for the callback they said was safe, and no delivery carries it: an
+    // undelivered report does not hold it. A callback or reply task left without its number cannot be kept: closed.
+    counts.put("callback_numbers", Store.update(c, "UPDATE contacts SET caller_sealed = NULL WHERE caller_sealed IS NOT NULL"
+        + " AND channel = '" + Channel.VOICE.wire() + "' AND ended_at < ?", numbersBefore));
+    counts.put("followups_closed", FollowupRepository.closeWhereNumberPurged(c, audit, now));
     // Who answered a call, when no operator id came with the number rung: a counsellor's phone number, staff data
     // that no delivery carries, so an undelivered report does not hold it: it goes after the same period.
     counts.put("answered_numbers", Store.update(c, "UPDATE contacts SET answered_number_sealed = NULL"
@@ -152,7 +159,8 @@ public final class Retention {
   }
 
   /**
-   * Erases the personal fields of the contact with this reference and of its report: sealed number, pseudonym,
+   * Erases the personal fields of the contact with this reference and of its report (and cancels its follow-up task:
+   * nobody calls an erased contact back): sealed number, pseudonym,
    * the number that answered it, description, URLs, recording, free-text answers, the counsellor's free text in
    * the report's versions, the conversation's SMS texts; and the caller flags set from it or on its caller
    * (cleared, audited, their pseudonym and reason purged). Codes, ids and times stay. Returns false when no
@@ -186,6 +194,7 @@ public final class Retention {
       counts.put("report", Store.update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL,"
           + " recording_sealed = NULL, caller_pseudonym = NULL, erased_at = ? WHERE contact_id = ?", now, contactId));
       counts.put("session", Store.update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE contact_id = ?", contactId));
+      counts.put("followups_cancelled", FollowupRepository.cancelForErasure(c, audit, contactId, "cli", now));
       counts.put("review", Store.update(c, "UPDATE report_versions SET district_sealed = NULL, notes_sealed = NULL,"
           + " reason_sealed = NULL WHERE report_id IN (SELECT id FROM reports WHERE contact_id = ?)", contactId));
       counts.put("outbound_sms", Store.update(c, "UPDATE sms_outbound SET destination_sealed = '" + PURGED + "' WHERE contact_id = ?",

@@ -152,11 +152,25 @@ public final class SessionRepository {
    * When the step closes the flow, the contact's outcome is written and {@link OnClose} runs in the same transaction.
    */
   public boolean advance(ContactSession before, FlowState after, List<StepEvent> events, Instant now) {
-    return store.inTransaction(c -> advance(c, before, after, events, now));
+    return store.inTransaction(c -> advance(c, before, after, events, now, null));
+  }
+
+  /**
+   * {@link #advance} for the step at which a voice caller said that calling them back is safe: {@code callbackNumber}
+   * (the number the call came from) is kept sealed on the contact in the same transaction, for the callback its end
+   * owes (followup.Followups keeps it with the task, or clears it when no callback is made). Null: like advance.
+   */
+  public boolean advance(ContactSession before, FlowState after, List<StepEvent> events, Instant now, String callbackNumber) {
+    return store.inTransaction(c -> advance(c, before, after, events, now, callbackNumber));
   }
 
   public boolean advance(Connection c, ContactSession before, FlowState after, List<StepEvent> events, Instant now)
       throws SQLException {
+    return advance(c, before, after, events, now, null);
+  }
+
+  private boolean advance(Connection c, ContactSession before, FlowState after, List<StepEvent> events, Instant now,
+      String callbackNumber) throws SQLException {
     try (var ps = c.prepareStatement("UPDATE flow_sessions SET node_id = ?, language = ?, attempts = ?, answers = ?,"
         + " texts_sealed = ?, path = ?, outcome = ?, status = ?, seq = seq + 1, version = version + 1, updated_at = ?,"
         + " reminded_at = NULL WHERE id = ? AND version = ?")) {
@@ -177,6 +191,10 @@ public final class SessionRepository {
     }
     insertSteps(c, before.sessionId(), before.seq() + 1, events, now);
     auditSteps(c, before.contactId(), before.channel(), before.smsLink(), events, now);
+    if (callbackNumber != null) {
+      Store.update(c, "UPDATE contacts SET caller_sealed = ? WHERE id = ? AND caller_sealed IS NULL",
+          sealer.seal(callbackNumber), before.contactId());
+    }
     if (after.closed()) {
       closeContact(c, before.advanced(after, now), after.outcome(), null, now, true);
     }

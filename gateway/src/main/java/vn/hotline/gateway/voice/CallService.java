@@ -15,6 +15,7 @@ import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.Input;
 import vn.hotline.gateway.flow.Instruction;
 import vn.hotline.gateway.flow.Node;
+import vn.hotline.gateway.flow.Promise;
 import vn.hotline.gateway.flow.Step;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.audit.Pseudonyms;
@@ -90,7 +91,7 @@ public final class CallService {
         step = flaggedFirst(step);
       }
       try {
-        // Voice keeps only the pseudonym: nothing is sent back to a caller's number.
+        // Voice keeps only the pseudonym, unless the caller later says a callback is safe (callbackNumber).
         var contact = new NewContact(Channel.VOICE, callSid, reference, flow.id(), pseudonym, null, null);
         var created = sessions.create(contact, step.state(), step.events(), clock.instant());
         countOutcome(created.state().outcome(), step);
@@ -131,7 +132,7 @@ public final class CallService {
       }
       var flagged = flags.activeFor(s.callerPseudonym()).isPresent();
       var step = engine.advance(flow, s.state(), applied, context(s.reference(), flagged));
-      if (sessions.advance(s, step.state(), step.events(), clock.instant())) {
+      if (sessions.advance(s, step.state(), step.events(), clock.instant(), callbackNumber(s, step, from))) {
         if (step.state().closed()) {
           countOutcome(step.state().outcome(), step);
         }
@@ -192,6 +193,27 @@ public final class CallService {
 
   private Turn repeat(ContactSession s) {
     return new Turn(s, engine.repeat(flow, s.state(), context(s.reference(), false)));
+  }
+
+  /**
+   * Twilio's From for a caller who withheld their number (anonymous, unknown, unavailable, blocked, restricted):
+   * nothing to call back.
+   */
+  private static final Set<String> WITHHELD = Set.of("+266696687", "+86282452253", "+8656696", "+2562533", "+7378742833");
+  private static final java.util.regex.Pattern DIALABLE = java.util.regex.Pattern.compile("\\+[1-9]\\d{6,14}");
+
+  /**
+   * The number to keep sealed for a callback: the one this call came from, at the step where the caller said that
+   * calling back is safe (the flow set callback_safe: yes), when it is a number that can be called; else null.
+   */
+  static String callbackNumber(ContactSession s, Step step, String from) {
+    boolean saidYes = Promise.SAFE.equals(step.state().answer(Promise.SAFE_ANSWER))
+        && !Promise.SAFE.equals(s.state().answer(Promise.SAFE_ANSWER));
+    if (!saidYes || s.callerSealed() != null || from == null) {
+      return null;
+    }
+    var number = from.strip();
+    return DIALABLE.matcher(number).matches() && !WITHHELD.contains(number) ? number : null;
   }
 
   /** Whether a counsellor pressed 1 for the handoff the session is at (seq {@code seq}). */

@@ -88,7 +88,8 @@ class ContactCardTest {
     twilio.sms(CHILD, STORY);
     twilio.sms(CHILD, "xong");
     twilio.sms(CHILD, "https://facebook.com/groups/xyz123");
-    var end = twilio.sms(CHILD, "1");
+    twilio.sms(CHILD, "1");
+    var end = twilio.sms(CHILD, "1"); // the safety question: safe to text back
     var m = Pattern.compile("ma so (\\d{8})").matcher(end.messageText());
     assertTrue(m.find(), end.body());
     return m.group(1);

@@ -99,7 +99,7 @@ class CounsellorReviewTest {
     var call = gw.twilio().call();
     var t = call.press(call.press(call.press(call.press(call.incoming(), "2"), "2"), "4"), "2");
     var handoff = call.press(call.press(t, "4"), "79");
-    call.record(call.dialEnded(handoff, "no-answer"), 42);
+    call.record(call.callbackSafe(call.dialEnded(handoff, "no-answer")), 42);
     call.status("completed");
     return (String) db.row("SELECT reference FROM contacts WHERE provider_ref = ?", call.sid).get("reference");
   }

@@ -74,7 +74,7 @@ class DeliveryTest {
   /** A texted report of online harm with a description and a link. Returns its reference. */
   String onlineHarmSms(FakeTwilio twilio, String from) {
     for (var t : List.of("BAOCAO", "4", "2", "4", "79", "Có kẻ lạ dọa tung ảnh của em trên TikTok.", "XONG",
-        "tiktok.com/@kedoa123")) {
+        "tiktok.com/@kedoa123", "1")) { // ... consent to share, then the safety question
       twilio.sms(from, t);
     }
     var end = twilio.sms(from, "1").messageText();

@@ -819,6 +819,118 @@ class FlowLoaderTest {
     assertTrue(shipped.text("whisper_intent_danger", "vi-VN").contains("Nguy hiểm ngay"), shipped.texts().toString());
   }
 
+  // --- promises: what a node tells the caller we will do, and the safety question before it ---------------------
+
+  /**
+   * The good flow with the safety question between the handoff and the voicemail: handoff (no answer) -> safe
+   * (menu: 1 sets callback_safe yes -> voicemail, 2 or silence -> unsafe, an end) ; voicemail and goodbye promise a
+   * callback.
+   */
+  private static void withSafetyQuestion(Map<String, Object> f) {
+    node(f, "handoff").put("no_answer", "safe");
+    nodes(f).put("safe", map(
+        "type", "menu",
+        "prompt", prompt("Có an toàn để chúng tôi gọi lại số này không? Bấm 1 nếu có, bấm 2 nếu không.",
+            "Is it safe for us to call this number back? Press 1 if yes, press 2 if no."),
+        "options", map(
+            "1", map("next", "voicemail", "set", map("callback_safe", "yes")),
+            "2", "unsafe"),
+        "timeout", "unsafe"));
+    nodes(f).put("unsafe", map(
+        "type", "end",
+        "set", map("callback_safe", "no"),
+        "prompt", prompt("Mã số {reference}. Hãy gọi lại 111 bất cứ lúc nào.", "Number {reference}. Call 111 again any time.")));
+    node(f, "voicemail").put("promise", "callback");
+    promptOf(f, "voicemail").put("vi-VN", "Hãy để lại lời nhắn. Chúng tôi sẽ gọi lại cho bạn.");
+    promptOf(f, "voicemail").put("en-US", "Please leave a message. We will call you back.");
+    node(f, "goodbye").put("promise", "callback");
+  }
+
+  @Test
+  void aPromiseBehindTheSafetyQuestionLoadsAndSaysWhatItPromises() {
+    var flow = loader.load(goodFlowWith(FlowLoaderTest::withSafetyQuestion));
+
+    assertEquals(java.util.Optional.of(Promise.CALLBACK), flow.promise("voicemail"));
+    assertEquals(java.util.Optional.of(Promise.CALLBACK), flow.promise("goodbye"));
+    assertTrue(flow.promise("safe").isEmpty(), "asking whether a callback is safe promises nothing");
+    assertTrue(flow.promise("unsafe").isEmpty(), "'call 111 again' is not a promise");
+  }
+
+  @Test
+  void aPromptThatPromisesACallbackOnANodeThatCreatesNoTaskIsRefusedNamingFileAndNode() {
+    var file = goodFlowWith(f -> {
+      withSafetyQuestion(f);
+      node(f, "voicemail").remove("promise");
+    });
+
+    assertRefused(file, "node 'voicemail'", "promises to get back to the caller", "\"se goi lai\"", "add promise: callback");
+    // in any language, with or without diacritics
+    assertRefused(goodFlowWith(f -> promptOf(f, "handoff").put("en-US", "Please hold. If we are cut off we will call you back.")),
+        "node 'handoff'", "in en-US", "\"call you back\"");
+    assertRefused(goodFlowWith(f -> promptOf(f, "welcome").put("vi-VN", "Xin chào. Tư vấn viên sẽ liên hệ lại với bạn.")),
+        "node 'welcome'", "in vi-VN");
+  }
+
+  @Test
+  void aPromiseTheCallerCanReachWithoutSayingACallbackIsSafeIsRefused() {
+    // the voicemail promises, and the handoff goes there directly: nobody asked
+    var direct = goodFlowWith(f -> {
+      withSafetyQuestion(f);
+      node(f, "handoff").put("no_answer", "voicemail");
+      nodes(f).remove("safe");
+      nodes(f).remove("unsafe");
+    });
+    assertRefused(direct, "node 'voicemail'", "can be reached without the caller saying it is safe", "callback_safe: yes");
+
+    // silence at the safety question must not lead to the promise either
+    assertRefused(goodFlowWith(f -> {
+      withSafetyQuestion(f);
+      node(f, "safe").put("timeout", "voicemail");
+    }), "node 'voicemail'", "can be reached without the caller saying it is safe");
+
+    // yes is the caller's answer: a node cannot set it for them
+    assertRefused(goodFlowWith(f -> {
+      withSafetyQuestion(f);
+      node(f, "voicemail").put("set", map("callback_safe", "yes"));
+    }), "node 'voicemail'", "callback_safe: yes can only be the caller's answer");
+    assertRefused(goodFlowWith(f -> {
+      withSafetyQuestion(f);
+      node(f, "unsafe").put("set", map("callback_safe", "maybe"));
+    }), "node 'unsafe'", "callback_safe must be yes or no, not 'maybe'");
+  }
+
+  @Test
+  void promiseWordsAreCheckedAndBelongToTheirChannelAndNeverToFlowTexts() {
+    assertRefused(goodFlowWith(f -> {
+      withSafetyQuestion(f);
+      node(f, "goodbye").put("promise", "contact");
+    }), "node 'goodbye'", "promise: contact belongs to sms flows");
+    assertRefused(goodFlowWith(f -> {
+      withSafetyQuestion(f);
+      node(f, "goodbye").put("promise", "maybe");
+    }), "node 'goodbye'", "promise 'maybe' must be callback (voice) or contact (sms)");
+    assertRefused(goodFlowWith(f -> texts(f).put("flagged_caller", prompt("Cuộc gọi này được ghi nhận.",
+        "This call is noted. A counsellor will contact you."))), "texts.flagged_caller in en-US", "only a node can promise");
+  }
+
+  @Test
+  void theShippedFlowsPromiseOnlyAfterTheSafetyQuestion() {
+    var real = new FlowLoader(Map.of("provinces", Provinces.load(null).byCode().keySet()));
+    var voice = real.load(Path.of("ivr-flows/hotline-111.yaml"));
+    assertEquals(Set.of("danger-voicemail", "report-voicemail", "advice-voicemail", "goodbye"),
+        new java.util.HashSet<>(voice.promises().keySet()));
+    assertTrue(voice.promises().values().stream().allMatch(p -> p == Promise.CALLBACK));
+    for (var safe : List.of("danger-safe", "report-safe", "advice-safe")) {
+      var menu = assertInstanceOf(Node.Menu.class, voice.node(safe));
+      assertEquals(Map.of("callback_safe", "yes"), menu.options().get("1").set());
+      assertEquals("not-safe", menu.timeout(), "silence is not a yes");
+    }
+    var sms = real.load(Path.of("ivr-flows/sms-111.yaml"));
+    assertEquals(Map.of("submitted", Promise.CONTACT), sms.promises());
+    assertTrue(sms.node("contact-safe").prompt().in("vi-VN")
+        .startsWith("Co an toan de tu van vien nhan tin lai cho ban khong? 1 Co 2 Khong"));
+  }
+
   /** Guards the helper itself: the good flow must stay valid, or every refusal test proves nothing. */
   @Test
   void goodFlowHelperProducesAFlowTheLoaderAccepts() {

@@ -75,6 +75,19 @@ public final class FakeTwilio {
       return press(press(incoming(), "1"), "1");
     }
 
+    /**
+     * Answers the safety question at {@code at} ("is it safe for us to call this number back?", asked when no
+     * counsellor answered, before the voicemail): 1, yes. The voicemail's Record follows.
+     */
+    public Twiml callbackSafe(Twiml at) {
+      return press(at, "1");
+    }
+
+    /** Answers the safety question with 2: not safe. The reference and when to call again follow, then a hang-up. */
+    public Twiml callbackNotSafe(Twiml at) {
+      return press(at, "2");
+    }
+
     public Twiml silence(Twiml at) {
       return press(at, "");
     }

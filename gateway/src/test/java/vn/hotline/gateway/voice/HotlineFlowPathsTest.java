@@ -25,6 +25,8 @@ import vn.hotline.gateway.flow.FlowState;
 import vn.hotline.gateway.flow.Input;
 import vn.hotline.gateway.flow.Instruction;
 import vn.hotline.gateway.flow.Node;
+import vn.hotline.gateway.flow.Promise;
+import vn.hotline.gateway.followup.FollowupPolicy;
 import vn.hotline.gateway.flow.Step;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.testing.FakeTwilio;
@@ -78,7 +80,9 @@ class HotlineFlowPathsTest {
           assertTrue(e.step().instruction().action() instanceof Instruction.Hangup);
           if (!open) {
             assertFalse(person, "no operator outside opening hours");
-            assertTrue(e.step().state().path().stream().anyMatch(n -> flow.node(n) instanceof Node.Record),
+            // ... unless they said a call back is not safe (or did not say): then no message is promised an answer
+            boolean notSafe = Promise.NOT_SAFE.equals(e.step().state().answer(Promise.SAFE_ANSWER));
+            assertTrue(notSafe || e.step().state().path().stream().anyMatch(n -> flow.node(n) instanceof Node.Record),
                 "outside hours every caller is offered a voice message: " + e.step().state().path());
           }
         }
@@ -157,8 +161,17 @@ class HotlineFlowPathsTest {
     assertTrue(twiml.has("Hangup"), twiml.body());
     call.status("completed");
 
-    var contact = db.row("SELECT outcome FROM contacts WHERE provider_ref = ?", call.sid);
+    var contact = db.row("SELECT id, outcome FROM contacts WHERE provider_ref = ?", call.sid);
     assertEquals(step.state().outcome().wire(), contact.get("outcome"), script.toString());
+    // a promise made after the caller said a callback is safe is a task; anything else is none
+    var owed = new FollowupPolicy().owed(flow, step.state(), step.state().outcome(),
+        Promise.SAFE.equals(step.state().answer(Promise.SAFE_ANSWER)));
+    var contactId = (String) contact.get("id");
+    var task = db.count("SELECT COUNT(*) FROM followup_tasks WHERE contact_id = ?", contactId) == 0 ? List.of()
+        : List.of(db.row("SELECT kind, priority FROM followup_tasks WHERE contact_id = ?", contactId).get("kind"),
+            db.row("SELECT kind, priority FROM followup_tasks WHERE contact_id = ?", contactId).get("priority"));
+    assertEquals(owed.map(o -> List.<Object>of(o.kind().wire(), o.priority().wire())).orElse(List.of()), task,
+        "follow-up task of " + script);
     var intent = step.state().answer("intent");
     int reports = db.count("SELECT COUNT(*) FROM reports r JOIN contacts c ON c.id = r.contact_id WHERE c.provider_ref = ?", call.sid);
     boolean reportable = "danger".equals(intent) || "report".equals(intent);
