@@ -94,11 +94,25 @@ public final class Browser implements AutoCloseable {
     var before = driver.findElement(By.tagName("html"));
     element(id).click();
     try {
-      new WebDriverWait(driver, Duration.ofMillis(1500), Duration.ofMillis(25)).until(ExpectedConditions.stalenessOf(before));
+      new WebDriverWait(driver, Duration.ofMillis(1500), Duration.ofMillis(25)).until(d -> gone(before));
     } catch (org.openqa.selenium.TimeoutException sameDocument) {
       // the click did not load another page (an htmx swap, a script): nothing to wait for
     }
     return this;
+  }
+
+  /**
+   * Whether the element is of a document no longer shown. Chromium answers for an element of a page it has just
+   * left either "stale" or, while the next page loads, an inspector error ("Node with given id does not belong
+   * to the document"): both mean the click loaded another page.
+   */
+  private static boolean gone(WebElement element) {
+    try {
+      element.isEnabled();
+      return false;
+    } catch (org.openqa.selenium.WebDriverException leftBehind) {
+      return true;
+    }
   }
 
   /** The element with this id, once it is there. */
