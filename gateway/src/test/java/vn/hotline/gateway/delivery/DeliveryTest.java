@@ -153,6 +153,8 @@ class DeliveryTest {
     clock.advance(Duration.ofSeconds(6));
     gw.gateway().deliverNow();
     Await.until(() -> agencies.get("police-investigation").received().size() == 2, "second attempt after 5 s");
+    // its answer recorded (the next try scheduled from the clock of now) before the clock moves on
+    Await.until(() -> db.count("SELECT COUNT(*) FROM delivery_attempts WHERE outcome = ?", "retry") == 2, "second retry");
     clock.advance(Duration.ofMinutes(6));
     gw.gateway().deliverNow();
     var all = await(agencies.get("police-investigation"), 3);

@@ -140,16 +140,26 @@ public final class SupervisorRoutes {
     });
   }
 
-  private void stats(RoutingContext ctx) {
-    int year;
-    List<Statistics.Dimension> by;
+  /** The reporting year and groupings asked for, or null after answering with what is wrong in them. */
+  private Asked asked(RoutingContext ctx) {
     try {
-      year = supervision.year(ctx.request().getParam("year"));
-      by = Supervision.by(ctx.queryParam("by"));
+      return new Asked(supervision.year(ctx.request().getParam("year")), Supervision.by(ctx.queryParam("by")));
     } catch (Supervision.Refused e) {
       views.error(ctx, e.status(), e.key());
+      return null;
+    }
+  }
+
+  /** A figures request: the reporting year asked for and its groupings, in the order asked. */
+  private record Asked(int year, List<Statistics.Dimension> by) {}
+
+  private void stats(RoutingContext ctx) {
+    var asked = asked(ctx);
+    if (asked == null) {
       return;
     }
+    int year = asked.year();
+    var by = asked.by();
     workers.executeBlocking(() -> supervision.figures(year, by), false).onComplete(ar -> {
       if (ar.failed()) {
         unavailable(ctx, ar.cause());
@@ -166,15 +176,12 @@ public final class SupervisorRoutes {
   }
 
   private void statsCsv(RoutingContext ctx) {
-    int year;
-    List<Statistics.Dimension> by;
-    try {
-      year = supervision.year(ctx.request().getParam("year"));
-      by = Supervision.by(ctx.queryParam("by"));
-    } catch (Supervision.Refused e) {
-      views.error(ctx, e.status(), e.key());
+    var asked = asked(ctx);
+    if (asked == null) {
       return;
     }
+    int year = asked.year();
+    var by = asked.by();
     workers.executeBlocking(() -> supervision.csv(year, by), false).onComplete(ar -> {
       if (ar.failed()) {
         unavailable(ctx, ar.cause());
