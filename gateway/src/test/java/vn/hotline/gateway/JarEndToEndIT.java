@@ -152,10 +152,13 @@ class JarEndToEndIT {
       awaitLine(stdout, "hotline-gateway listening on", Duration.ofSeconds(60));
       awaitLine(smscOut, "application bound", Duration.ofSeconds(30));
 
-      var story = "Có người lạ nhắn tin đòi gặp em trên Zalo và dọa đăng ảnh của em.";
-      var chat = run(Map.of(), "send-sms", "--smsc", "localhost:" + smscPort, "--from", "0912345678",
-          "--text", "báo cáo", "--text", "2", "--text", "2", "--text", "4", "--text", "79", "--text", story,
-          "--text", "xong", "--text", "zalo.me/abc123", "--text", "1", "--text", "1", "--wait", "10");
+      // The README's own example conversation, as it is written there: it must end with a reference number.
+      var texts = readmeSendSmsTexts();
+      var story = texts.get(5);
+      var command = new ArrayList<>(List.of("send-sms", "--smsc", "localhost:" + smscPort, "--from", "0912345678"));
+      texts.forEach(t -> command.addAll(List.of("--text", t)));
+      command.addAll(List.of("--wait", "10"));
+      var chat = run(Map.of(), command.toArray(String[]::new));
       assertEquals(0, chat.exit(), chat.out());
       assertTrue(chat.out().contains("< 111 da nhan. Nguy hiem ngay"), chat.out());
       var ref = Pattern.compile("< Cam on ban. Bao cao da duoc ghi nhan, ma so (\\d{8})").matcher(chat.out());
@@ -169,7 +172,7 @@ class JarEndToEndIT {
       assertTrue(gateway.waitFor(30, TimeUnit.SECONDS));
       var logs = Files.readString(stdout);
       assertFalse(logs.contains("912345678"), "the texter's number is never logged");
-      assertFalse(logs.contains("Zalo và dọa"), "what the texter wrote is never logged");
+      assertFalse(logs.contains(story), "what the texter wrote is never logged");
     } finally {
       smsc.destroy();
       smsc.waitFor(10, TimeUnit.SECONDS);
@@ -333,5 +336,20 @@ class JarEndToEndIT {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The {@code --text} arguments of the README's {@code send-sms} example, in order (quoted or bare). */
+  static List<String> readmeSendSmsTexts() throws Exception {
+    var readme = Files.readString(Path.of("README.md"));
+    int start = readme.indexOf("send-sms --smsc localhost:2775");
+    assertTrue(start >= 0, "the README has a send-sms example");
+    var block = readme.substring(start, readme.indexOf("```", start)).replace("\\\n", " ");
+    var texts = new ArrayList<String>();
+    var m = Pattern.compile("--text (?:\"([^\"]*)\"|(\\S+))").matcher(block);
+    while (m.find()) {
+      texts.add(m.group(1) != null ? m.group(1) : m.group(2));
+    }
+    assertTrue(texts.size() > 6, "the README's send-sms example tells a whole report: " + texts);
+    return texts;
   }
 }
