@@ -67,6 +67,12 @@ final class HousekeepingVerticle extends VerticleBase {
         log.info("{} delivery(ies) held for a counsellor sent as not reviewed: their review time is up", released);
       }
     }));
+    jobs.add(new Job("console sessions", false, () -> {
+      int forgotten = p.consoleSessions.forgetOld();
+      if (forgotten > 0) {
+        log.info("{} console session(s) past their absolute timeout forgotten", forgotten);
+      }
+    }));
     jobs.add(new Job("twilio sms", true, p.twilioSms::sendDue));
   }
 

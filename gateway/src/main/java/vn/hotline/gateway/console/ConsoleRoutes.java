@@ -388,11 +388,13 @@ public final class ConsoleRoutes {
     var name = form(ctx, "name");
     var roleWord = form(ctx, "role");
     var phone = form(ctx, "phone");
+    var language = form(ctx, "language");
     var typed = new HashMap<String, String>();
     typed.put("login", login == null ? "" : login);
     typed.put("name", name == null ? "" : name);
     typed.put("role", roleWord == null ? "" : roleWord);
     typed.put("phone", phone == null ? "" : phone);
+    typed.put("language", language == null ? "vi" : language);
     Role role;
     try {
       role = Role.of(roleWord);
@@ -401,7 +403,7 @@ public final class ConsoleRoutes {
       return;
     }
     var actor = ConsoleAuth.actor(ctx);
-    workers.executeBlocking(() -> accounts.create(new Accounts.NewAccount(login, name, role, phone), actor), false)
+    workers.executeBlocking(() -> accounts.create(new Accounts.NewAccount(login, name, role, phone, language), actor), false)
         .onComplete(ar -> {
           if (ar.failed() && ar.cause() instanceof Accounts.Refused refused) {
             showAdmin(ctx, refused.key().equals("account.login_taken") ? 409 : 400, null, null,

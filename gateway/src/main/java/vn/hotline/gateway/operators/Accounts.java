@@ -23,10 +23,19 @@ public final class Accounts {
   /** The name authenticator apps show beside the login. */
   public static final String ISSUER = "Hotline 111";
   private static final Pattern LOGIN = Pattern.compile("[a-z0-9][a-z0-9._-]{1,31}");
+  /** The languages a counsellor may hear the whisper in (the console's own). */
+  public static final java.util.Set<String> LANGUAGES = java.util.Set.of("vi", "en");
   private static final Pattern E164 = Pattern.compile("\\+[1-9]\\d{6,14}");
 
-  /** What an account is made with; the phone (E.164) may be null. */
-  public record NewAccount(String login, String name, Role role, String phone) {
+  /**
+   * What an account is made with; the phone (E.164) may be null; {@code language}, the whisper's (vi or en), may be
+   * null: the flow's first.
+   */
+  public record NewAccount(String login, String name, Role role, String phone, String language) {
+    public NewAccount(String login, String name, Role role, String phone) {
+      this(login, name, role, phone, null);
+    }
+
     @Override
     public String toString() {
       return "NewAccount[" + login + " " + role + "]"; // neither the name nor the phone
@@ -124,10 +133,14 @@ public final class Accounts {
     if (phone != null && !E164.matcher(phone).matches()) {
       throw new Refused("account.phone_invalid", "the phone must be an E.164 number like +84912345678");
     }
+    var language = a.language() == null || a.language().isBlank() ? null : a.language().strip().toLowerCase(Locale.ROOT);
+    if (language != null && !LANGUAGES.contains(language)) {
+      throw new Refused("account.language_invalid", "the language must be vi or en");
+    }
     var token = Sessions.newToken();
     var now = clock.instant();
     var expires = now.plus(SETUP_VALID);
-    var id = repo.create(login, name, a.role().wire(), phone, Sessions.hash(token), expires, actor, now)
+    var id = repo.create(login, name, a.role().wire(), phone, language, Sessions.hash(token), expires, actor, now)
         .orElseThrow(() -> new Refused("account.login_taken", "the login '" + a.login().strip() + "' is taken"));
     return new SetupLink(id, login, token, expires);
   }

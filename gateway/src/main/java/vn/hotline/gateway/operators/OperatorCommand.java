@@ -83,6 +83,10 @@ public final class OperatorCommand implements Runnable {
     @Option(names = "--phone", description = "E.164 number the gateway may ring for this counsellor (kept encrypted)")
     String phone;
 
+    @Option(names = "--language", paramLabel = "vi|en",
+        description = "the language this counsellor hears the whisper in (default: the flow's first, Vietnamese)")
+    String language;
+
     @Override
     protected String validate() {
       try {
@@ -97,7 +101,7 @@ public final class OperatorCommand implements Runnable {
     int work(Accounts accounts) {
       Accounts.SetupLink link;
       try {
-        link = accounts.create(new Accounts.NewAccount(login, personName, Role.of(role), phone), "cli");
+        link = accounts.create(new Accounts.NewAccount(login, personName, Role.of(role), phone, language), "cli");
       } catch (Accounts.Refused e) {
         err.println("operator create: " + e.getMessage());
         return 2;

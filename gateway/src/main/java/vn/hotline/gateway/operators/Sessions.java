@@ -82,6 +82,15 @@ public final class Sessions {
         clock.instant());
   }
 
+  /**
+   * Forgets the sessions that can no longer be used by anyone: begun more than the absolute timeout and a day ago
+   * (ended or not; a day's margin so that a page left open still hears why it was signed out). Sign-ins and
+   * sign-outs stay in the audit chain. Returns how many rows went.
+   */
+  public int forgetOld() {
+    return repo.forgetSessionsBegunBefore(clock.instant().minus(absolute).minus(Duration.ofDays(1)));
+  }
+
   public Duration idle() {
     return idle;
   }

@@ -72,12 +72,18 @@ public final class OperatorRepository {
    */
   public Optional<String> create(String login, String name, String role, String phone, String setupTokenHash,
       Instant setupExpiresAt, String actor, Instant now) {
+    return create(login, name, role, phone, null, setupTokenHash, setupExpiresAt, actor, now);
+  }
+
+  /** Likewise, with the language the counsellor hears the whisper in (vi, en; null: the flow's first). */
+  public Optional<String> create(String login, String name, String role, String phone, String language,
+      String setupTokenHash, Instant setupExpiresAt, String actor, Instant now) {
     var id = Ids.uuid7().toString();
     try {
       store.inTransaction(c -> {
-        Store.update(c, "INSERT INTO operators (id, login, name, role, phone_sealed, failed_logins, setup_token_hash,"
-                + " setup_expires_at, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
-            id, login, name, role, sealer.seal(phone), setupTokenHash, setupExpiresAt, now);
+        Store.update(c, "INSERT INTO operators (id, login, name, role, phone_sealed, language, failed_logins,"
+                + " setup_token_hash, setup_expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            id, login, name, role, sealer.seal(phone), language, setupTokenHash, setupExpiresAt, now);
         audit.append(c, "operator.created", actor, Map.of("operator", id),
             Map.of("role", role, "phone", phone != null), now);
         return null;
@@ -236,6 +242,11 @@ public final class OperatorRepository {
             .map(a -> new SignedIn(s, a));
       }
     });
+  }
+
+  /** Deletes the console sessions begun before {@code before}, ended or not; how many. */
+  public int forgetSessionsBegunBefore(Instant before) {
+    return store.inTransaction(c -> Store.update(c, "DELETE FROM console_sessions WHERE created_at < ?", before));
   }
 
   /** The session was used now (the idle timeout starts again). */

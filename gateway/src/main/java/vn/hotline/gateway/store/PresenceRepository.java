@@ -21,7 +21,8 @@ public final class PresenceRepository {
       boolean disabled) {}
 
   /** An available operator who can be rung, longest available first; {@code phone} opened (personal data). */
-  public record Ringable(String operatorId, String phone, Instant since) {
+  /** An Available counsellor's phone; {@code language}: their whisper's (vi, en), null for the flow's first. */
+  public record Ringable(String operatorId, String phone, Instant since, String language) {
     @Override
     public String toString() {
       return "Ringable[" + operatorId + "]";
@@ -102,7 +103,7 @@ public final class PresenceRepository {
   public List<Ringable> ringable(String presence) {
     return store.read(c -> {
       var out = new ArrayList<Ringable>();
-      try (var ps = c.prepareStatement("SELECT o.id, o.phone_sealed, p.since FROM operators o"
+      try (var ps = c.prepareStatement("SELECT o.id, o.phone_sealed, p.since, o.language FROM operators o"
           + " JOIN operator_presence p ON p.operator_id = o.id"
           + " WHERE p.status = ? AND o.disabled_at IS NULL AND o.password_hash IS NOT NULL AND o.phone_sealed IS NOT NULL"
           + " AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.assigned_operator = o.id AND c.ended_at IS NULL)"
@@ -111,7 +112,7 @@ public final class PresenceRepository {
         var rs = ps.executeQuery();
         while (rs.next()) {
           out.add(new Ringable(rs.getString(1), sealer.open(rs.getString(2)),
-              Store.fromDb(rs.getObject(3, LocalDateTime.class))));
+              Store.fromDb(rs.getObject(3, LocalDateTime.class)), rs.getString(4)));
         }
       }
       return List.copyOf(out);

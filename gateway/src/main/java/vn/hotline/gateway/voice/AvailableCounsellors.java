@@ -13,7 +13,8 @@ import vn.hotline.gateway.store.PresenceRepository;
  * (the configured {@code operators.numbers}, else the fallback number). A store that cannot be read here also
  * falls back to {@code otherwise}: the child still reaches someone.
  *
- * <p>The whisper is in the flow's first language: the store keeps no language per counsellor yet.
+ * <p>Each target carries its counsellor's language (the account's vi or en; none: the flow's first), which the
+ * whisper URL passes on ({@link Whispers} picks the flow language it names).
  */
 public final class AvailableCounsellors implements RingTargets {
   private static final Logger log = LoggerFactory.getLogger(AvailableCounsellors.class);
@@ -40,6 +41,6 @@ public final class AvailableCounsellors implements RingTargets {
     if (available.isEmpty()) {
       return otherwise.forHandoff(handoff);
     }
-    return available.stream().limit(MAX_TARGETS).map(r -> new Target(r.phone(), r.operatorId(), null)).toList();
+    return available.stream().limit(MAX_TARGETS).map(r -> new Target(r.phone(), r.operatorId(), r.language())).toList();
   }
 }

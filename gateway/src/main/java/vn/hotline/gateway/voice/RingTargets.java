@@ -18,7 +18,8 @@ public interface RingTargets {
    * @param number E.164
    * @param operatorId the counsellor this phone belongs to, an opaque id ({@code [A-Za-z0-9._:-]{1,64}}); null for
    *     a configured number nobody is known by
-   * @param language the language of that counsellor's whisper, a flow language code (vi-VN); null: the flow's first
+   * @param language the language of that counsellor's whisper: a flow language code (vi-VN) or its first part (vi,
+   *     as accounts keep it); null: the flow's first
    */
   record Target(String number, String operatorId, String language) {
     @Override

@@ -28,7 +28,7 @@ public final class VoiceRoutes {
   private static final Pattern NODE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
   private static final Pattern CONTACT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final Pattern OPERATOR = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-  private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2}-[A-Z]{2}");
+  private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2}(-[A-Z]{2})?");
   private static final String XML = "text/xml; charset=utf-8";
 
   private final CallService calls;

@@ -125,8 +125,13 @@ public final class Whispers {
     return Optional.of(new Ringing(s, h));
   }
 
+  /** The flow language a target's language names: the code itself (vi-VN) or its first part (vi); else the first. */
   private String lang(String language) {
-    return flow.language(language == null ? flow.defaultLanguage() : language).code();
+    if (language == null) {
+      return flow.defaultLanguage();
+    }
+    return flow.languages().stream().filter(l -> l.code().equals(language) || l.code().startsWith(language + "-"))
+        .findFirst().map(FlowDefinition.Language::code).orElse(flow.defaultLanguage());
   }
 
   private List<Instruction.Line> lines(List<String> sentences, String lang) {

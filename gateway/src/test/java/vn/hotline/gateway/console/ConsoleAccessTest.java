@@ -102,6 +102,34 @@ class ConsoleAccessTest {
   }
 
   @Test
+  void sessionsPastTheirAbsoluteTimeoutAreForgottenWhileTheSignInStaysInTheAuditChain() throws Exception {
+    var lan = accounts.active(Role.COUNSELLOR);
+    var first = http.signIn(lan.login(), ConsoleFixture.PASSWORD);
+    http.post("/console/logout", form("csrf", ConsoleHttp.hidden(http.get("/console/board", first).body(), "csrf")), first,
+        Map.of());
+    http.signIn(lan.login(), ConsoleFixture.PASSWORD); // never signed out: the browser was closed
+    assertEquals(2, sessionsOf(lan.id()));
+    clock.advance(Duration.ofHours(12 + 24).plusMinutes(1)); // the absolute timeout (12 h) and the day's margin
+    var now = http.signIn(lan.login(), ConsoleFixture.PASSWORD);
+    gw.gateway().housekeepingNow();
+    assertEquals(1, sessionsOf(lan.id()), "the two sessions nobody can use any more are gone, today's is kept");
+    assertEquals(200, http.get("/console/board", now).statusCode(), "and still works");
+    assertEquals(3, accounts.audit("operator.login").stream().filter(e -> e.get("refs").contains(lan.id())).count(),
+        "every sign-in is still in the audit chain");
+  }
+
+  private static int sessionsOf(String operatorId) throws java.sql.SQLException {
+    try (var c = accounts.db.connect();
+        var ps = c.prepareStatement("SELECT COUNT(*) FROM console_sessions WHERE operator_id = ?")) {
+      ps.setString(1, operatorId);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  @Test
   void anAdminDisablesAndResetsAnAccountFromTheAdminPage() {
     var admin = accounts.active(Role.ADMIN);
     var lan = accounts.active(Role.COUNSELLOR);

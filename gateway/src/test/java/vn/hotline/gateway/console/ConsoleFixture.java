@@ -56,7 +56,13 @@ final class ConsoleFixture implements AutoCloseable {
 
   /** Likewise, with a phone the gateway may ring for them (null: none). */
   Operator active(Role role, String phone) {
-    var link = pending(login(role.wire()), role, phone);
+    return active(role, phone, null);
+  }
+
+  /** Likewise, hearing the whisper in {@code language} (vi, en; null: the flow's first). */
+  Operator active(Role role, String phone, String language) {
+    var login = login(role.wire());
+    var link = accounts.create(new Accounts.NewAccount(login, "Nguyễn Thị " + login, role, phone, language), "cli");
     var done = accounts.completeSetup(link.token(), PASSWORD, PASSWORD, null, null);
     return ((Accounts.Setup.Done) done).operator();
   }

@@ -2,6 +2,7 @@ package vn.hotline.gateway.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.callers.CallerFlags;
+import vn.hotline.gateway.operators.Accounts;
 import vn.hotline.gateway.operators.Operator;
 import vn.hotline.gateway.operators.Role;
 import vn.hotline.gateway.store.CallerFlagRepository;
@@ -126,6 +128,34 @@ class PresenceAndRingingTest {
     var adminSession = http.signIn(admin.login(), ConsoleFixture.PASSWORD);
     var adminCsrf = ConsoleHttp.hidden(http.get("/console", adminSession).body(), "csrf");
     assertEquals(403, setPresence(adminSession, adminCsrf, "available").statusCode(), "an admin takes no calls");
+  }
+
+  @Test
+  void eachCounsellorHearsTheWhisperInTheLanguageOfHerAccount() {
+    var lan = accounts.active(Role.COUNSELLOR, LAN_PHONE); // no language: the flow's first, Vietnamese
+    clock.advance(Duration.ofSeconds(1));
+    var minh = accounts.active(Role.COUNSELLOR, MINH_PHONE, "en");
+    var lanSession = http.signIn(lan.login(), ConsoleFixture.PASSWORD);
+    assertEquals(200, setPresence(lanSession, csrfOf(lanSession), "available").statusCode());
+    clock.advance(Duration.ofSeconds(1));
+    var minhSession = http.signIn(minh.login(), ConsoleFixture.PASSWORD);
+    assertEquals(200, setPresence(minhSession, csrfOf(minhSession), "available").statusCode());
+
+    var call = twilio.call();
+    var dial = call.dangerNow(); // a Vietnamese caller
+    assertEquals(List.of(LAN_PHONE, MINH_PHONE), dial.dialled(), dial.body());
+    var lanHears = call.leg(dial, 0).pickUp();
+    var minhHears = call.leg(dial, 1).pickUp();
+    assertTrue(lanHears.body().contains("Khẩn cấp. Nguy hiểm ngay.") && lanHears.body().contains("language=\"vi-VN\""),
+        lanHears.body());
+    assertTrue(minhHears.body().contains("Urgent. In danger right now.") && minhHears.body().contains("Press 1 to take the call.")
+        && minhHears.body().contains("language=\"en-US\""), minhHears.body());
+    assertFalse(minhHears.body().contains("Khẩn cấp"), minhHears.body());
+    call.dialEndedWithoutKey(dial, "no-answer");
+    call.status("completed");
+
+    assertThrows(Accounts.Refused.class, () -> accounts.active(Role.COUNSELLOR, null, "fr"),
+        "a language the whisper has no words for is refused when the account is made");
   }
 
   @Test
