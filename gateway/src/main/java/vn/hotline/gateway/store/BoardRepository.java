@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import vn.hotline.gateway.contact.Outcome;
@@ -35,13 +34,17 @@ public final class BoardRepository {
     this.store = store;
   }
 
-  /** Every contact not yet ended whose flow session is active, oldest first. */
+  /**
+   * Every contact not yet ended whose flow session is active, oldest first, each with how many earlier contacts its
+   * caller made (one query, whatever the number of contacts on the board).
+   */
   public List<Live> live() {
     return store.read(c -> {
       var live = new ArrayList<Live>();
-      var pseudonyms = new HashMap<String, String>();
       try (var ps = c.prepareStatement("SELECT c.id, c.reference, c.channel, s.flow_id, s.node_id, s.answers,"
-          + " c.started_at, s.updated_at, c.caller_pseudonym,"
+          + " c.started_at, s.updated_at,"
+          + " (SELECT COUNT(*) FROM contacts e WHERE e.caller_pseudonym = c.caller_pseudonym"
+          + "   AND e.started_at < c.started_at AND e.erased_at IS NULL) AS earlier,"
           + " (SELECT MAX(st.at) FROM flow_steps st WHERE st.session_id = s.id AND st.node_id = s.node_id"
           + "   AND st.event = 'enter') AS entered, c.answered_at, c.answered_operator, c.assigned_operator"
           + " FROM contacts c JOIN flow_sessions s ON s.contact_id = c.id"
@@ -49,25 +52,14 @@ public final class BoardRepository {
         var rs = ps.executeQuery();
         while (rs.next()) {
           var entered = rs.getObject(10, LocalDateTime.class);
-          var started = Store.fromDb(rs.getObject(7, LocalDateTime.class));
           live.add(new Live(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              CardRepository.codes(rs.getString(6)), started,
-              entered == null ? Store.fromDb(rs.getObject(8, LocalDateTime.class)) : Store.fromDb(entered), 0,
+              CardRepository.codes(rs.getString(6)), Store.fromDb(rs.getObject(7, LocalDateTime.class)),
+              entered == null ? Store.fromDb(rs.getObject(8, LocalDateTime.class)) : Store.fromDb(entered), rs.getInt(9),
               rs.getObject(11) == null ? null : Store.fromDb(rs.getObject(11, LocalDateTime.class)), rs.getString(12),
               rs.getString(13)));
-          if (rs.getString(9) != null) {
-            pseudonyms.put(rs.getString(1), rs.getString(9));
-          }
         }
       }
-      var out = new ArrayList<Live>(live.size());
-      for (var l : live) {
-        var p = pseudonyms.get(l.contactId());
-        int earlier = p == null ? 0 : earlierContacts(c, p, l.startedAt());
-        out.add(new Live(l.contactId(), l.reference(), l.channel(), l.flowId(), l.nodeId(), l.codes(), l.startedAt(),
-            l.nodeSince(), earlier, l.answeredAt(), l.answeredBy(), l.assignedTo()));
-      }
-      return List.copyOf(out);
+      return List.copyOf(live);
     });
   }
 
@@ -80,17 +72,6 @@ public final class BoardRepository {
       int abandoned = count(c, "SELECT COUNT(*) FROM contacts WHERE started_at >= ? AND outcome = '" + Outcome.ABANDONED.wire() + "'", since);
       return new Totals(contacts, reports, urgent, abandoned);
     });
-  }
-
-  private static int earlierContacts(Connection c, String pseudonym, Instant before) throws SQLException {
-    try (var ps = c.prepareStatement(
-        "SELECT COUNT(*) FROM contacts WHERE caller_pseudonym = ? AND started_at < ? AND erased_at IS NULL")) {
-      ps.setString(1, pseudonym);
-      ps.setObject(2, Store.toDb(before));
-      var rs = ps.executeQuery();
-      rs.next();
-      return rs.getInt(1);
-    }
   }
 
   private static int count(Connection c, String sql, Instant since) throws SQLException {
