@@ -63,6 +63,7 @@ import vn.hotline.gateway.voice.CallService;
 import vn.hotline.gateway.voice.AvailableCounsellors;
 import vn.hotline.gateway.voice.RingTargets;
 import vn.hotline.gateway.voice.TwimlRenderer;
+import vn.hotline.gateway.voice.AgentLine;
 import vn.hotline.gateway.voice.Whispers;
 
 /**
@@ -116,6 +117,8 @@ final class Parts {
   final CallService calls;
   final CallerFlags callerFlags;
   final Whispers whispers;
+  /** The counsellors' line of enqueue mode: a counsellor calls in to take the next waiting child. */
+  final AgentLine agentLine;
   final TwimlRenderer renderer;
   final TwilioWebhookGuard guard;
   final SmsConversations conversations;
@@ -198,13 +201,14 @@ final class Parts {
     this.apiKeys = new ApiKeyRepository(store, audit);
     this.delivery = new DeliveryWorker(files.routing(), deliveries, editions, payloads, cfg.delivery(), metrics, clock);
     this.retention = new Retention(store, audit, cfg.retention(), files.routing().freeTextDays());
-    this.board = new Board(new BoardRepository(store), files.flows(), cfg.operators().hours().zone(), clock, presence,
-        casework);
+    var boardRepository = new BoardRepository(store);
+    this.board = new Board(boardRepository, files.flows(), cfg.operators().hours().zone(), clock, presence, casework);
     this.boardFeed = new BoardFeed(vertx, board);
     this.cards = new CardRepository(store, sealer, audit);
     this.ops = new OpsRoutes(store, files.flows(), metrics, workers, smpp::states);
     this.operators = new OperatorRepository(store, sealer, audit);
     this.accounts = new Accounts(operators, clock);
+    this.agentLine = new AgentLine(files.voiceFlow(), operators, boardRepository, sessions, whispers);
     this.consoleSessions = new Sessions(operators, clock, Duration.ofMinutes(cfg.console().sessionIdleMinutes()),
         Duration.ofHours(cfg.console().sessionAbsoluteHours()));
   }

@@ -19,7 +19,7 @@ final class WebhooksVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     var cfg = p.cfg;
-    new VoiceRoutes(p.calls, p.whispers, p.renderer, p.guard, p.workers, p.metrics, cfg.http().webhookDeadlineMs(),
+    new VoiceRoutes(p.calls, p.whispers, p.agentLine, p.renderer, p.guard, p.workers, p.metrics, cfg.http().webhookDeadlineMs(),
         p.pseudonyms::of, cfg.limits().callsPerMinute()).mount(router);
     new TwilioSmsRoutes(p.conversations, p.sms, p.store, p.pseudonyms, p.guard, p.workers, p.metrics,
         cfg.http().webhookDeadlineMs(), p.clock, cfg.limits().smsPerMinute()).mount(router);

@@ -70,4 +70,16 @@ public record FlowDefinition(
   public Language language(String code) {
     return languages.stream().filter(l -> l.code().equals(code)).findFirst().orElse(languages.get(0));
   }
+
+  /**
+   * The language a code (vi-VN) or its first part (vi, as a counsellor's account keeps it) names: the first flow
+   * language that matches; null or no match: the default.
+   */
+  public Language languageFor(String codeOrPrefix) {
+    if (codeOrPrefix == null) {
+      return languages.get(0);
+    }
+    return languages.stream().filter(l -> l.code().equals(codeOrPrefix) || l.code().startsWith(codeOrPrefix + "-"))
+        .findFirst().orElse(languages.get(0));
+  }
 }

@@ -159,6 +159,8 @@ public final class FlowLoader {
     }
 
     static final Set<String> VOICE_TEXTS = Set.of("flagged_caller", "whisper_urgent", "whisper_reference", "whisper_accept");
+    /** What the counsellors' line (enqueue mode) says when it gives nobody; optional: without them it just hangs up. */
+    static final Set<String> AGENT_TEXTS = Set.of("agent_unknown_number", "agent_nobody_waiting");
     static final Pattern WHISPER_INTENT = Pattern.compile("whisper_intent_[a-z0-9_]{1,40}");
 
     static final Set<String> SMS_TEXTS = Set.of("help", "menu", "opted_out", "opted_in", "reminder", "expired",
@@ -254,9 +256,10 @@ public final class FlowLoader {
       var out = new HashMap<String, Prompt>();
       for (var it = n.fields(); it.hasNext(); ) {
         var e = it.next();
-        if (!VOICE_TEXTS.contains(e.getKey()) && !WHISPER_INTENT.matcher(e.getKey()).matches()) {
+        if (!VOICE_TEXTS.contains(e.getKey()) && !AGENT_TEXTS.contains(e.getKey())
+            && !WHISPER_INTENT.matcher(e.getKey()).matches()) {
           throw fail("texts: unknown text '" + e.getKey() + "' (known: " + String.join(", ", VOICE_TEXTS.stream().sorted().toList())
-              + ", whisper_intent_<intent>)");
+              + ", " + String.join(", ", AGENT_TEXTS.stream().sorted().toList()) + ", whisper_intent_<intent>)");
         }
         out.put(e.getKey(), prompt(null, e.getValue(), codes, "texts." + e.getKey()));
       }

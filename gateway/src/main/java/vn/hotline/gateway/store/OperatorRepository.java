@@ -244,6 +244,28 @@ public final class OperatorRepository {
     });
   }
 
+  /** Who may take a child from the queue: an active counsellor or supervisor, with her whisper's language. */
+  public record Taker(String operatorId, String language) {}
+
+  /**
+   * The active (set up, not disabled) counsellor or supervisor whose phone is {@code e164}. The phones are kept
+   * sealed, so each is opened and compared here; accounts number in the tens.
+   */
+  public Optional<Taker> takerByPhone(String e164) {
+    return store.read(c -> {
+      try (var ps = c.prepareStatement("SELECT id, phone_sealed, language FROM operators WHERE phone_sealed IS NOT NULL"
+          + " AND disabled_at IS NULL AND password_hash IS NOT NULL AND role IN ('counsellor', 'supervisor')"
+          + " ORDER BY id"); var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (e164.equals(sealer.open(rs.getString(2)))) {
+            return Optional.of(new Taker(rs.getString(1), rs.getString(3)));
+          }
+        }
+        return Optional.<Taker>empty();
+      }
+    });
+  }
+
   /** Deletes the console sessions begun before {@code before}, ended or not; how many. */
   public int forgetSessionsBegunBefore(Instant before) {
     return store.inTransaction(c -> Store.update(c, "DELETE FROM console_sessions WHERE created_at < ?", before));

@@ -239,6 +239,28 @@ public final class TwimlRenderer {
         .reason(com.twilio.twiml.voice.Reject.Reason.BUSY).build()).build());
   }
 
+  /** Where the agent line's key goes: the contact the counsellor heard about, its handoff's seq, who, which queue. */
+  public static String agentKeyPath(String contactId, int seq, String op, String lang, String queue) {
+    return BASE + "/agent/key?" + whisperQuery(contactId, seq, op, lang) + "&queue=" + enc(queue);
+  }
+
+  /**
+   * The agent line once the counsellor pressed 1: dial the queue; Twilio requests the Queue url on the child's leg
+   * as it is dequeued (CallSid the child's call, DequeingCallSid this one), which records who took it.
+   */
+  public static String dequeue(String queue, String op) {
+    var q = new com.twilio.twiml.voice.Queue.Builder(queue).url(BASE + "/agent/dequeued?op=" + enc(op))
+        .method(HttpMethod.POST).build();
+    return xml(new VoiceResponse.Builder().dial(new Dial.Builder().queue(q).build()).build());
+  }
+
+  /** Lines said, then the call ends (the agent line with nobody to take, or a number that is no counsellor's). */
+  public static String sayAndHangUp(List<Instruction.Line> lines) {
+    var r = new VoiceResponse.Builder();
+    lines.forEach(l -> r.say(say(l)));
+    return xml(r.hangup(new Hangup.Builder().build()).build());
+  }
+
   /** An empty response, for callbacks that need no TwiML. */
   public static String empty() {
     return xml(new VoiceResponse.Builder().build());

@@ -33,6 +33,7 @@ public final class VoiceRoutes {
 
   private final CallService calls;
   private final Whispers whispers;
+  private final AgentLine agents;
   private final TwimlRenderer twiml;
   private final TwilioWebhookGuard guard;
   private final WorkerExecutor workers;
@@ -42,9 +43,10 @@ public final class VoiceRoutes {
   private final java.util.function.UnaryOperator<String> pseudonyms;
   private final int callsPerMinute;
 
-  public VoiceRoutes(CallService calls, Whispers whispers, TwimlRenderer twiml, TwilioWebhookGuard guard,
-      WorkerExecutor workers, Metrics metrics, long deadlineMs, java.util.function.UnaryOperator<String> pseudonyms,
-      int callsPerMinute) {
+  public VoiceRoutes(CallService calls, Whispers whispers, AgentLine agents, TwimlRenderer twiml,
+      TwilioWebhookGuard guard, WorkerExecutor workers, Metrics metrics, long deadlineMs,
+      java.util.function.UnaryOperator<String> pseudonyms, int callsPerMinute) {
+    this.agents = agents;
     this.pseudonyms = pseudonyms;
     this.callsPerMinute = callsPerMinute;
     this.calls = calls;
@@ -144,6 +146,67 @@ public final class VoiceRoutes {
             xml(ctx, TwimlRenderer.empty());
           });
     });
+    // The counsellors' line (enqueue mode): a counsellor calls it from her account's phone to take the next child.
+    router.post(base + "/agent").handler(ctx -> {
+      HttpEdge.route(ctx, base + "/agent");
+      var leg = callSid(ctx);
+      if (leg == null) {
+        return;
+      }
+      var from = TwilioWebhookGuard.form(ctx).get("From");
+      workers.executeBlocking(() -> agentAnswer(leg, from), false)
+          .timeout(deadlineMs, TimeUnit.MILLISECONDS)
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              xml(ctx, ar.result());
+              return;
+            }
+            // No child waits on this call: the counsellor hears the line end and calls again.
+            log.atError().addKeyValue("callSid", leg).addKeyValue("error", describe(ar.cause()))
+                .log("counsellors' line not answered; hanging up");
+            xml(ctx, TwimlRenderer.hangup());
+          });
+    });
+    router.post(base + "/agent/key").handler(ctx -> {
+      HttpEdge.route(ctx, base + "/agent/key");
+      var leg = callSid(ctx);
+      var w = leg == null ? null : whisperOf(ctx);
+      if (w == null) {
+        return;
+      }
+      var queue = ctx.queryParam("queue").stream().findFirst().orElse("");
+      if (w.op() == null || !NODE.matcher(queue).matches()) {
+        bad(ctx, "the counsellors' line key URL needs an operator id and a queue name");
+        return;
+      }
+      var digits = TwilioWebhookGuard.form(ctx).get("Digits");
+      xml(ctx, "1".equals(digits) ? TwimlRenderer.dequeue(queue, w.op()) : TwimlRenderer.hangup());
+    });
+    // Twilio asks this on the child's leg as it is dequeued: CallSid is the child's call, DequeingCallSid the
+    // counsellor's. The child is connected whatever is answered; what matters is the record and the screen-pop.
+    router.post(base + "/agent/dequeued").handler(ctx -> {
+      HttpEdge.route(ctx, base + "/agent/dequeued");
+      var child = callSid(ctx);
+      if (child == null) {
+        return;
+      }
+      var agent = TwilioWebhookGuard.form(ctx).get("DequeingCallSid");
+      var op = ctx.queryParam("op").stream().findFirst().orElse("");
+      if (agent == null || !CALL_SID.matcher(agent).matches() || !OPERATOR.matcher(op).matches()) {
+        bad(ctx, "a dequeue needs DequeingCallSid (a Twilio call SID) and the operator id in the URL");
+        return;
+      }
+      workers.executeBlocking(() -> agents.dequeued(child, agent, op), false)
+          .timeout(deadlineMs, TimeUnit.MILLISECONDS)
+          .onComplete(ar -> {
+            if (ar.failed()) {
+              metrics.fallback(reason(ar.cause()));
+              log.atError().addKeyValue("callSid", child).addKeyValue("error", describe(ar.cause()))
+                  .log("who took a dequeued call was not recorded; connecting anyway");
+            }
+            xml(ctx, TwimlRenderer.empty());
+          });
+    });
     router.post(base + "/wait").handler(ctx -> {
       HttpEdge.route(ctx, base + "/wait");
       var form = TwilioWebhookGuard.form(ctx);
@@ -199,6 +262,25 @@ public final class VoiceRoutes {
       return null;
     }
     return new WhisperParams(contact, Integer.parseInt(seq), op, lang);
+  }
+
+  /** The counsellors' line picked up: who is calling, and the child she would take (blocking). */
+  private String agentAnswer(String leg, String from) {
+    var who = agents.counsellor(from);
+    if (who.isEmpty()) {
+      log.atWarn().addKeyValue("callSid", leg).log("counsellors' line called from a number that is no counsellor's");
+      return TwimlRenderer.sayAndHangUp(agents.text("agent_unknown_number", null));
+    }
+    var c = who.get();
+    var next = agents.next();
+    var lines = next.flatMap(w -> agents.whisper(w, c.language()));
+    if (lines.isEmpty()) {
+      return TwimlRenderer.sayAndHangUp(agents.text("agent_nobody_waiting", c.language()));
+    }
+    var w = next.get();
+    log.atInfo().addKeyValue("callSid", leg).addKeyValue("operator", c.operatorId()).addKeyValue("contact", w.contactId())
+        .log("counsellors' line: offering the next waiting call");
+    return twiml.whisper(lines.get(), TwimlRenderer.agentKeyPath(w.contactId(), w.seq(), c.operatorId(), c.language(), w.queue()));
   }
 
   private String callSid(RoutingContext ctx) {

@@ -127,11 +127,7 @@ public final class Whispers {
 
   /** The flow language a target's language names: the code itself (vi-VN) or its first part (vi); else the first. */
   private String lang(String language) {
-    if (language == null) {
-      return flow.defaultLanguage();
-    }
-    return flow.languages().stream().filter(l -> l.code().equals(language) || l.code().startsWith(language + "-"))
-        .findFirst().map(FlowDefinition.Language::code).orElse(flow.defaultLanguage());
+    return flow.languageFor(language).code();
   }
 
   private List<Instruction.Line> lines(List<String> sentences, String lang) {
