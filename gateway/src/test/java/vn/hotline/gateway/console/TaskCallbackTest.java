@@ -241,6 +241,8 @@ class TaskCallbackTest {
       var told = first.call().dialEnded(dial, "no-answer");
       answers.add(told);
       assertTrue(told.heardText().contains("Không ai nghe máy"), told.heardText());
+      var retried = first.call().dialEnded(dial, "no-answer"); // Twilio posts it again: the same answer, no new attempt
+      assertEquals(told.heardText(), retried.heardText());
       assertEquals(204, first.call().status(first.statusCallback(), "completed").status());
       var afterFirst = gw.gateway().followups().task(task).orElseThrow();
       assertEquals(Followup.Status.IN_PROGRESS, afterFirst.status());
