@@ -226,7 +226,9 @@ public final class Callbacks {
         end(c, call, Result.TASK_CLOSED);
         return xml(new VoiceResponse.Builder().say(say(call, "closed")).hangup(new Hangup.Builder().build()).build());
       }
-      calls.state(c, call, State.COUNSELLOR_ANSWERED, callSid);
+      if (call.state() == State.CALLING) {
+        calls.state(c, call, State.COUNSELLOR_ANSWERED, callSid);
+      }
       var gather = new Gather.Builder().inputs(Gather.Input.DTMF).numDigits(1).timeout(settings.whisperSeconds())
           .action(path("key", callId)).method(HttpMethod.POST)
           .pause(new Pause.Builder().length(1).build()) // the counsellor's "hello?" before the first word

@@ -326,9 +326,15 @@ class TaskCallbackTest {
     assertTrue(m.group(1).contains("chưa gọi cho trẻ") && m.group(1).contains("vẫn mở"), m.group(1));
     assertTrue(page.contains("id=\"callback-button\""), "the counsellor can call again: " + page);
 
-    // picked up, but 1 not pressed (a voicemail box on the counsellor's phone): the child is never dialled
+    // picked up, but 1 not pressed (a voicemail box on the counsellor's phone): the child is never dialled. This
+    // time pressed as htmx does: the fragment alone, which follows the call
     rest.clear();
-    pressCallBack(task, hoa, 200);
+    var r = http.post("/console/tasks/" + task + "/callback", Map.of("csrf", ConsoleHttp.hidden(page, "csrf")),
+        hoa.cookie(), Map.of("HX-Request", "true"));
+    assertEquals(200, r.statusCode(), r.body());
+    assertTrue(r.body().strip().startsWith("<section id=\"task-callback\"") && r.body().contains("hx-trigger=\"every 2s\""),
+        r.body());
+    assertFalse(r.body().contains("<html"), r.body());
     var q = placed();
     var whisper = q.call().answered(q.url());
     var noKey = q.call().press(whisper, "");
