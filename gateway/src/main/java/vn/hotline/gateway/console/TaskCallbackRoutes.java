@@ -72,9 +72,9 @@ public final class TaskCallbackRoutes {
 
   static View view(Callbacks.Shown s, ZoneId zone, String noticeKey) {
     var latest = s.latest();
-    boolean live = latest != null && latest.state() != CallbackRepository.State.ENDED;
-    String state = latest == null ? null : live ? "callback.state." + latest.state().wire()
-        : "callback.result." + latest.result().wire();
+    boolean live = s.callUnderWay();
+    String state = latest == null ? null : latest.state() != CallbackRepository.State.ENDED
+        ? (live ? "callback.state." + latest.state().wire() : null) : "callback.result." + latest.result().wire();
     var again = s.tryAgainAfter() == null || !s.status().open() ? null : TIME.format(s.tryAgainAfter().atZone(zone));
     return new View(s.taskId(), s.referenceGrouped(), s.callable(), live, state, s.attempts(), Followups.MAX_ATTEMPTS,
         again, !s.status().open(), noticeKey);

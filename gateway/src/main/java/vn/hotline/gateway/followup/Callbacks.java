@@ -100,11 +100,10 @@ public final class Callbacks {
 
   /** What the console shows of a task's callbacks: the task's state and its latest call (null: none yet). */
   public record Shown(String taskId, String reference, Followup.Kind kind, Followup.Status status, int attempts,
-      java.time.Instant tryAgainAfter, boolean numberKept, CallbackRepository.Call latest) {
+      java.time.Instant tryAgainAfter, boolean numberKept, CallbackRepository.Call latest, boolean callUnderWay) {
     /** Whether "Call back" can be pressed now. */
     public boolean callable() {
-      return kind == Followup.Kind.CALLBACK && status.open() && numberKept
-          && (latest == null || latest.state() == State.ENDED);
+      return kind == Followup.Kind.CALLBACK && status.open() && numberKept && !callUnderWay;
     }
 
     /** The reference as read out: 1234 5678. */
@@ -138,8 +137,13 @@ public final class Callbacks {
 
   /** The task and its latest call, for the console. */
   public Optional<Shown> shown(String taskId) {
-    return tasks.find(taskId).map(t -> new Shown(t.id(), t.reference(), t.kind(), t.status(), t.attempts(),
-        t.nextAttemptAt(), t.numberKept(), calls.latest(taskId).orElse(null)));
+    var since = clock.instant().minus(STALE);
+    return tasks.find(taskId).map(t -> {
+      var latest = calls.latest(taskId).orElse(null);
+      boolean underWay = latest != null && latest.state() != State.ENDED && latest.createdAt().isAfter(since);
+      return new Shown(t.id(), t.reference(), t.kind(), t.status(), t.attempts(), t.nextAttemptAt(), t.numberKept(),
+          latest, underWay);
+    });
   }
 
   /** One call, for the console's live status. */
@@ -294,6 +298,9 @@ public final class Callbacks {
       if (call.state() == State.ENDED) { // Twilio asked again: what was recorded the first time
         var again = call.result() == Result.REACHED ? "reached" : call.result() == Result.NO_ANSWER ? "no_answer" : null;
         return again == null ? hangup() : saidThenHangup(call, again);
+      }
+      if (call.state() != State.DIALLING) { // no Dial of ours was under way: nothing to record
+        return hangup();
       }
       boolean machine = call.answeredBy() != null && machine(call.answeredBy());
       boolean reached = REACHED.contains(dialCallStatus) && !machine;

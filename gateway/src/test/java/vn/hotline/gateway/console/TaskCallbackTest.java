@@ -128,7 +128,7 @@ class TaskCallbackTest {
 
   /** The counsellor picks up and presses 1: the Dial of the child's number. */
   Twiml counsellorPressesOne(Placed p) {
-    assertEquals(204, p.call().status(p.statusCallback(), "answered").status());
+    assertEquals(204, p.call().status(p.statusCallback(), "in-progress").status());
     var whisper = p.call().answered(p.url());
     assertEquals(200, whisper.status(), whisper.body());
     return p.call().press(whisper, "1");
@@ -178,7 +178,7 @@ class TaskCallbackTest {
       assertFalse(ringing.contains("id=\"callback-button\""), "no second call while one is under way");
 
       // the counsellor picks up: the reference, press 1
-      assertEquals(204, p.call().status(p.statusCallback(), "answered").status());
+      assertEquals(204, p.call().status(p.statusCallback(), "in-progress").status());
       var whisper = p.call().answered(p.url());
       var reference = gw.gateway().followups().task(task).orElseThrow().reference();
       var grouped = reference.substring(0, 4) + " " + reference.substring(4);
@@ -342,6 +342,15 @@ class TaskCallbackTest {
     assertEquals(204, q.call().status(q.statusCallback(), "completed").status());
     assertEquals(0, attempts(task));
     assertEquals(Followup.Status.OPEN, status(task));
+
+    // a call Twilio never reports on blocks "Call back" for a while, not for ever
+    rest.clear();
+    pressCallBack(task, hoa, 200);
+    assertFalse(page(task, hoa).contains("id=\"callback-button\""));
+    clock.advance(java.time.Duration.ofMinutes(16));
+    rest.clear();
+    pressCallBack(task, hoa, 200);
+    assertEquals(1, rest.calls().size());
   }
 
   @Test
