@@ -8,6 +8,7 @@ import vn.hotline.gateway.console.AgencyAdminRoutes;
 import vn.hotline.gateway.console.CardRoutes;
 import vn.hotline.gateway.console.BoardRoutes;
 import vn.hotline.gateway.console.Console;
+import vn.hotline.gateway.console.TaskCallbackRoutes;
 import vn.hotline.gateway.console.supervisor.Supervision;
 import vn.hotline.gateway.console.supervisor.SupervisorRoutes;
 import vn.hotline.gateway.stats.Statistics;
@@ -40,6 +41,8 @@ final class ConsoleVerticle extends VerticleBase {
           new SupervisorRoutes(console, new Supervision(p.board, p.presence, p.accounts, new SupervisorRepository(p.store),
               p.casework, p.callerFlags, new Statistics(p.store, p.files.provinces()), p.files.flows(),
               p.cfg.operators().hours().zone(), p.clock), p.workers).mount(router);
+          // "Call back" on a callback task (/console/tasks/{id}/callback)
+          new TaskCallbackRoutes(console, p.callbacks, p.workers, p.cfg.operators().hours().zone()).mount(router);
           // the live board, presence and the screen-pop (/console/board, /console/board/events, /console/presence)
           var b = board = new BoardRoutes(vertx, console, p.board, p.boardFeed, p.presence, p.files.taxonomy(),
               p.cfg.operators().hours().zone(), p.clock);

@@ -31,7 +31,9 @@ import vn.hotline.gateway.flow.FlowDefinition;
 import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.flow.FlowLoader;
+import vn.hotline.gateway.followup.Callbacks;
 import vn.hotline.gateway.followup.Followups;
+import vn.hotline.gateway.followup.TwilioCalls;
 import vn.hotline.gateway.operators.Accounts;
 import vn.hotline.gateway.operators.Sessions;
 import vn.hotline.gateway.ops.Metrics;
@@ -46,6 +48,7 @@ import vn.hotline.gateway.sms.SmsInbox;
 import vn.hotline.gateway.sms.smpp.SmppConnections;
 import vn.hotline.gateway.sms.twilio.TwilioSmsSender;
 import vn.hotline.gateway.store.ApiKeyRepository;
+import vn.hotline.gateway.store.CallbackRepository;
 import vn.hotline.gateway.store.CallerFlagRepository;
 import vn.hotline.gateway.store.HandoffRepository;
 import vn.hotline.gateway.store.CaseRepository;
@@ -139,6 +142,8 @@ final class Parts {
   final Sessions consoleSessions;
   /** Follow-up tasks: the promises made to callers, until a person has kept them. */
   final Followups followups;
+  /** "Call back" on a callback task: the counsellor's phone, then the child's, through Twilio. */
+  final Callbacks callbacks;
 
   Parts(Vertx vertx, GatewayConfig cfg, Clock clock, Store store, Metrics metrics, Files files) {
     this.cfg = cfg;
@@ -158,7 +163,8 @@ final class Parts {
     var closing = new ContactClosing(new ReportPolicy(), reports, files.routing(), outbox);
     this.casework = new Casework(store, reports, cases, deliveries, outbox, files.routing(), files.taxonomy(),
         files.provinces(), audit, clock, Addresses.publisher(vertx, Addresses.DELIVERY_DUE));
-    this.followups = new Followups(store, new FollowupRepository(store, audit), audit, files.flows(), cfg.followup(), clock);
+    var followupTasks = new FollowupRepository(store, audit);
+    this.followups = new Followups(store, followupTasks, audit, files.flows(), cfg.followup(), clock);
     // One transaction ends a contact: its report and deliveries, then the follow-up task a promise made it owe.
     SessionRepository.OnClose onClose = (c, s, outcome, now) -> {
       closing.closed(c, s, outcome, now);
@@ -209,6 +215,10 @@ final class Parts {
     this.operators = new OperatorRepository(store, sealer, audit);
     this.accounts = new Accounts(operators, clock);
     this.agentLine = new AgentLine(files.voiceFlow(), operators, boardRepository, sessions, whispers);
+    this.callbacks = new Callbacks(store, followupTasks, followups, new CallbackRepository(store, sealer, audit), operators,
+        new TwilioCalls(cfg.twilio()), new Callbacks.Settings(cfg.publicUrl(), cfg.operators().callerId(),
+            cfg.operators().ringTimeoutSeconds(), cfg.operators().whisperTimeoutSeconds(),
+            cfg.followup().callbackRingSeconds()), clock);
     this.consoleSessions = new Sessions(operators, clock, Duration.ofMinutes(cfg.console().sessionIdleMinutes()),
         Duration.ofHours(cfg.console().sessionAbsoluteHours()));
   }

@@ -161,7 +161,11 @@ public record GatewayConfig(
    * Follow-up tasks (a callback or reply promised to a caller): when they are due (danger: minutes; the others:
    * hours), and after a callback nobody answered, how long until the board says to try again.
    */
-  public record Followup(int dangerDueMinutes, int otherDueHours, int retryMinutes) {}
+  /**
+   * @param callbackRingSeconds how long a child's phone rings when a counsellor calls back, before it counts as no
+   *     answer (short: the call ends before most voicemail boxes pick up)
+   */
+  public record Followup(int dangerDueMinutes, int otherDueHours, int retryMinutes, int callbackRingSeconds) {}
 
   /** A single inbox for every report, when set (url empty: use the routing file). */
   public record Inbox(String url, List<String> secrets) {
@@ -338,7 +342,7 @@ public record GatewayConfig(
             s.integer("limits.failed_auth_per_minute", 1, 100_000)),
         sms, links, console(s),
         new Followup(s.integer("followup.danger_due_minutes", 1, 24 * 60), s.integer("followup.other_due_hours", 1, 30 * 24),
-            s.integer("followup.retry_minutes", 1, 24 * 60)),
+            s.integer("followup.retry_minutes", 1, 24 * 60), s.integer("followup.callback_ring_seconds", 5, 60)),
         List.copyOf(notices), new Environment(s.env()));
   }
 

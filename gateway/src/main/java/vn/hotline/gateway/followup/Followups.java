@@ -179,27 +179,31 @@ public final class Followups {
    * after.
    */
   public FollowupRepository.Task recordAttempt(String taskId, String operatorId, Followup.Result result, Instant now) {
-    return store.inTransaction(c -> {
-      var t = openTask(c, taskId);
-      if (t.kind() == Followup.Kind.VOICEMAIL_REVIEW) {
-        throw new Refused(Refused.Why.WRONG_KIND, "task " + taskId + " is a voicemail review: nobody is called back");
-      }
-      operator(c, operatorId);
-      int attempts = t.attempts() + 1;
-      boolean again = result == Followup.Result.NO_ANSWER && attempts < MAX_ATTEMPTS;
-      tasks.attempt(c, t, operatorId, result, again ? now.plus(Duration.ofMinutes(cfg.retryMinutes())) : null, now);
-      if (!again) {
-        var status = switch (result) {
-          case REACHED -> Followup.Status.DONE;
-          case NO_ANSWER, WRONG_NUMBER -> Followup.Status.CLOSED_FAILED;
-          case DO_NOT_CONTACT -> Followup.Status.CANCELLED;
-        };
-        // A callback's number was kept for it alone; an SMS texter's stays under the SMS rules unless they said no.
-        boolean release = t.kind() == Followup.Kind.CALLBACK || result == Followup.Result.DO_NOT_CONTACT;
-        tasks.close(c, t, status, Followup.Outcome.of(result), release, operatorId, now);
-      }
-      return tasks.lock(c, taskId).orElseThrow();
-    });
+    return store.inTransaction(c -> recordAttempt(c, taskId, operatorId, result, now));
+  }
+
+  /** {@link #recordAttempt(String, String, Followup.Result, Instant)} in the caller's transaction (a call's end). */
+  FollowupRepository.Task recordAttempt(Connection c, String taskId, String operatorId, Followup.Result result,
+      Instant now) throws SQLException {
+    var t = openTask(c, taskId);
+    if (t.kind() == Followup.Kind.VOICEMAIL_REVIEW) {
+      throw new Refused(Refused.Why.WRONG_KIND, "task " + taskId + " is a voicemail review: nobody is called back");
+    }
+    operator(c, operatorId);
+    int attempts = t.attempts() + 1;
+    boolean again = result == Followup.Result.NO_ANSWER && attempts < MAX_ATTEMPTS;
+    tasks.attempt(c, t, operatorId, result, again ? now.plus(Duration.ofMinutes(cfg.retryMinutes())) : null, now);
+    if (!again) {
+      var status = switch (result) {
+        case REACHED -> Followup.Status.DONE;
+        case NO_ANSWER, WRONG_NUMBER -> Followup.Status.CLOSED_FAILED;
+        case DO_NOT_CONTACT -> Followup.Status.CANCELLED;
+      };
+      // A callback's number was kept for it alone; an SMS texter's stays under the SMS rules unless they said no.
+      boolean release = t.kind() == Followup.Kind.CALLBACK || result == Followup.Result.DO_NOT_CONTACT;
+      tasks.close(c, t, status, Followup.Outcome.of(result), release, operatorId, now);
+    }
+    return tasks.lock(c, taskId).orElseThrow();
   }
 
   /** A voicemail review done: the message was heard (done, reviewed). Audited. Returns the task after. */

@@ -186,6 +186,93 @@ public final class FakeTwilio {
     }
   }
 
+  /**
+   * A call the gateway asked for through the REST API (Calls.create): {@code sid} is what Twilio answered, {@code from}
+   * and {@code to} the request's From and To. Twilio asks the request's Url once {@code to} picks up, and posts the
+   * call's progress to its StatusCallback; both URLs are the absolute ones the gateway sent.
+   */
+  public Outbound outbound(String sid, String from, String to) {
+    PersonalData.used(to);
+    return new Outbound(sid, from, to);
+  }
+
+  /** One REST-created call's callbacks (Direction outbound-api), and the Dial it makes. */
+  public final class Outbound {
+    public final String sid;
+    public final String from;
+    public final String to;
+    /** The SID of the leg its Dial rings (the dialled party's own call). */
+    public final String dialledSid = newCallSid();
+
+    Outbound(String sid, String from, String to) {
+      this.sid = sid;
+      this.from = from;
+      this.to = to;
+    }
+
+    /** {@code to} picked up: the request's Url (absolute), answered with TwiML. */
+    public Twiml answered(String url) {
+      return post(url, Map.of("CallStatus", "in-progress"));
+    }
+
+    /** Keys pressed at the Gather of {@code at}. */
+    public Twiml press(Twiml at, String digits) {
+      return post(at.actionOf("Gather"), Map.of("Digits", digits));
+    }
+
+    /**
+     * The party the Dial at {@code dial} rings picked up: Twilio asks its Number's url, after answering-machine
+     * detection when the Number asks for it ({@code answeredBy}: human, machine_start, fax, unknown; null: none).
+     */
+    public Twiml dialledPickedUp(Twiml dial, String answeredBy) {
+      var params = new LinkedHashMap<String, String>();
+      params.put("CallSid", dialledSid);
+      params.put("ParentCallSid", sid);
+      params.put("AccountSid", "AC0123456789abcdef0123456789abcdef");
+      params.put("From", from);
+      params.put("To", dial.dialled().getFirst());
+      params.put("CallStatus", "in-progress");
+      params.put("Direction", "outbound-dial");
+      if (answeredBy != null) {
+        params.put("AnsweredBy", answeredBy);
+      }
+      return signedPost(relative(dial.whisperUrls().getFirst()), params);
+    }
+
+    /** How the Dial at {@code dial} ended, posted to its action: completed, answered, no-answer, busy, failed. */
+    public Twiml dialEnded(Twiml dial, String dialCallStatus) {
+      return post(dial.actionOf("Dial"), Map.of("DialCallStatus", dialCallStatus, "DialCallSid", dialledSid));
+    }
+
+    /** The call's StatusCallback (absolute, as sent to Calls.create) with {@code callStatus}. */
+    public Twiml status(String statusCallback, String callStatus) {
+      return post(statusCallback, Map.of("CallStatus", callStatus, "CallbackSource", "call-progress-events"));
+    }
+
+    public Twiml post(String pathOrUrl, Map<String, String> extra) {
+      var params = new LinkedHashMap<String, String>();
+      params.put("CallSid", sid);
+      params.put("AccountSid", "AC0123456789abcdef0123456789abcdef");
+      params.put("From", from);
+      params.put("To", to);
+      params.put("CallStatus", "in-progress");
+      params.put("Direction", "outbound-api");
+      params.putAll(extra);
+      return signedPost(relative(pathOrUrl), params);
+    }
+  }
+
+  /** A URL of this gateway as a path (an absolute one must be under the base). */
+  public String relative(String pathOrUrl) {
+    if (pathOrUrl.startsWith("/")) {
+      return pathOrUrl;
+    }
+    if (!pathOrUrl.startsWith(base.toString())) {
+      throw new AssertionError(pathOrUrl + " is not a URL of the gateway at " + base);
+    }
+    return pathOrUrl.substring(base.toString().length());
+  }
+
   /** An SMS from {@code from} to the hotline, as Twilio Messaging posts it; a fresh MessageSid each time. */
   public Twiml sms(String from, String body) {
     return sms(newMessageSid(), from, body);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,36 +15,60 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-/** Stands in for Twilio's REST API (Messages.json): records each message sent and answers 201 with a SID. */
+/**
+ * Stands in for Twilio's REST API (Messages.json, Calls.json): records each request exactly (path, Authorization,
+ * the form's parameters in order) and answers 201 with a SID (SM... for a message, CA... for a call), or with the
+ * status a test asked for.
+ */
 public final class FakeTwilioRest implements AutoCloseable {
-  /** One message the gateway asked Twilio to send. */
-  public record Sent(String path, String authorization, Map<String, String> form) {}
+  /**
+   * One request the gateway made: {@code form} by name (a repeated name: its last value), {@code params} every
+   * name=value in the order sent, {@code sid} what this stand-in answered (null when it refused).
+   */
+  public record Sent(String path, String authorization, Map<String, String> form, List<Map.Entry<String, String>> params,
+      String sid) {
+    public boolean isCall() {
+      return path.endsWith("/Calls.json");
+    }
+
+    public boolean isMessage() {
+      return path.endsWith("/Messages.json");
+    }
+  }
 
   private final HttpServer server;
   private final List<Sent> sent = new CopyOnWriteArrayList<>();
   private final ExecutorService pool = Executors.newCachedThreadPool();
   private volatile CountDownLatch answerWhen = new CountDownLatch(0);
+  private volatile int refuseWith = 201;
 
   public FakeTwilioRest() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/2010-04-01/Accounts/", exchange -> {
       var body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       var form = new HashMap<String, String>();
+      var params = new ArrayList<Map.Entry<String, String>>();
       for (var pair : body.split("&")) {
         var kv = pair.split("=", 2);
-        form.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
-            kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+        var name = URLDecoder.decode(kv[0], StandardCharsets.UTF_8);
+        var value = kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "";
+        form.put(name, value);
+        params.add(Map.entry(name, value));
       }
-      sent.add(new Sent(exchange.getRequestURI().getPath(), exchange.getRequestHeaders().getFirst("Authorization"), form));
+      var path = exchange.getRequestURI().getPath();
+      int status = refuseWith;
+      var sid = status != 201 ? null : path.endsWith("/Calls.json") ? FakeTwilio.newCallSid()
+          : "SM" + FakeTwilio.newCallSid().substring(2);
+      sent.add(new Sent(path, exchange.getRequestHeaders().getFirst("Authorization"), form, List.copyOf(params), sid));
       try {
         answerWhen.await(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      var answer = ("{\"sid\":\"SM" + FakeTwilio.newCallSid().substring(2) + "\",\"status\":\"queued\"}")
-          .getBytes(StandardCharsets.UTF_8);
+      var answer = (sid == null ? "{\"code\":21211,\"message\":\"refused\",\"status\":" + status + "}"
+          : "{\"sid\":\"" + sid + "\",\"status\":\"queued\"}").getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(201, answer.length);
+      exchange.sendResponseHeaders(status, answer.length);
       exchange.getResponseBody().write(answer);
       exchange.close();
     });
@@ -56,6 +81,21 @@ public final class FakeTwilioRest implements AutoCloseable {
     var latch = new CountDownLatch(1);
     answerWhen = latch;
     return latch;
+  }
+
+  /** From now on every request is answered with {@code status} (e.g. 400, as Twilio refuses a bad number); 201: accept. */
+  public void answerWith(int status) {
+    refuseWith = status;
+  }
+
+  /** Forgets the requests recorded so far. */
+  public void clear() {
+    sent.clear();
+  }
+
+  /** The Calls.create requests so far. */
+  public List<Sent> calls() {
+    return sent().stream().filter(Sent::isCall).toList();
   }
 
   /** The account the gateway under test sends as. */
