@@ -220,4 +220,38 @@ class TaskPageTest {
       assertTrue(AuditChain.verify(store.dataSource(), null).intact());
     }
   }
+
+  @Test
+  void aVoicemailWhoseCallerWithheldTheNumberIsHeardNotCalledBack() {
+    // the caller says yes to "safe to call back?", but from a withheld number: nothing to call, the message is heard
+    var call = gw.twilio().call();
+    var safety = call.dialEnded(call.dangerNow(), "no-answer");
+    call.record(call.post(safety.actionOf("Gather"), Map.of("Digits", "1", "From", "anonymous")), 25);
+    call.status("completed");
+    var contact = (String) db.row("SELECT id FROM contacts WHERE provider_ref = ?", call.sid).get("id");
+    var task = (String) db.row("SELECT id FROM followup_tasks WHERE contact_id = ?", contact).get("id");
+    assertEquals("voicemail_review", db.row("SELECT kind FROM followup_tasks WHERE id = ?", task).get("kind"));
+
+    var lan = accounts.active(Role.COUNSELLOR);
+    var cookie = http.signIn(lan.login(), ConsoleFixture.PASSWORD);
+    assertTrue(row(http.get("/console/tasks", cookie).body(), "task-" + task).contains("Nghe lời nhắn thoại"));
+    var page = http.get("/console/tasks/" + task, cookie).body();
+    assertTrue(page.contains("id=\"reviewed-form\""), page);
+    assertFalse(page.contains("id=\"attempt-form\""), "nobody is called back: " + page);
+    assertTrue(page.contains("id=\"voicemail-audio\""), page);
+    var csrf = ConsoleHttp.hidden(page, "csrf");
+
+    var attempt = http.post("/console/tasks/" + task + "/attempt", form(csrf, "result", "reached"), cookie, Map.of());
+    assertEquals(400, attempt.statusCode());
+    assertTrue(attempt.body().contains("Việc này không nhận thao tác đó"), attempt.body());
+    assertEquals(403, http.post("/console/tasks/" + task + "/reviewed", Map.of(), cookie, Map.of()).statusCode(),
+        "without the CSRF token");
+    var heard = http.post("/console/tasks/" + task + "/reviewed", form(csrf), cookie, Map.of());
+    assertEquals(200, heard.statusCode(), heard.body());
+    assertTrue(heard.body().contains("data-status=\"done\"") && heard.body().contains("data-outcome=\"reviewed\""),
+        heard.body());
+    assertEquals(409, http.post("/console/tasks/" + task + "/reviewed", form(csrf), cookie, Map.of()).statusCode());
+    assertTrue(accounts.audit("followup.closed").stream().anyMatch(e -> e.get("refs").contains(task)
+        && e.get("data").contains("\"outcome\":\"reviewed\"") && e.get("actor").equals(lan.id())));
+  }
 }
