@@ -55,7 +55,8 @@ public final class TaskModel {
       Messages.Bundle words, ZoneId zone, Instant now, Map<String, String> names, String me, boolean canReassign,
       List<Choice> counsellors) {
     var board = new Followups.BoardTask(t.id(), t.kind(), t.priority(), t.status(), t.dueAt(),
-        t.status().open() && now.isAfter(t.dueAt()), Duration.between(t.createdAt(), now), t.reference(), t.channel(),
+        t.status().open() && now.isAfter(t.dueAt()),
+        Duration.between(t.createdAt(), t.closedAt() == null ? now : t.closedAt()), t.reference(), t.channel(),
         t.contactId(), t.reportId(), t.assignedOperator(), t.attempts(), t.status().open() ? t.nextAttemptAt() : null,
         t.numberKept());
     var history = attempts.stream().map(a -> new AttemptRow(when(a.at(), zone, now),
