@@ -8,6 +8,8 @@ import vn.hotline.gateway.console.AgencyAdminRoutes;
 import vn.hotline.gateway.console.CardRoutes;
 import vn.hotline.gateway.console.BoardRoutes;
 import vn.hotline.gateway.console.Console;
+import vn.hotline.gateway.console.RecordingRoutes;
+import vn.hotline.gateway.console.TaskRoutes;
 import vn.hotline.gateway.console.TaskCallbackRoutes;
 import vn.hotline.gateway.console.supervisor.Supervision;
 import vn.hotline.gateway.console.supervisor.SupervisorRoutes;
@@ -41,6 +43,12 @@ final class ConsoleVerticle extends VerticleBase {
           new SupervisorRoutes(console, new Supervision(p.board, p.presence, p.accounts, new SupervisorRepository(p.store),
               p.casework, p.callerFlags, new Statistics(p.store, p.files.provinces()), p.files.flows(),
               p.cfg.operators().hours().zone(), p.clock), p.workers).mount(router);
+          // the follow-up tasks (/console/tasks) and the voicemails played through the gateway (/console/recordings)
+          new TaskRoutes(console, p.followups, p.accounts, p.recordings, p.callbacks, p.boardFeed, p.workers, p.clock,
+              p.cfg.operators().hours().zone()).mount(router);
+          new RecordingRoutes(console, p.recordings, p.twilioRecordings,
+              vertx.createSharedWorkerExecutor("console-recordings", 2, 60, java.util.concurrent.TimeUnit.SECONDS), p.clock)
+              .mount(router);
           // "Call back" on a callback task (/console/tasks/{id}/callback)
           new TaskCallbackRoutes(console, p.callbacks, p.workers, p.cfg.operators().hours().zone()).mount(router);
           // the live board, presence and the screen-pop (/console/board, /console/board/events, /console/presence)

@@ -74,6 +74,8 @@ final class HousekeepingVerticle extends VerticleBase {
       }
     }));
     jobs.add(new Job("twilio sms", true, p.twilioSms::sendDue));
+    // After the retention purge: the voicemails whose reference it cleared are deleted at Twilio (a failure: next run).
+    jobs.add(new Job("twilio recordings", true, p.recordingDeletions::deleteDue));
   }
 
   /** The jobs that only wake a loop (it also runs on its own); they need the event bus, so not in the constructor. */

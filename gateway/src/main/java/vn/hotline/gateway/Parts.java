@@ -39,6 +39,7 @@ import vn.hotline.gateway.operators.Sessions;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.ops.OpsRoutes;
 import vn.hotline.gateway.ops.RateLimits;
+import vn.hotline.gateway.privacy.RecordingDeletions;
 import vn.hotline.gateway.privacy.Retention;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.report.ReportPolicy;
@@ -56,10 +57,12 @@ import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.store.FollowupRepository;
 import vn.hotline.gateway.store.OperatorRepository;
 import vn.hotline.gateway.store.PresenceRepository;
+import vn.hotline.gateway.store.RecordingRepository;
 import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.SessionRepository;
 import vn.hotline.gateway.store.SmsRepository;
 import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.twilio.TwilioRecordings;
 import vn.hotline.gateway.twilio.TwilioSignatures;
 import vn.hotline.gateway.twilio.TwilioWebhookGuard;
 import vn.hotline.gateway.voice.CallService;
@@ -144,6 +147,10 @@ final class Parts {
   final Followups followups;
   /** "Call back" on a callback task: the counsellor's phone, then the child's, through Twilio. */
   final Callbacks callbacks;
+  /** Voicemails at Twilio: the references, who played them, the deletions owed there. */
+  final RecordingRepository recordings;
+  final TwilioRecordings twilioRecordings;
+  final RecordingDeletions recordingDeletions;
 
   Parts(Vertx vertx, GatewayConfig cfg, Clock clock, Store store, Metrics metrics, Files files) {
     this.cfg = cfg;
@@ -208,9 +215,14 @@ final class Parts {
     this.delivery = new DeliveryWorker(files.routing(), deliveries, editions, payloads, cfg.delivery(), metrics, clock);
     this.retention = new Retention(store, audit, cfg.retention(), files.routing().freeTextDays());
     var boardRepository = new BoardRepository(store);
-    this.board = new Board(boardRepository, files.flows(), cfg.operators().hours().zone(), clock, presence, casework);
+    this.board = new Board(boardRepository, files.flows(), cfg.operators().hours().zone(), clock, presence, casework,
+        followups);
     this.boardFeed = new BoardFeed(vertx, board);
     this.cards = new CardRepository(store, sealer, audit);
+    this.recordings = new RecordingRepository(store, sealer, audit);
+    this.twilioRecordings = new TwilioRecordings(cfg.twilio());
+    this.recordingDeletions = new RecordingDeletions(recordings, twilioRecordings::delete, twilioRecordings.configured(),
+        clock);
     this.ops = new OpsRoutes(store, files.flows(), metrics, workers, smpp::states);
     this.operators = new OperatorRepository(store, sealer, audit);
     this.accounts = new Accounts(operators, clock);

@@ -14,6 +14,7 @@ import vn.hotline.gateway.casework.Casework;
 import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.flow.FlowCatalog;
 import vn.hotline.gateway.flow.Node;
+import vn.hotline.gateway.followup.Followups;
 import vn.hotline.gateway.operators.Presence;
 import vn.hotline.gateway.operators.Role;
 import vn.hotline.gateway.store.BoardRepository;
@@ -50,9 +51,14 @@ public final class Board {
    * "with counsellor X"), and the reports awaiting a counsellor's review (overdue ones flagged).
    */
   public record View(Instant at, List<Item> items, BoardRepository.Totals today, List<Counsellor> counsellors,
-      Map<String, String> names, List<Casework.AwaitingReview> reviews) {
+      Map<String, String> names, List<Casework.AwaitingReview> reviews, Tasks tasks) {
     public View(Instant at, List<Item> items, BoardRepository.Totals today) {
       this(at, items, today, List.of(), Map.of(), List.of());
+    }
+
+    public View(Instant at, List<Item> items, BoardRepository.Totals today, List<Counsellor> counsellors,
+        Map<String, String> names, List<Casework.AwaitingReview> reviews) {
+      this(at, items, today, counsellors, names, reviews, Tasks.NONE);
     }
 
     public long waiting() {
@@ -62,6 +68,11 @@ public final class Board {
     public long available() {
       return counsellors.stream().filter(c -> c.presence() == Presence.AVAILABLE).count();
     }
+  }
+
+  /** The follow-up tasks still to be done (promises to keep) and how many of them are past their due time. */
+  public record Tasks(int open, int overdue) {
+    public static final Tasks NONE = new Tasks(0, 0);
   }
 
   private static final Comparator<Item> ORDER = Comparator.comparing((Item i) -> !i.urgent())
@@ -75,21 +86,29 @@ public final class Board {
   private final Clock clock;
   private final PresenceRepository presence;
   private final Casework casework;
+  private final Followups followups;
 
   /** A board of the contacts and totals only (no counsellors, no reviews). */
   public Board(BoardRepository repository, FlowCatalog flows, ZoneId zone, Clock clock) {
-    this(repository, flows, zone, clock, null, null);
+    this(repository, flows, zone, clock, null, null, null);
   }
 
   /** The whole board: also the counsellors' presence ({@code presence}) and the reports awaiting review. */
   public Board(BoardRepository repository, FlowCatalog flows, ZoneId zone, Clock clock, PresenceRepository presence,
       Casework casework) {
+    this(repository, flows, zone, clock, presence, casework, null);
+  }
+
+  /** The whole board with the count of open and overdue follow-up tasks ({@code followups}). */
+  public Board(BoardRepository repository, FlowCatalog flows, ZoneId zone, Clock clock, PresenceRepository presence,
+      Casework casework, Followups followups) {
     this.repository = repository;
     this.flows = flows;
     this.zone = zone;
     this.clock = clock;
     this.presence = presence;
     this.casework = casework;
+    this.followups = followups;
   }
 
   /** Reads the board now (blocking: two queries, two more with the counsellors and the reviews). */
@@ -149,7 +168,12 @@ public final class Board {
       counsellors.add(new Counsellor(s.operatorId(), s.name(), role, p, s.since(), busy.contains(s.operatorId())));
     }
     var reviews = casework == null ? List.<Casework.AwaitingReview>of() : casework.awaitingReview(50);
-    return new View(now, List.copyOf(items), today, List.copyOf(counsellors), Map.copyOf(names), reviews);
+    var tasks = Tasks.NONE;
+    if (followups != null) {
+      var open = followups.openTasks();
+      tasks = new Tasks(open.size(), (int) open.stream().filter(Followups.BoardTask::overdue).count());
+    }
+    return new View(now, List.copyOf(items), today, List.copyOf(counsellors), Map.copyOf(names), reviews, tasks);
   }
 
   private boolean isHandoff(String flowId, String nodeId) {

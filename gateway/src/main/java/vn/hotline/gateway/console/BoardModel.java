@@ -121,6 +121,11 @@ public final class BoardModel {
     return reviews;
   }
 
+  /** The follow-up tasks still to be done, and how many are overdue (the board links to /console/tasks). */
+  public Board.Tasks tasks() {
+    return view.tasks();
+  }
+
   public long overdue() {
     return reviews.stream().filter(Review::overdue).count();
   }

@@ -273,6 +273,8 @@ public final class CardRoutes {
     p.put("opened", opened);
     p.put("saved", saved);
     p.put("problem", problemKey == null || words.has(problemKey) ? problemKey : "form.error.other");
+    // a voicemail to play (through /console/recordings: fetched from Twilio only when played, audited then)
+    p.put("voicemail", l.card().report().map(CardRepository.ReportLine::hasRecording).orElse(false));
     views.render(ctx, status, TEMPLATE, p);
   }
 

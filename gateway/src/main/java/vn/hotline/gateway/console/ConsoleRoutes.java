@@ -34,9 +34,12 @@ import vn.hotline.gateway.twilio.TwilioWebhookGuard;
  */
 public final class ConsoleRoutes {
   public static final String BASE = "/console";
-  /** Sent on every console answer: nothing but this origin's own files, no inline script or style, no framing. */
+  /**
+   * Sent on every console answer: nothing but this origin's own files, no inline script or style, no framing; voicemails
+   * play from this origin too (/console/recordings: the gateway fetches them from Twilio).
+   */
   public static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
-      + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+      + " media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
   /** The largest form the console takes: the contact form's case notes (20,000 characters, up to 9 bytes each sent). */
   static final int BODY_LIMIT = 256 * 1024;
   static final String LANG_COOKIE = "hg_console_lang";

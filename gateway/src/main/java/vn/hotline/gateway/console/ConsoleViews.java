@@ -35,6 +35,7 @@ public final class ConsoleViews {
   private static final List<NavRule> NAV = List.of(
       new NavRule("/console", "nav.home", List.of(Role.ADMIN)), // counsellors and supervisors land on the board
       new NavRule("/console/board", "nav.board", List.of(Role.COUNSELLOR, Role.SUPERVISOR)),
+      new NavRule("/console/tasks", "nav.tasks", List.of(Role.COUNSELLOR, Role.SUPERVISOR)),
       new NavRule("/console/supervisor", "nav.supervisor", List.of(Role.SUPERVISOR)),
       new NavRule("/console/supervisor/stats", "nav.stats", List.of(Role.SUPERVISOR, Role.ADMIN)),
       new NavRule("/console/admin/operators", "nav.admin", List.of(Role.ADMIN)),

@@ -18,6 +18,7 @@ import vn.hotline.gateway.contact.SessionStatus;
 import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.store.CallerFlagRepository;
 import vn.hotline.gateway.store.FollowupRepository;
+import vn.hotline.gateway.store.RecordingRepository;
 import vn.hotline.gateway.store.Store;
 
 /**
@@ -152,8 +153,11 @@ public final class Retention {
         + " AND status = " + SessionStatus.CLOSED.sql() + " AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = flow_sessions.contact_id"
         + " AND NOT (" + sessionReportDone + ")) AND (EXISTS (SELECT 1 FROM reports r WHERE r.contact_id ="
         + " flow_sessions.contact_id) OR updated_at < ?)", sessionArgs.toArray()));
+    // The audio itself is at Twilio: each reference cleared here is first a deletion owed there (RecordingDeletions).
+    var recordingDone = "completed_at < ? AND NOT" + UNDELIVERED.replace("r.id", "reports.id");
+    counts.put("recordings_to_delete_at_twilio", RecordingRepository.queue(c, recordingDone, "retention", now, recordingBefore));
     counts.put("recordings", Store.update(c, "UPDATE reports SET recording_sealed = NULL WHERE recording_sealed IS NOT NULL"
-        + " AND completed_at < ? AND NOT" + UNDELIVERED.replace("r.id", "reports.id"), recordingBefore));
+        + " AND " + recordingDone, recordingBefore));
     audit.append(c, "retention.purged", "gateway", Map.of(), counts, now);
     return counts;
   }
@@ -191,6 +195,7 @@ public final class Retention {
       var counts = new LinkedHashMap<String, Integer>();
       counts.put("contact", Store.update(c, "UPDATE contacts SET caller_sealed = NULL, caller_pseudonym = NULL,"
           + " answered_number_sealed = NULL, erased_at = ? WHERE id = ?", now, contactId));
+      counts.put("recordings_to_delete_at_twilio", RecordingRepository.queue(c, "contact_id = ?", "erasure", now, contactId));
       counts.put("report", Store.update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL,"
           + " recording_sealed = NULL, caller_pseudonym = NULL, erased_at = ? WHERE contact_id = ?", now, contactId));
       counts.put("session", Store.update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE contact_id = ?", contactId));

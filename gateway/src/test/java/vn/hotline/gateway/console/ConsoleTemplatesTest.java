@@ -46,7 +46,7 @@ class ConsoleTemplatesTest {
     try (var java = Files.walk(Path.of("gateway/src/main/java/vn/hotline/gateway/console"))) {
       java.filter(p -> p.toString().endsWith(".java")).forEach(sources::add);
     }
-    var keyArg = Pattern.compile("\"((?:login|setup|admin|account|error|home|nav|password|totp|card|form|supervisor|stats|board|presence|pop|callback)\\.[a-z0-9_.]+)\"");
+    var keyArg = Pattern.compile("\"((?:login|setup|admin|account|error|home|nav|password|totp|card|form|supervisor|stats|board|presence|pop|tasks|task|voicemail|recording|callback)\\.[a-z0-9_.]+)\"");
     for (var file : sources) {
       var text = Files.readString(file, StandardCharsets.UTF_8);
       for (var p : List.of(literal, keyArg)) {
@@ -71,6 +71,22 @@ class ConsoleTemplatesTest {
     for (var status : vn.hotline.gateway.operators.Operator.Status.values()) {
       if (!m.has("status." + status.wire())) {
         missing.add("status." + status.wire());
+      }
+    }
+    // the words of the follow-up tasks, named from their enums' wire words
+    var f = List.of(vn.hotline.gateway.contact.Followup.Kind.values(), vn.hotline.gateway.contact.Followup.Status.values(),
+        vn.hotline.gateway.contact.Followup.Result.values(), vn.hotline.gateway.contact.Followup.Outcome.values());
+    var prefixes = List.of("task.kind.", "task.status.", "task.result.", "task.outcome.");
+    for (int i = 0; i < f.size(); i++) {
+      for (var e : f.get(i)) {
+        if (!m.has(prefixes.get(i) + e)) {
+          missing.add(prefixes.get(i) + e);
+        }
+      }
+    }
+    for (var why : vn.hotline.gateway.followup.Followups.Refused.Why.values()) {
+      if (!m.has("task.refused." + why.name().toLowerCase(java.util.Locale.ROOT))) {
+        missing.add("task.refused." + why.name().toLowerCase(java.util.Locale.ROOT));
       }
     }
     for (var key : List.of("password.empty", "password.short", "password.long", "password.mismatch", "totp.wrong_code",

@@ -16,9 +16,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Stands in for Twilio's REST API (Messages.json, Calls.json): records each request exactly (path, Authorization,
- * the form's parameters in order) and answers 201 with a SID (SM... for a message, CA... for a call), or with the
- * status a test asked for.
+ * Stands in for Twilio's REST API: Messages.json and Calls.json (records each request and answers 201 with a SID,
+ * SM... for a message, CA... for a call, or with the status a test asked for), and Recordings:
+ * {@code GET .../Recordings/{sid}.mp3} answers the audio of {@link #AUDIO} (audio/mpeg) for a recording not deleted,
+ * {@code DELETE .../Recordings/{sid}.json} answers 204 (or the status {@link #failDeletes} asks for) and forgets it.
+ * Every request is recorded exactly: method, path, Authorization header, the form's parameters in order.
  */
 public final class FakeTwilioRest implements AutoCloseable {
   /**
@@ -36,8 +38,21 @@ public final class FakeTwilioRest implements AutoCloseable {
     }
   }
 
+  /** One request the gateway made, whatever it was. */
+  public record Request(String method, String path, String authorization) {}
+
+  /**
+   * A second of silence as MP3 (MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, mono: 38 frames of 417 bytes whose side
+   * information and main data are zero), which a browser decodes: what the stand-in serves as every recording.
+   */
+  public static final byte[] AUDIO = silentMp3(38);
+
   private final HttpServer server;
   private final List<Sent> sent = new CopyOnWriteArrayList<>();
+  private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final java.util.Set<String> deleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicInteger failDeletes = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile int failDeleteStatus = 500;
   private final ExecutorService pool = Executors.newCachedThreadPool();
   private volatile CountDownLatch answerWhen = new CountDownLatch(0);
   private volatile int refuseWith = 201;
@@ -45,6 +60,15 @@ public final class FakeTwilioRest implements AutoCloseable {
   public FakeTwilioRest() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/2010-04-01/Accounts/", exchange -> {
+      var path = exchange.getRequestURI().getPath();
+      var method = exchange.getRequestMethod();
+      requests.add(new Request(method, path, exchange.getRequestHeaders().getFirst("Authorization")));
+      var recording = java.util.regex.Pattern.compile("/2010-04-01/Accounts/[^/]+/Recordings/(RE[0-9a-fA-F]{32})(\\.[a-z0-9]+)?")
+          .matcher(path);
+      if (recording.matches()) {
+        recording(exchange, method, recording.group(1));
+        return;
+      }
       var body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       var form = new HashMap<String, String>();
       var params = new ArrayList<Map.Entry<String, String>>();
@@ -55,7 +79,6 @@ public final class FakeTwilioRest implements AutoCloseable {
         form.put(name, value);
         params.add(Map.entry(name, value));
       }
-      var path = exchange.getRequestURI().getPath();
       int status = refuseWith;
       var sid = status != 201 ? null : path.endsWith("/Calls.json") ? FakeTwilio.newCallSid()
           : "SM" + FakeTwilio.newCallSid().substring(2);
@@ -74,6 +97,68 @@ public final class FakeTwilioRest implements AutoCloseable {
     });
     server.setExecutor(pool);
     server.start();
+  }
+
+  private void recording(com.sun.net.httpserver.HttpExchange exchange, String method, String sid) throws IOException {
+    exchange.getRequestBody().readAllBytes();
+    if (!expectedAuthorization().equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+      answer(exchange, 401, "application/json", "{\"code\":20003,\"message\":\"Authenticate\"}".getBytes(StandardCharsets.UTF_8));
+    } else if (method.equals("DELETE")) {
+      if (failDeletes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        answer(exchange, failDeleteStatus, "application/json", "{\"message\":\"failed\"}".getBytes(StandardCharsets.UTF_8));
+      } else if (deleted.add(sid)) {
+        exchange.sendResponseHeaders(204, -1);
+        exchange.close();
+      } else {
+        answer(exchange, 404, "application/json", "{\"code\":20404}".getBytes(StandardCharsets.UTF_8));
+      }
+    } else if (method.equals("GET") && !deleted.contains(sid)) {
+      answer(exchange, 200, "audio/mpeg", AUDIO);
+    } else {
+      answer(exchange, 404, "application/json", "{\"code\":20404}".getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static void answer(com.sun.net.httpserver.HttpExchange exchange, int status, String type, byte[] body)
+      throws IOException {
+    exchange.getResponseHeaders().add("Content-Type", type);
+    exchange.sendResponseHeaders(status, body.length);
+    exchange.getResponseBody().write(body);
+    exchange.close();
+  }
+
+  /** The Authorization header Twilio expects of the gateway under test: Basic, account SID and the auth token. */
+  public static String expectedAuthorization() {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString((ACCOUNT + ":" + RunningGateway.TOKEN)
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The next {@code times} DELETEs of a recording answer {@code status} (and delete nothing). */
+  public void failDeletes(int times, int status) {
+    failDeleteStatus = status;
+    failDeletes.set(times);
+  }
+
+  /** Every request so far, in order. */
+  public List<Request> requests() {
+    return List.copyOf(requests);
+  }
+
+  /** The recordings deleted here. */
+  public java.util.Set<String> deletedRecordings() {
+    return java.util.Set.copyOf(deleted);
+  }
+
+  private static byte[] silentMp3(int frames) {
+    var out = new byte[frames * 417];
+    for (int f = 0; f < frames; f++) {
+      int at = f * 417;
+      out[at] = (byte) 0xFF;
+      out[at + 1] = (byte) 0xFB; // MPEG-1, Layer III, no CRC
+      out[at + 2] = (byte) 0x90; // 128 kbit/s, 44.1 kHz, no padding
+      out[at + 3] = (byte) 0xC4; // mono, original
+    }
+    return out;
   }
 
   /** From now on each message is recorded at once but answered only when the returned latch is counted down. */
