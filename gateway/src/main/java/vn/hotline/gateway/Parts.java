@@ -43,6 +43,7 @@ import vn.hotline.gateway.report.ReportPolicy;
 import vn.hotline.gateway.report.Taxonomy;
 import vn.hotline.gateway.sms.SmsConversations;
 import vn.hotline.gateway.sms.SmsInbox;
+import vn.hotline.gateway.sms.SmsTakeovers;
 import vn.hotline.gateway.sms.smpp.SmppConnections;
 import vn.hotline.gateway.sms.twilio.TwilioSmsSender;
 import vn.hotline.gateway.store.ApiKeyRepository;
@@ -57,6 +58,7 @@ import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.SessionRepository;
 import vn.hotline.gateway.store.SmsRepository;
 import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.store.TakeoverRepository;
 import vn.hotline.gateway.twilio.TwilioSignatures;
 import vn.hotline.gateway.twilio.TwilioWebhookGuard;
 import vn.hotline.gateway.voice.CallService;
@@ -136,6 +138,9 @@ final class Parts {
   final Sessions consoleSessions;
   /** Follow-up tasks: the promises made to callers, until a person has kept them. */
   final Followups followups;
+  /** SMS conversations a counsellor answers in person. */
+  final SmsTakeovers takeovers;
+  final TakeoverRepository takeoverRepository;
 
   Parts(Vertx vertx, GatewayConfig cfg, Clock clock, Store store, Metrics metrics, Files files) {
     this.cfg = cfg;
@@ -189,8 +194,15 @@ final class Parts {
               return null;
             }), false)));
     this.sms = new SmsRepository(store, sealer, audit);
+    var takeoverRepository = new TakeoverRepository(store, sealer, audit);
+    java.util.function.Consumer<String> conversationChanged = contactId -> vertx.eventBus()
+        .publish(Addresses.SMS_CONVERSATION, new JsonObject().put("contact", contactId));
     this.conversations = new SmsConversations(files.smsFlow(), engine, sessions, sms, store, metrics, clock,
-        Duration.ofMinutes(cfg.sms().reminderAfterMinutes()), Duration.ofMinutes(cfg.sms().sessionIdleMinutes()));
+        Duration.ofMinutes(cfg.sms().reminderAfterMinutes()), Duration.ofMinutes(cfg.sms().sessionIdleMinutes()),
+        takeoverRepository, conversationChanged);
+    this.takeovers = new SmsTakeovers(store, takeoverRepository, sms, sessions, followups, metrics, clock,
+        Addresses.publisher(vertx, Addresses.REPLIES_QUEUED), conversationChanged);
+    this.takeoverRepository = takeoverRepository;
     this.twilioSms = new TwilioSmsSender(cfg.twilio(), cfg.publicUrl(), sms, clock);
     this.inbox = new SmsInbox(conversations, sms, store, clock, Addresses.publisher(vertx, Addresses.REPLIES_QUEUED));
     this.smpp = new SmppConnections(cfg.smppLinks(), sms, pseudonyms, metrics, clock,

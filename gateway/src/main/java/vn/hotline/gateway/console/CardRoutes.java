@@ -273,6 +273,9 @@ public final class CardRoutes {
     p.put("opened", opened);
     p.put("saved", saved);
     p.put("problem", problemKey == null || words.has(problemKey) ? problemKey : "form.error.other");
+    // an SMS contact's conversation, where a counsellor takes it over and answers (ConversationRoutes)
+    p.put("conversation", vn.hotline.gateway.contact.Channel.of(l.card().channel()).isSms() && !card.erased()
+        ? ConversationRoutes.BASE + card.contactId() : null);
     views.render(ctx, status, TEMPLATE, p);
   }
 
