@@ -51,9 +51,10 @@ public final class TakeoverRepository {
 
   /**
    * One SMS of the conversation, in order: {@code status} the outgoing one's (queued, sent, delivered...), null for
-   * a received one; {@code operatorId} who wrote a counsellor's reply.
+   * a received one; {@code operatorId} who wrote a counsellor's reply; {@code id} the row's (UUIDv7: in the order
+   * made, which orders two lines of the same millisecond).
    */
-  public record Line(From from, String text, Instant at, OutboundStatus status, String operatorId) {}
+  public record Line(From from, String text, Instant at, OutboundStatus status, String operatorId, String id) {}
 
   /** What the conversation page shows: the texts opened (audited), its takeovers (latest first), the opt-out. */
   public record Transcript(Conversation conversation, List<Line> lines, List<Takeover> takeovers, boolean optedOut,
@@ -286,7 +287,7 @@ public final class TakeoverRepository {
   private List<Line> lines(Connection c, Conversation v, Instant now) throws SQLException {
     var out = new ArrayList<Line>();
     // Messages processed since V15 name their contact; older ones are found by the texter and the contact's time.
-    var sql = "SELECT body_sealed, received_at FROM sms_inbound WHERE contact_id = ?"
+    var sql = "SELECT body_sealed, received_at, id FROM sms_inbound WHERE contact_id = ?"
         + (v.pseudonym() == null ? "" : " OR (contact_id IS NULL AND channel = ? AND sender_pseudonym = ?"
             + " AND received_at >= ? AND received_at <= ?)");
     try (var ps = c.prepareStatement(sql)) {
@@ -299,11 +300,11 @@ public final class TakeoverRepository {
       }
       try (var rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new Line(From.TEXTER, open(rs.getString(1)), at(rs, 2), null, null));
+          out.add(new Line(From.TEXTER, open(rs.getString(1)), at(rs, 2), null, null, rs.getString(3)));
         }
       }
     }
-    try (var ps = c.prepareStatement("SELECT body, body_sealed, created_at, status, operator_id FROM sms_outbound"
+    try (var ps = c.prepareStatement("SELECT body, body_sealed, created_at, status, operator_id, id FROM sms_outbound"
         + " WHERE contact_id = ? ORDER BY created_at, id")) {
       ps.setString(1, v.contactId());
       try (var rs = ps.executeQuery()) {
@@ -311,11 +312,11 @@ public final class TakeoverRepository {
           var sealed = rs.getString(2);
           var operator = rs.getString(5);
           out.add(new Line(operator == null ? From.HOTLINE : From.COUNSELLOR, sealed == null ? rs.getString(1) : open(sealed),
-              at(rs, 3), OutboundStatus.of(rs.getString(4)), operator));
+              at(rs, 3), OutboundStatus.of(rs.getString(4)), operator, rs.getString(6)));
         }
       }
     }
-    out.sort(Comparator.comparing(Line::at)); // stable: a reply queued in the same millisecond stays after its message
+    out.sort(Comparator.comparing(Line::at).thenComparing(Line::id));
     return List.copyOf(out);
   }
 
