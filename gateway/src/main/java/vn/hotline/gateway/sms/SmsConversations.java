@@ -96,11 +96,12 @@ public final class SmsConversations {
     var texter = new Texter(m.channel(), m.link(), m.senderPseudonym(), m.senderSealed());
     boolean optedOut = sms.optedOut(c, m.senderPseudonym());
     var keyword = flow.keyword(m.text());
+    var active = sessions.findActive(c, m.channel(), m.senderPseudonym());
+    // After the session's lock: a counsellor taking this conversation over meanwhile has ended it and is seen here.
     var takenOver = takeovers.takenOverFrom(c, m.channel(), m.senderPseudonym());
     if (takenOver.isPresent()) {
       return toCounsellor(c, m, takenOver.get(), keyword, optedOut, texter, replyStatus, now);
     }
-    var active = sessions.findActive(c, m.channel(), m.senderPseudonym());
     var language = active.map(s -> s.state().language())
         .orElse(keyword.map(FlowDefinition.Keyword::language).filter(l -> l != null).orElse(flow.defaultLanguage()));
     var replies = new ArrayList<String>();
@@ -173,6 +174,9 @@ public final class SmsConversations {
   private Handled toCounsellor(Connection c, SmsRepository.Inbound m, TakeoverRepository.Conversation conv,
       Optional<FlowDefinition.Keyword> keyword, boolean optedOut, Texter texter, OutboundStatus replyStatus, Instant now)
       throws SQLException {
+    // The contact's lock, as a counsellor's reply takes it: a STOP and a reply are one after the other, so a reply
+    // written after the STOP is refused.
+    takeovers.lock(c, conv.contactId());
     sms.attach(c, m.id(), conv.contactId());
     var language = conv.language() != null ? conv.language()
         : keyword.map(FlowDefinition.Keyword::language).filter(l -> l != null).orElse(flow.defaultLanguage());

@@ -125,7 +125,8 @@ public final class TakeoverRepository {
   public Optional<Conversation> takenOverFrom(Connection c, Channel channel, String pseudonym) throws SQLException {
     String contactId;
     try (var ps = c.prepareStatement("SELECT t.contact_id FROM sms_takeovers t JOIN contacts c ON c.id = t.contact_id"
-        + " WHERE t.ended_at IS NULL AND c.channel = ? AND c.caller_pseudonym = ? ORDER BY t.started_at DESC, t.id DESC")) {
+        + " WHERE t.ended_at IS NULL AND c.channel = ? AND c.caller_pseudonym = ? ORDER BY t.started_at DESC, t.id DESC"
+        + " FOR UPDATE")) { // a locking read: a takeover committed a moment ago is seen, one under way is waited for
       ps.setString(1, channel.wire());
       ps.setString(2, pseudonym);
       try (var rs = ps.executeQuery()) {
@@ -170,7 +171,8 @@ public final class TakeoverRepository {
     if (pseudonym == null) {
       return false;
     }
-    try (var ps = c.prepareStatement("SELECT opted_out FROM sms_opt_outs WHERE pseudonym = ?")) {
+    // a locking read: the latest committed answer, whatever this transaction read before
+    try (var ps = c.prepareStatement("SELECT opted_out FROM sms_opt_outs WHERE pseudonym = ? FOR UPDATE")) {
       ps.setString(1, pseudonym);
       try (var rs = ps.executeQuery()) {
         return rs.next() && rs.getBoolean(1);

@@ -85,7 +85,7 @@ class SmsTakeoverBrowserTest {
         + " ms after its webhook");
     assertEquals(Boolean.TRUE, ((JavascriptExecutor) browser.driver()).executeScript("return window.stillTheSamePage === true;"),
         "pushed into the page, not reloaded");
-    browser.screenshot("sms-takeover");
+    browser.screenshotWholePage("sms-takeover");
     assertEquals(List.of(), browser.problems(), "no CSP refusal or script error");
   }
 
