@@ -106,6 +106,16 @@ class SmsTakeoverTwilioTest {
         assertEquals(List.of(), logs.matching(LogCapture.message(secret)), "never logged: " + secret);
         assertFalse(accounts.allAuditText().contains(secret), "never in the audit trail: " + secret);
       }
+
+      // erased on request: the counsellor's reply and what the texter wrote to her go with the contact
+      assertTrue(new vn.hotline.gateway.privacy.Retention(accounts.store, new vn.hotline.gateway.audit.AuditLog(),
+          gw.config().retention()).erase(m.group(1), "REQ-TAKEOVER-1", clock.instant()));
+      assertEquals("", house.db().row("SELECT body_sealed FROM sms_outbound WHERE kind = ?", "counsellor").get("body_sealed"));
+      assertEquals(0, house.db().count("SELECT COUNT(*) FROM sms_inbound WHERE contact_id = ? AND body_sealed <> ''", contact),
+          "every text of the conversation, the ones written to the counsellor after its end included");
+      page = http.get("/console/conversations/" + contact, cookie);
+      assertFalse(page.body().contains(next) || page.body().contains(REPLY), "nothing left to show");
+      assertFalse(page.body().contains("id=\"take-over\""), "an erased contact cannot be taken over");
     }
   }
 
