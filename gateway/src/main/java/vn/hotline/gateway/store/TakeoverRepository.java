@@ -271,21 +271,6 @@ public final class TakeoverRepository {
     });
   }
 
-  /** The takeovers open now, oldest first. */
-  public List<Takeover> allOpen() {
-    return store.read(c -> {
-      var out = new ArrayList<Takeover>();
-      try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM sms_takeovers WHERE ended_at IS NULL ORDER BY started_at, id")) {
-        try (var rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(takeover(rs));
-          }
-        }
-      }
-      return List.copyOf(out);
-    });
-  }
-
   private List<Line> lines(Connection c, Conversation v, Instant now) throws SQLException {
     var out = new ArrayList<Line>();
     // Messages processed since V15 name their contact; older ones are found by the texter and the contact's time.
