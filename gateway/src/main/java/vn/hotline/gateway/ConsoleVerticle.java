@@ -8,6 +8,7 @@ import vn.hotline.gateway.console.AgencyAdminRoutes;
 import vn.hotline.gateway.console.CardRoutes;
 import vn.hotline.gateway.console.BoardRoutes;
 import vn.hotline.gateway.console.Console;
+import vn.hotline.gateway.console.ConversationRoutes;
 import vn.hotline.gateway.console.RecordingRoutes;
 import vn.hotline.gateway.console.TaskRoutes;
 import vn.hotline.gateway.console.TaskCallbackRoutes;
@@ -25,6 +26,7 @@ final class ConsoleVerticle extends VerticleBase {
   private final Parts p;
   private final Router router;
   private volatile BoardRoutes board;
+  private volatile ConversationRoutes conversations;
 
   ConsoleVerticle(Parts p, Router router) {
     this.p = p;
@@ -57,6 +59,11 @@ final class ConsoleVerticle extends VerticleBase {
           b.mount(router);
           vertx.eventBus().<JsonObject>localConsumer(Addresses.CONTACT_TAKEN,
               m -> b.pop(m.body().getString("operator"), m.body().getString("contact")));
+          // SMS conversations a counsellor takes over and answers (/console/conversations/{id}, its event stream)
+          var c = conversations = new ConversationRoutes(vertx, console, p.takeovers, p.takeoverRepository, p.accounts,
+              p.clock, p.cfg.operators().hours().zone());
+          c.mount(router);
+          vertx.eventBus().<JsonObject>localConsumer(Addresses.SMS_CONVERSATION, m -> c.changed(m.body().getString("contact")));
           return console;
         });
   }
@@ -66,6 +73,10 @@ final class ConsoleVerticle extends VerticleBase {
     var b = board;
     if (b != null) {
       b.close();
+    }
+    var c = conversations;
+    if (c != null) {
+      c.close();
     }
     return Future.succeededFuture();
   }

@@ -90,6 +90,19 @@ final class HousekeepingVerticle extends VerticleBase {
     housekeeping = vertx.createSharedWorkerExecutor("housekeeping", 2, 10, TimeUnit.MINUTES);
     rest = vertx.createSharedWorkerExecutor("twilio-rest", 1, 2, TimeUnit.MINUTES);
     jobs.forEach(this::arm);
+    // A reply queued for a Twilio texter nobody's webhook is waiting on (a counsellor's) goes now, not at the next tick.
+    var twilioSms = jobs.stream().filter(j -> j.name().equals("twilio sms")).findFirst().orElseThrow();
+    // Wake-ups coalesce: at most one run waits behind the one under way, and it claims whatever was queued meanwhile.
+    var waiting = new java.util.concurrent.atomic.AtomicBoolean();
+    vertx.eventBus().localConsumer(Addresses.REPLIES_QUEUED, m -> {
+      if (!stopped && waiting.compareAndSet(false, true)) {
+        rest.executeBlocking(() -> {
+          waiting.set(false);
+          runOnce(twilioSms);
+          return null;
+        }, false);
+      }
+    });
     return Future.succeededFuture();
   }
 

@@ -46,6 +46,7 @@ import vn.hotline.gateway.report.ReportPolicy;
 import vn.hotline.gateway.report.Taxonomy;
 import vn.hotline.gateway.sms.SmsConversations;
 import vn.hotline.gateway.sms.SmsInbox;
+import vn.hotline.gateway.sms.SmsTakeovers;
 import vn.hotline.gateway.sms.smpp.SmppConnections;
 import vn.hotline.gateway.sms.twilio.TwilioSmsSender;
 import vn.hotline.gateway.store.ApiKeyRepository;
@@ -63,6 +64,7 @@ import vn.hotline.gateway.store.SessionRepository;
 import vn.hotline.gateway.store.SmsRepository;
 import vn.hotline.gateway.store.Store;
 import vn.hotline.gateway.twilio.TwilioRecordings;
+import vn.hotline.gateway.store.TakeoverRepository;
 import vn.hotline.gateway.twilio.TwilioSignatures;
 import vn.hotline.gateway.twilio.TwilioWebhookGuard;
 import vn.hotline.gateway.voice.CallService;
@@ -151,6 +153,9 @@ final class Parts {
   final RecordingRepository recordings;
   final TwilioRecordings twilioRecordings;
   final RecordingDeletions recordingDeletions;
+  /** SMS conversations a counsellor answers in person. */
+  final SmsTakeovers takeovers;
+  final TakeoverRepository takeoverRepository;
 
   Parts(Vertx vertx, GatewayConfig cfg, Clock clock, Store store, Metrics metrics, Files files) {
     this.cfg = cfg;
@@ -205,8 +210,15 @@ final class Parts {
               return null;
             }), false)));
     this.sms = new SmsRepository(store, sealer, audit);
+    var takeoverRepository = new TakeoverRepository(store, sealer, audit);
+    java.util.function.Consumer<String> conversationChanged = contactId -> vertx.eventBus()
+        .publish(Addresses.SMS_CONVERSATION, new JsonObject().put("contact", contactId));
     this.conversations = new SmsConversations(files.smsFlow(), engine, sessions, sms, store, metrics, clock,
-        Duration.ofMinutes(cfg.sms().reminderAfterMinutes()), Duration.ofMinutes(cfg.sms().sessionIdleMinutes()));
+        Duration.ofMinutes(cfg.sms().reminderAfterMinutes()), Duration.ofMinutes(cfg.sms().sessionIdleMinutes()),
+        takeoverRepository, conversationChanged);
+    this.takeovers = new SmsTakeovers(store, takeoverRepository, sms, sessions, followups, metrics, clock,
+        Addresses.publisher(vertx, Addresses.REPLIES_QUEUED), conversationChanged);
+    this.takeoverRepository = takeoverRepository;
     this.twilioSms = new TwilioSmsSender(cfg.twilio(), cfg.publicUrl(), sms, clock);
     this.inbox = new SmsInbox(conversations, sms, store, clock, Addresses.publisher(vertx, Addresses.REPLIES_QUEUED));
     this.smpp = new SmppConnections(cfg.smppLinks(), sms, pseudonyms, metrics, clock,

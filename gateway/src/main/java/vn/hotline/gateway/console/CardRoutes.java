@@ -275,6 +275,9 @@ public final class CardRoutes {
     p.put("problem", problemKey == null || words.has(problemKey) ? problemKey : "form.error.other");
     // a voicemail to play (through /console/recordings: fetched from Twilio only when played, audited then)
     p.put("voicemail", l.card().report().map(CardRepository.ReportLine::hasRecording).orElse(false));
+    // an SMS contact's conversation, where a counsellor takes it over and answers (ConversationRoutes)
+    p.put("conversation", vn.hotline.gateway.contact.Channel.of(l.card().channel()).isSms() && !card.erased()
+        ? ConversationRoutes.BASE + card.contactId() : null);
     views.render(ctx, status, TEMPLATE, p);
   }
 

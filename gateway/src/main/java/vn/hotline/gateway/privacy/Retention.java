@@ -131,6 +131,10 @@ public final class Retention {
     counts.put("inbound_sms_parts", Store.update(c, "UPDATE sms_inbound_parts SET body_sealed = '" + PURGED
         + "', sender_sealed = '" + PURGED + "', raw_sealed = NULL WHERE body_sealed <> '" + PURGED + "' AND message_id IS NOT NULL"
         + " AND received_at < ?", smsBefore));
+    // A counsellor's reply is SMS text like the texter's: it goes after the same period, once it is no longer due.
+    counts.put("counsellor_replies", Store.update(c, "UPDATE sms_outbound SET body_sealed = '" + PURGED + "'"
+        + " WHERE body_sealed IS NOT NULL AND body_sealed <> '" + PURGED + "' AND created_at < ? AND status NOT IN ("
+        + OutboundStatus.QUEUED.sql() + ", " + OutboundStatus.SENDING.sql() + ")", smsBefore));
     // Free text is kept for the longest need among the agencies the report went to, each counted from its
     // completion, and only once each has it; a report that went nowhere keeps it retention.free_text_days.
     var freeTextArgs = new ArrayList<Object>();
@@ -202,8 +206,12 @@ public final class Retention {
       counts.put("followups_cancelled", FollowupRepository.cancelForErasure(c, audit, contactId, "cli", now));
       counts.put("review", Store.update(c, "UPDATE report_versions SET district_sealed = NULL, notes_sealed = NULL,"
           + " reason_sealed = NULL WHERE report_id IN (SELECT id FROM reports WHERE contact_id = ?)", contactId));
-      counts.put("outbound_sms", Store.update(c, "UPDATE sms_outbound SET destination_sealed = '" + PURGED + "' WHERE contact_id = ?",
+      counts.put("outbound_sms", Store.update(c, "UPDATE sms_outbound SET destination_sealed = '" + PURGED + "',"
+          + " body_sealed = CASE WHEN body_sealed IS NULL THEN NULL ELSE '" + PURGED + "' END WHERE contact_id = ?",
           contactId));
+      // what the texter wrote to a counsellor after the conversation's end names the contact
+      counts.put("inbound_sms_after", Store.update(c, "UPDATE sms_inbound SET body_sealed = '" + PURGED + "', sender_sealed = '"
+          + PURGED + "' WHERE contact_id = ? AND body_sealed <> '" + PURGED + "'", contactId));
       if (pseudonym != null) {
         counts.put("inbound_sms", Store.update(c, "UPDATE sms_inbound SET body_sealed = '" + PURGED + "', sender_sealed = '"
             + PURGED + "' WHERE sender_pseudonym = ? AND received_at >= ? AND received_at <= ?", pseudonym, started, ended));

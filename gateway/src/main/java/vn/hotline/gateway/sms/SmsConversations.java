@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.contact.Channel;
@@ -24,6 +25,7 @@ import vn.hotline.gateway.store.NewContact;
 import vn.hotline.gateway.store.SessionRepository;
 import vn.hotline.gateway.store.SmsRepository;
 import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.store.TakeoverRepository;
 import vn.hotline.gateway.util.Ids;
 
 /**
@@ -38,6 +40,16 @@ public final class SmsConversations {
   /** A reply that was queued for the texter. */
   public record Reply(String outboundId, String text) {}
 
+  /**
+   * What one message came to: the replies queued for the texter, and {@code takenOver}, the contact a counsellor has
+   * taken over that the message went to (null when the flow had it). Once committed, hand it to {@link #committed}.
+   */
+  public record Handled(List<Reply> replies, String takenOver) {
+    static Handled flow(List<Reply> replies) {
+      return new Handled(replies, null);
+    }
+  }
+
   private final FlowDefinition flow;
   private final FlowEngine engine;
   private final SessionRepository sessions;
@@ -47,9 +59,18 @@ public final class SmsConversations {
   private final Clock clock;
   private final Duration remindAfter;
   private final Duration expireAfter;
+  private final TakeoverRepository takeovers;
+  private final Consumer<String> takenOverChanged;
 
+  /**
+   * @param takenOverChanged told the contact id when a message that went to a counsellor has been committed (the
+   *     console pages watching that conversation show it)
+   */
   public SmsConversations(FlowDefinition flow, FlowEngine engine, SessionRepository sessions, SmsRepository sms,
-      Store store, Metrics metrics, Clock clock, Duration remindAfter, Duration expireAfter) {
+      Store store, Metrics metrics, Clock clock, Duration remindAfter, Duration expireAfter, TakeoverRepository takeovers,
+      Consumer<String> takenOverChanged) {
+    this.takeovers = takeovers;
+    this.takenOverChanged = takenOverChanged;
     this.flow = flow;
     this.engine = engine;
     this.sessions = sessions;
@@ -67,14 +88,20 @@ public final class SmsConversations {
 
   /**
    * Applies one inbound message in the caller's transaction and records the replies with {@code replyStatus}
-   * (queued: a sender will send them; sent: the webhook answers them inline).
+   * (queued: a sender will send them; sent: the webhook answers them inline). While a counsellor has taken the
+   * texter's conversation over, the message goes to them instead ({@link #toCounsellor}).
    */
-  public List<Reply> handle(Connection c, SmsRepository.Inbound m, OutboundStatus replyStatus) throws SQLException {
+  public Handled handle(Connection c, SmsRepository.Inbound m, OutboundStatus replyStatus) throws SQLException {
     var now = clock.instant();
     var texter = new Texter(m.channel(), m.link(), m.senderPseudonym(), m.senderSealed());
     boolean optedOut = sms.optedOut(c, m.senderPseudonym());
     var keyword = flow.keyword(m.text());
     var active = sessions.findActive(c, m.channel(), m.senderPseudonym());
+    // After the session's lock: a counsellor taking this conversation over meanwhile has ended it and is seen here.
+    var takenOver = takeovers.takenOverFrom(c, m.channel(), m.senderPseudonym());
+    if (takenOver.isPresent()) {
+      return toCounsellor(c, m, takenOver.get(), keyword, optedOut, texter, replyStatus, now);
+    }
     var language = active.map(s -> s.state().language())
         .orElse(keyword.map(FlowDefinition.Keyword::language).filter(l -> l != null).orElse(flow.defaultLanguage()));
     var replies = new ArrayList<String>();
@@ -115,7 +142,8 @@ public final class SmsConversations {
       }
     } else if (optedOut) {
       // Kept (a child may still be telling us something) but not answered: they asked for no messages.
-      return List.of();
+      attach(c, m, contactId);
+      return Handled.flow(List.of());
     } else if (active.isPresent()) {
       var s = active.get();
       var step = engine.advance(flow, s.state(), new Input.Text(m.text()), context(s.reference()));
@@ -128,12 +156,70 @@ public final class SmsConversations {
       replies.add(flow.text("menu", language));
     }
 
+    attach(c, m, contactId);
     if (replies.isEmpty()) {
-      return List.of();
+      return Handled.flow(List.of());
     }
     // One SMS per message received: cheaper, and a texter can never get the parts of an answer out of order.
     var body = String.join(" ", replies);
-    return List.of(new Reply(queue(c, texter, contactId, body, "reply", replyStatus, now), body));
+    return Handled.flow(List.of(new Reply(queue(c, texter, contactId, body, "reply", replyStatus, now), body)));
+  }
+
+  /**
+   * A message from a texter whose conversation a counsellor has taken over: it is the counsellor's to read (stored
+   * with that contact, shown on their screen), and the flow does not answer it. The opt-out words work as always:
+   * STOP (and the flow's other opt-out words) opts out and gets its confirmation, START opts in again; asking for
+   * help or to report lifts an opt-out, as it does with the flow, so that the counsellor may answer.
+   */
+  private Handled toCounsellor(Connection c, SmsRepository.Inbound m, TakeoverRepository.Conversation conv,
+      Optional<FlowDefinition.Keyword> keyword, boolean optedOut, Texter texter, OutboundStatus replyStatus, Instant now)
+      throws SQLException {
+    // The contact's lock, as a counsellor's reply takes it: a STOP and a reply are one after the other, so a reply
+    // written after the STOP is refused.
+    takeovers.lock(c, conv.contactId());
+    sms.attach(c, m.id(), conv.contactId());
+    var language = conv.language() != null ? conv.language()
+        : keyword.map(FlowDefinition.Keyword::language).filter(l -> l != null).orElse(flow.defaultLanguage());
+    String reply = null;
+    if (keyword.isPresent()) {
+      switch (keyword.get().action()) {
+        case OPT_OUT -> {
+          sms.setOptOut(c, m.senderPseudonym(), true, now);
+          var active = sessions.findActive(c, m.channel(), m.senderPseudonym());
+          if (active.isPresent()) {
+            end(c, active.get(), Outcome.OPTED_OUT, now);
+          }
+          reply = flow.text("opted_out", language);
+        }
+        case OPT_IN -> {
+          sms.setOptOut(c, m.senderPseudonym(), false, now);
+          reply = flow.text("opted_in", language);
+        }
+        case HELP, REPORT -> {
+          if (optedOut) {
+            sms.setOptOut(c, m.senderPseudonym(), false, now);
+          }
+        }
+      }
+    }
+    if (reply == null) {
+      return new Handled(List.of(), conv.contactId());
+    }
+    return new Handled(List.of(new Reply(queue(c, texter, conv.contactId(), reply, "reply", replyStatus, now), reply)),
+        conv.contactId());
+  }
+
+  /** After the transaction that handled a message committed: the counsellor's pages are told, if it went to one. */
+  public void committed(Handled handled) {
+    if (handled != null && handled.takenOver() != null) {
+      takenOverChanged.accept(handled.takenOver());
+    }
+  }
+
+  private void attach(Connection c, SmsRepository.Inbound m, String contactId) throws SQLException {
+    if (contactId != null) {
+      sms.attach(c, m.id(), contactId);
+    }
   }
 
   private record Started(ContactSession session, Step step) {}

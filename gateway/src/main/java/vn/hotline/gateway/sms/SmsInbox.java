@@ -69,18 +69,19 @@ public final class SmsInbox implements AutoCloseable {
   public int drain() {
     int n = 0;
     while (!closed) {
-      boolean did = store.inTransaction(c -> {
+      var handled = store.inTransaction(c -> {
         var m = sms.claimPending(c);
         if (m.isEmpty()) {
-          return false;
+          return null;
         }
-        conversations.handle(c, m.get(), OutboundStatus.QUEUED);
+        var h = conversations.handle(c, m.get(), OutboundStatus.QUEUED);
         sms.markProcessed(c, m.get(), clock.instant());
-        return true;
+        return h;
       });
-      if (!did) {
+      if (handled == null) {
         return n;
       }
+      conversations.committed(handled);
       n++;
     }
     return n;

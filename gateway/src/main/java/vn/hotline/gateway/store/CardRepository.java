@@ -141,14 +141,16 @@ public final class CardRepository {
   private List<Message> messages(Connection c, String contactId, String channel, String pseudonym, Instant from,
       Instant to) throws SQLException {
     var out = new ArrayList<Message>();
-    try (var ps = c.prepareStatement("SELECT body_sealed, received_at FROM sms_inbound WHERE channel = ?"
+    // what the texter wrote to a counsellor after the flow ended names the contact (V15)
+    try (var ps = c.prepareStatement("SELECT body_sealed, received_at FROM sms_inbound WHERE contact_id = ? OR (channel = ?"
         + " AND sender_pseudonym = ? AND received_at >= ?" + (to == null ? "" : " AND received_at <= ?")
-        + " ORDER BY received_at, id")) {
-      ps.setString(1, channel);
-      ps.setString(2, pseudonym);
-      ps.setObject(3, Store.toDb(from.minusSeconds(1)));
+        + ") ORDER BY received_at, id")) {
+      ps.setString(1, contactId);
+      ps.setString(2, channel);
+      ps.setString(3, pseudonym);
+      ps.setObject(4, Store.toDb(from.minusSeconds(1)));
       if (to != null) {
-        ps.setObject(4, Store.toDb(to));
+        ps.setObject(5, Store.toDb(to));
       }
       var rs = ps.executeQuery();
       while (rs.next()) {
@@ -156,11 +158,12 @@ public final class CardRepository {
       }
     }
     try (var ps = c.prepareStatement(
-        "SELECT body, created_at FROM sms_outbound WHERE contact_id = ? ORDER BY created_at, id")) {
+        "SELECT body, created_at, body_sealed FROM sms_outbound WHERE contact_id = ? ORDER BY created_at, id")) {
       ps.setString(1, contactId);
       var rs = ps.executeQuery();
       while (rs.next()) {
-        out.add(new Message(false, rs.getString(1), at(rs, 2)));
+        // a counsellor's reply is sealed (V15); the flow's own texts are not
+        out.add(new Message(false, rs.getString(3) == null ? rs.getString(1) : open(rs.getString(3)), at(rs, 2)));
       }
     }
     out.sort(java.util.Comparator.comparing(Message::at));

@@ -69,6 +69,8 @@ public final class SmsRepository {
   }
 
   private static final String MISSING = "[...]";
+  /** sms_outbound.kind of a counsellor's reply (the others: reply, reminder, expiry). */
+  public static final String COUNSELLOR_REPLY = "counsellor";
 
   private final Store store;
   private final Sealer sealer;
@@ -387,6 +389,23 @@ public final class SmsRepository {
     return id;
   }
 
+  /**
+   * Queues a counsellor's reply to the texter: like {@link #queue}, kind {@code counsellor}, its text sealed (the
+   * {@code body} column holds none) and the operator who wrote it recorded.
+   */
+  public String queueCounsellorReply(Connection c, Channel channel, String link, String contactId, String destPseudonym,
+      String destSealed, String text, int parts, String operatorId, Instant now) throws SQLException {
+    var id = queue(c, channel, link, contactId, destPseudonym, destSealed, "", COUNSELLOR_REPLY, parts, QUEUED, now);
+    Store.update(c, "UPDATE sms_outbound SET body_sealed = ?, operator_id = ? WHERE id = ?", sealer.seal(text),
+        operatorId, id);
+    return id;
+  }
+
+  /** Records which contact a received message belongs to (its conversation's transcript). */
+  public void attach(Connection c, String inboundId, String contactId) throws SQLException {
+    Store.update(c, "UPDATE sms_inbound SET contact_id = ? WHERE id = ?", contactId, inboundId);
+  }
+
   /** A reply recorded to go out inline that did not (the webhook was answered otherwise): queued for a sender. */
   public void notSentInline(Connection c, String outboundId, String why, Instant now) throws SQLException {
     Store.update(c, "UPDATE sms_outbound SET status = " + QUEUED.sql() + ", sent_at = NULL, next_attempt_at = ?, last_error = ?"
@@ -400,7 +419,7 @@ public final class SmsRepository {
   public List<Outbound> claimDue(Channel channel, String link, int limit, Duration lease, Instant now) {
     return store.inTransaction(c -> {
       var out = new ArrayList<Outbound>();
-      try (var ps = c.prepareStatement("SELECT id, destination_sealed, body, attempts FROM sms_outbound"
+      try (var ps = c.prepareStatement("SELECT id, destination_sealed, body, attempts, body_sealed FROM sms_outbound"
           + " WHERE status IN (" + QUEUED.sql() + ", " + SENDING.sql() + ") AND channel = ? AND "
           + (link == null ? "link IS NULL" : "link = ?") + " AND next_attempt_at <= ?"
           + " ORDER BY next_attempt_at, id LIMIT " + limit + " FOR UPDATE SKIP LOCKED")) {
@@ -412,16 +431,19 @@ public final class SmsRepository {
         ps.setObject(i, Store.toDb(now));
         try (var rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(new Outbound(rs.getString(1), channel, link, sealer.open(rs.getString(2)), rs.getString(3),
+            // a counsellor's reply is sealed at rest; our own prompts are not
+            var body = rs.getString(5) == null ? rs.getString(3) : sealer.open(rs.getString(5));
+            out.add(new Outbound(rs.getString(1), channel, link, sealer.open(rs.getString(2)), body,
                 rs.getInt(4) + 1, List.of()));
           }
         }
       }
       var claimed = new ArrayList<Outbound>();
       for (var o : out) {
-        if (o.destination() == null) {
+        if (o.destination() == null || o.body() == null) {
           try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = " + SKIPPED.sql() + ", last_error = ? WHERE id = ?")) {
-            ps.setString(1, "the number was erased or purged before this could be sent");
+            ps.setString(1, o.destination() == null ? "the number was erased or purged before this could be sent"
+                : "the text was erased before this could be sent");
             ps.setString(2, o.id());
             ps.executeUpdate();
           }

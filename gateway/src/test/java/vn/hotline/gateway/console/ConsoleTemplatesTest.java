@@ -46,7 +46,7 @@ class ConsoleTemplatesTest {
     try (var java = Files.walk(Path.of("gateway/src/main/java/vn/hotline/gateway/console"))) {
       java.filter(p -> p.toString().endsWith(".java")).forEach(sources::add);
     }
-    var keyArg = Pattern.compile("\"((?:login|setup|admin|account|error|home|nav|password|totp|card|form|supervisor|stats|board|presence|pop|tasks|task|voicemail|recording|callback)\\.[a-z0-9_.]+)\"");
+    var keyArg = Pattern.compile("\"((?:login|setup|admin|account|error|home|nav|password|totp|card|form|supervisor|stats|board|presence|pop|tasks|task|voicemail|recording|callback|conversation)\\.[a-z0-9_.]+)\"");
     for (var file : sources) {
       var text = Files.readString(file, StandardCharsets.UTF_8);
       for (var p : List.of(literal, keyArg)) {

@@ -103,9 +103,10 @@ public final class TwilioSmsRoutes {
       var inbound = sms.insertProviderMessage(c, Channel.SMS_TWILIO, sid, pseudonym, from, to, body, clock.instant());
       if (inbound.isEmpty()) {
         answered.compareAndSet(false, true);
-        return List.<SmsConversations.Reply>of(); // Twilio retried a message we already answered
+        return new SmsConversations.Handled(List.of(), null); // Twilio retried a message we already answered
       }
-      var replies = conversations.handle(c, inbound.get(), OutboundStatus.SENT);
+      var handled = conversations.handle(c, inbound.get(), OutboundStatus.SENT);
+      var replies = handled.replies();
       sms.markProcessed(c, inbound.get(), clock.instant());
       if (!answered.compareAndSet(false, true)) {
         // The texter already has the fallback text: these replies never went out in TwiML. The message and the
@@ -116,14 +117,15 @@ public final class TwilioSmsRoutes {
                 clock.instant());
           }
         }
-        return null;
+        return new SmsConversations.Handled(null, handled.takenOver());
       }
-      return replies;
+      return handled;
     }), false).onComplete(ar -> {
       ctx.vertx().cancelTimer(timer);
       if (ar.succeeded()) {
-        if (ar.result() != null) {
-          xml(ctx, twiml(ar.result()));
+        conversations.committed(ar.result());
+        if (ar.result().replies() != null) {
+          xml(ctx, twiml(ar.result().replies()));
         }
       } else {
         answered.set(true);
