@@ -120,8 +120,8 @@ public final class TwilioStandInCommand implements Callable<Integer> {
       return 1;
     }
     var hook = Foreground.onShutdown("twilio-stand-in", standIn, stop);
-    out.println("Twilio REST stand-in listening on " + standIn.baseUrl() + "; the counsellor " + counsellor
-        + ", the child " + child.toLowerCase(Locale.ROOT));
+    out.println("Twilio REST stand-in listening on " + standIn.baseUrl() + "; the counsellor's phone: " + counsellor
+        + ", the child's phone: " + child.toLowerCase(Locale.ROOT));
     out.println("  point the gateway at it: GATEWAY_TWILIO_API_BASE_URL=" + standIn.baseUrl()
         + (accountSid != null ? " TWILIO_ACCOUNT_SID=" + accountSid : " TWILIO_ACCOUNT_SID=AC" + "0".repeat(32))
         + " GATEWAY_OPERATORS_CALLER_ID=+842873000111 java -jar gateway/target/hotline-gateway.jar serve");
