@@ -20,6 +20,7 @@ import vn.hotline.gateway.privacy.PrivacyCommands;
 import vn.hotline.gateway.tools.WebhookReceiverCommand;
 import vn.hotline.gateway.tools.SendSmsCommand;
 import vn.hotline.gateway.tools.TestSmscCommand;
+import vn.hotline.gateway.tools.TwilioStandInCommand;
 import vn.hotline.gateway.stats.StatsCommand;
 import vn.hotline.gateway.tools.CallSimulator;
 
@@ -34,7 +35,7 @@ import vn.hotline.gateway.tools.CallSimulator;
         "  java -jar gateway/target/hotline-gateway.jar simulate-call --digits 1,2,1",
         "Every command answers --help (e.g. simulate-call --help)."},
     subcommands = {Main.Serve.class, CallSimulator.Command.class, TestSmscCommand.class, SendSmsCommand.class,
-        WebhookReceiverCommand.class, ApiKeyCommand.class, AuditCommand.class,
+        TwilioStandInCommand.class, WebhookReceiverCommand.class, ApiKeyCommand.class, AuditCommand.class,
         PrivacyCommands.RetentionCommand.class, PrivacyCommands.Erase.class, StatsCommand.class, CallerCommand.class,
         OperatorCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

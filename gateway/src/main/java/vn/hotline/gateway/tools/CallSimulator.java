@@ -4,39 +4,26 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.StringReader;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Deque;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Element;
-import org.xml.sax.InputSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import vn.hotline.gateway.cli.Cli;
-import vn.hotline.gateway.config.GatewayConfig;
 
 /**
  * Plays Twilio for a newcomer without a Twilio account: places a call to the gateway, signs every request
@@ -53,7 +40,7 @@ public final class CallSimulator {
   private static final Pattern SPOKEN_REFERENCE = Pattern.compile("\\d(?:, \\d){5,}");
   private static final String HANGUP = "hangup";
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = TwilioPlay.client();
   private final URI target;
   private final URI signedBase;
   private final String token;
@@ -247,10 +234,8 @@ public final class CallSimulator {
         "Direction", "outbound-dial");
     for (var verb : verbs(post(url, leg))) {
       if (verb.getTagName().equals("Gather")) {
-        for (var child : children(verb)) {
-          if (child.getTagName().equals("Say")) {
-            out.println("  (the counsellor hears) " + child.getTextContent().trim());
-          }
+        for (var line : TwilioPlay.said(verb)) {
+          out.println("  (the counsellor hears) " + line);
         }
         out.println("  (the counsellor presses 1)");
         var withKey = new LinkedHashMap<>(leg);
@@ -311,17 +296,9 @@ public final class CallSimulator {
     params.put("ApiVersion", "2010-04-01");
     params.putIfAbsent("CallStatus", "in-progress");
     params.putAll(extra);
-    var body = new StringBuilder();
-    params.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(enc(k)).append('=').append(enc(v)));
-    var request = HttpRequest.newBuilder(URI.create(target + path))
-        .timeout(Duration.ofSeconds(20))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("X-Twilio-Signature", sign(token, signedBase + path, params))
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-        .build();
     HttpResponse<String> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      response = TwilioPlay.post(http, URI.create(target + path), signedBase + path, token, params);
     } catch (java.net.http.HttpTimeoutException e) {
       throw new IOException("the gateway at " + target + " did not answer POST " + path + " within 20 s");
     } catch (java.net.ConnectException e) {
@@ -341,50 +318,19 @@ public final class CallSimulator {
 
   /** Twilio's signature: HMAC-SHA1 over the URL and the POST parameters sorted by name, base64. */
   public static String sign(String token, String url, Map<String, String> params) {
-    try {
-      var data = new StringBuilder(url);
-      new TreeMap<>(params).forEach((k, v) -> data.append(k).append(v));
-      var mac = Mac.getInstance("HmacSHA1");
-      mac.init(new SecretKeySpec(token.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-      return Base64.getEncoder().encodeToString(mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return TwilioPlay.sign(token, url, params);
   }
 
   private static List<Element> verbs(String xml) throws IOException {
-    if (xml == null || xml.isBlank()) {
-      return List.of();
-    }
-    try {
-      var f = DocumentBuilderFactory.newInstance();
-      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      var doc = f.newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
-      return children(doc.getDocumentElement());
-    } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException e) {
-      throw new IOException("the gateway did not answer TwiML: " + e.getMessage());
-    }
+    return TwilioPlay.verbs(xml);
   }
 
   private static List<Element> children(Element e) {
-    var out = new ArrayList<Element>();
-    for (var n = e.getFirstChild(); n != null; n = n.getNextSibling()) {
-      if (n instanceof Element el) {
-        out.add(el);
-      }
-    }
-    return out;
-  }
-
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    return TwilioPlay.children(e);
   }
 
   private static String hex(int bytes) {
-    var b = new byte[bytes];
-    new SecureRandom().nextBytes(b);
-    return HexFormat.of().formatHex(b);
+    return TwilioPlay.hex(bytes);
   }
 
   /** The sentence for a gateway URL where nothing answers. */
@@ -497,22 +443,12 @@ public final class CallSimulator {
             + (waitSeconds > 0 ? " (waited " + waitSeconds + " s)" : ""));
         return 1;
       }
-      var secret = token != null ? token : System.getenv("TWILIO_AUTH_TOKEN");
-      if (secret == null || secret.isBlank()) {
-        var dir = dataDir != null ? dataDir
-            : Path.of(System.getenv().getOrDefault("GATEWAY_DATA_DIR", "./data"));
-        var file = dir.resolve(GatewayConfig.DEV_TOKEN_FILE);
-        if (!Files.isRegularFile(file)) {
-          err.println("simulate-call: no auth token: pass --token, set TWILIO_AUTH_TOKEN, or run the gateway in dev"
-              + " mode from this directory (it writes " + file + ")");
-          return 2;
-        }
-        try {
-          secret = Files.readString(file).trim();
-        } catch (IOException e) {
-          err.println("simulate-call: cannot read the dev auth token " + file + ": " + Cli.words(e));
-          return 2;
-        }
+      String secret;
+      try {
+        secret = TwilioPlay.authToken(token, dataDir, System.getenv());
+      } catch (TwilioPlay.NoToken e) {
+        err.println("simulate-call: " + e.getMessage());
+        return 2;
       }
       Supplier<String> keys;
       if (interactive) {

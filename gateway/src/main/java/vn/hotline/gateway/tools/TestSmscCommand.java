@@ -71,11 +71,7 @@ public final class TestSmscCommand implements Callable<Integer> {
     smsc.throttle(throttleEvery);
     smsc.delayResponses(Duration.ofMillis(delayMs));
     smsc.shuffleParts(shuffleParts);
-    var hook = new Thread(() -> {
-      smsc.close();
-      stop.countDown();
-    }, "test-smsc-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    var hook = Foreground.onShutdown("test-smsc", smsc, stop);
     out.println("test SMSC listening on port " + smsc.port() + " (system_id " + systemId + ")"
         + (throttleEvery > 0 ? "; 1 in " + throttleEvery + " submit_sm throttled" : "")
         + (delayMs > 0 ? "; responses delayed " + delayMs + " ms" : "")
@@ -83,18 +79,7 @@ public final class TestSmscCommand implements Callable<Integer> {
     out.println("  play a phone: java -jar gateway/target/hotline-gateway.jar send-sms --smsc localhost:" + smsc.port()
         + " --from 0912345678 --text \"...\"");
     out.flush();
-    try {
-      stop.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      smsc.close();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // shutting down already: the hook is what stopped us
-      }
-    }
+    Foreground.await(stop, smsc, hook);
     return 0;
   }
 }
