@@ -2,7 +2,6 @@ package vn.hotline.gateway.console;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -35,8 +34,8 @@ import vn.hotline.gateway.util.OnWorker;
  *       opens it (console.js); with {@code ?board=1} (the board page) each new reading of the {@link BoardFeed}
  *       comes as event {@code board}, the board's HTML fragment; for every page, event {@code pop} (data: the
  *       contact card's path) when a call is put through to this operator (they pressed 1 at the whisper), and
- *       {@code ended} when the session is over. A comment every {@value #HEARTBEAT_MS} ms keeps the connection
- *       open; the session is looked at every {@value #RECHECK_MS} ms without counting as a request. The feed is
+ *       {@code ended} when the session is over. A comment every {@value EventStream#HEARTBEAT_MS} ms keeps the connection
+ *       open; the session is looked at every {@value EventStream#RECHECK_MS} ms without counting as a request. The feed is
  *       watched while the stream is open and unwatched when the browser goes away.
  *   <li>{@code GET /console/presence} (the header's control, loaded by htmx) and {@code POST /console/presence}
  *       ({@code presence=available|busy|away}, CSRF token): the operator's presence, audited
@@ -51,8 +50,6 @@ public final class BoardRoutes {
   public static final String EVENTS = "/console/board/events";
   public static final String PRESENCE = "/console/presence";
   public static final String CARD = "/console/contacts/";
-  static final long HEARTBEAT_MS = 10_000;
-  static final long RECHECK_MS = 30_000;
   private static final Logger log = LoggerFactory.getLogger(BoardRoutes.class);
   private static final Pattern CONTACT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
@@ -137,63 +134,42 @@ public final class BoardRoutes {
   // ---- the event stream
 
   private void events(RoutingContext ctx) {
-    var signed = ConsoleAuth.signed(ctx);
-    var cookie = ctx.request().getCookie(ConsoleAuth.SESSION_COOKIE);
     var withBoard = "1".equals(ctx.request().getParam("board"));
     var page = views.page(ctx, "board.title");
-    var res = ctx.response();
-    res.setChunked(true)
-        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
-        .putHeader("X-Accel-Buffering", "no"); // a reverse proxy in front must not hold the events back
-    var s = new Stream(vertx.getOrCreateContext(), res, signed, cookie == null ? "" : cookie.getValue(), withBoard, page);
+    var s = new Stream(EventStream.open(vertx, console, ctx), withBoard, page);
     streams.add(s);
-    res.closeHandler(v -> s.close());
-    res.exceptionHandler(e -> s.close());
-    ctx.request().connection().shutdownHandler(v -> s.end()); // the listener stops: do not hold its shutdown up
-    s.write("retry: 3000\n\n");
     s.start();
     feed.watch(s);
   }
 
-  /** One browser page's event stream. Its state is touched on its own context only. */
+  /** One browser page's event stream: the board (on the board page) and the pops. Touched on its own context only. */
   private final class Stream implements Consumer<Board.View> {
+    final EventStream events;
     final Context context;
-    final HttpServerResponse res;
-    final Sessions.Active signed;
-    final String token;
     final boolean withBoard;
     final Page page;
     /** Contacts put through to this operator already popped (or already theirs when the stream opened). */
     final Set<String> popped = new HashSet<>();
     boolean seeded;
-    boolean closed;
     Board.View skipped;
-    long heartbeat = -1;
-    long recheck = -1;
 
-    Stream(Context context, HttpServerResponse res, Sessions.Active signed, String token, boolean withBoard, Page page) {
-      this.context = context;
-      this.res = res;
-      this.signed = signed;
-      this.token = token;
+    Stream(EventStream events, boolean withBoard, Page page) {
+      this.events = events;
+      this.context = events.context;
       this.withBoard = withBoard;
       this.page = page;
+      events.onClose(() -> {
+        feed.unwatch(this);
+        streams.remove(this);
+      });
     }
 
     String operatorId() {
-      return signed.operator().id();
+      return events.signed.operator().id();
     }
 
     void start() {
-      heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id -> write(": keep-alive\n\n"));
-      recheck = vertx.setPeriodic(RECHECK_MS, id -> console.workers()
-          .executeBlocking(() -> console.sessions().stillOn(token), false)
-          .onComplete(ar -> {
-            if (ar.succeeded() && ar.result().isEmpty()) {
-              ended();
-            }
-          }));
-      res.drainHandler(v -> {
+      events.res.drainHandler(v -> {
         var view = skipped;
         skipped = null;
         if (view != null) {
@@ -209,7 +185,7 @@ public final class BoardRoutes {
     }
 
     private void onView(Board.View view) {
-      if (closed) {
+      if (events.closed()) {
         return;
       }
       var me = operatorId();
@@ -226,59 +202,32 @@ public final class BoardRoutes {
       if (!withBoard) {
         return;
       }
-      if (res.writeQueueFull()) {
+      if (events.res.writeQueueFull()) {
         skipped = view; // a slow browser gets the latest reading when it has caught up
         return;
       }
       var html = views.renderToString("console/board_live.jte", Map.of("page", page, "board", model(view, page, me)));
-      write(event("board", html));
+      events.write(event("board", html));
     }
 
     void pop(String contactId) {
-      if (!closed && popped.add(contactId)) {
-        write(event("pop", CARD + contactId));
+      if (!events.closed() && popped.add(contactId)) {
+        events.write(event("pop", CARD + contactId));
       }
     }
 
-    /** The session is over (signed out, timed out, disabled): the page reloads, which shows the login page. */
     void ended() {
-      write(event("ended", "signed-out"));
-      end();
-    }
-
-    void write(String text) {
-      if (closed || res.ended() || res.closed()) {
-        return;
-      }
-      res.write(text).onFailure(e -> close());
-    }
-
-    void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      vertx.cancelTimer(heartbeat);
-      vertx.cancelTimer(recheck);
-      feed.unwatch(this);
-      streams.remove(this);
+      events.ended();
     }
 
     void end() {
-      close();
-      if (!res.ended() && !res.closed()) {
-        res.end();
-      }
+      events.end();
     }
   }
 
   /** One Server-Sent Event: its name, then the data line by line. */
   static String event(String name, String data) {
-    var b = new StringBuilder(data.length() + 64).append("event: ").append(name).append('\n');
-    for (var line : data.replace("\r", "").split("\n", -1)) {
-      b.append("data: ").append(line).append('\n');
-    }
-    return b.append('\n').toString();
+    return EventStream.event(name, data);
   }
 
   // ---- presence
@@ -341,7 +290,7 @@ public final class BoardRoutes {
     // the session ends right after this step: the pages still open on it are told a moment later
     vertx.setTimer(1_000, id -> {
       for (var stream : streams) {
-        if (stream.signed.sessionId().equals(s.sessionId())) {
+        if (stream.events.signed.sessionId().equals(s.sessionId())) {
           stream.context.runOnContext(v -> stream.ended());
         }
       }

@@ -2,7 +2,6 @@ package vn.hotline.gateway.console;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLEncoder;
@@ -23,7 +22,6 @@ import vn.hotline.gateway.contact.Followup;
 import vn.hotline.gateway.operators.Accounts;
 import vn.hotline.gateway.operators.Operator;
 import vn.hotline.gateway.operators.Role;
-import vn.hotline.gateway.operators.Sessions;
 import vn.hotline.gateway.ops.HttpEdge;
 import vn.hotline.gateway.sms.SmsTakeovers;
 import vn.hotline.gateway.store.TakeoverRepository;
@@ -42,16 +40,14 @@ import vn.hotline.gateway.util.OnWorker;
  *       event {@code transcript}, the transcript's HTML again (opened and audited again), whenever something changed
  *       in it: at once when this instance stored a message for it or queued a reply (the event bus), otherwise within
  *       {@value #CHECK_MS} ms (a cheap fingerprint, nothing opened, compared every so often: another instance, a
- *       delivery receipt). A comment every {@value #HEARTBEAT_MS} ms keeps it open; the session is looked at every
- *       {@value #RECHECK_MS} ms.</li>
+ *       delivery receipt). A comment every {@value EventStream#HEARTBEAT_MS} ms keeps it open; the session is looked at every
+ *       {@value EventStream#RECHECK_MS} ms.</li>
  * </ul>
  */
 public final class ConversationRoutes {
   public static final String BASE = "/console/conversations/";
   static final String TEMPLATE = "console/conversation.jte";
   static final String TRANSCRIPT_TEMPLATE = "console/conversation_transcript.jte";
-  static final long HEARTBEAT_MS = 10_000;
-  static final long RECHECK_MS = 30_000;
   static final long CHECK_MS = 3_000;
   private static final Logger log = LoggerFactory.getLogger(ConversationRoutes.class);
   private static final Pattern CONTACT_ID =
@@ -266,72 +262,51 @@ public final class ConversationRoutes {
     if (id == null) {
       return;
     }
-    var signed = ConsoleAuth.signed(ctx);
-    var cookie = ctx.request().getCookie(ConsoleAuth.SESSION_COOKIE);
     var page = views.page(ctx, "conversation.title");
     var since = ctx.request().getParam("since");
-    var res = ctx.response();
-    res.setChunked(true)
-        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
-        .putHeader("X-Accel-Buffering", "no");
-    var w = new Watch(vertx.getOrCreateContext(), res, signed, cookie == null ? "" : cookie.getValue(), id, page,
-        since == null ? "" : since);
+    var w = new Watch(EventStream.open(vertx, console, ctx), id, page, since == null ? "" : since);
     watching.compute(id, (k, set) -> {
       var s = set == null ? ConcurrentHashMap.<Watch>newKeySet() : set;
       s.add(w);
       return s;
     });
-    res.closeHandler(v -> w.close());
-    res.exceptionHandler(e -> w.close());
-    ctx.request().connection().shutdownHandler(v -> w.end());
-    w.write("retry: 3000\n\n");
     w.start();
   }
 
   /** One open conversation page's stream; its state is touched on its own context only. */
   private final class Watch {
+    final EventStream events;
     final Context context;
-    final HttpServerResponse res;
-    final Sessions.Active signed;
-    final String token;
     final String contactId;
     final Page page;
     String stamp;
     boolean reading;
     boolean again;
-    boolean closed;
-    long heartbeat = -1;
     long check = -1;
-    long recheck = -1;
 
-    Watch(Context context, HttpServerResponse res, Sessions.Active signed, String token, String contactId, Page page,
-        String since) {
-      this.context = context;
-      this.res = res;
-      this.signed = signed;
-      this.token = token;
+    Watch(EventStream events, String contactId, Page page, String since) {
+      this.events = events;
+      this.context = events.context;
       this.contactId = contactId;
       this.page = page;
       this.stamp = since;
+      events.onClose(() -> {
+        vertx.cancelTimer(check);
+        watching.computeIfPresent(contactId, (k, set) -> {
+          set.remove(this);
+          return set.isEmpty() ? null : set;
+        });
+      });
     }
 
     void start() {
-      heartbeat = vertx.setPeriodic(HEARTBEAT_MS, x -> write(": keep-alive\n\n"));
       check = vertx.setPeriodic(CHECK_MS, x -> look());
-      recheck = vertx.setPeriodic(RECHECK_MS, x -> console.workers()
-          .executeBlocking(() -> console.sessions().stillOn(token), false)
-          .onComplete(ar -> {
-            if (ar.succeeded() && ar.result().isEmpty()) {
-              write(BoardRoutes.event("ended", "signed-out"));
-              end();
-            }
-          }));
       look(); // what changed between the page and this stream is sent now
     }
 
     /** Compares the fingerprint (nothing opened); reads the transcript again only when it changed. */
     void look() {
-      if (closed || reading) {
+      if (events.closed() || reading) {
         return;
       }
       console.workers().executeBlocking(() -> repository.stamp(contactId), false).onComplete(ar -> {
@@ -342,7 +317,7 @@ public final class ConversationRoutes {
     }
 
     void refresh() {
-      if (closed) {
+      if (events.closed()) {
         return;
       }
       if (reading) {
@@ -350,13 +325,13 @@ public final class ConversationRoutes {
         return;
       }
       reading = true;
-      var me = signed.operator();
+      var me = events.signed.operator();
       console.workers().executeBlocking(() -> load(contactId, me, page.words()), false).onComplete(ar -> {
         reading = false;
-        if (ar.succeeded() && ar.result().isPresent() && !closed) {
+        if (ar.succeeded() && ar.result().isPresent() && !events.closed()) {
           var view = ar.result().get();
           stamp = view.stamp();
-          write(BoardRoutes.event("transcript", views.renderToString(TRANSCRIPT_TEMPLATE,
+          events.write(EventStream.event("transcript", views.renderToString(TRANSCRIPT_TEMPLATE,
               Map.of("page", page, "view", view))));
         } else if (ar.failed()) {
           log.atWarn().addKeyValue("error", HttpEdge.reason(ar.cause())).log("sms conversation could not be read");
@@ -368,32 +343,8 @@ public final class ConversationRoutes {
       });
     }
 
-    void write(String text) {
-      if (closed || res.ended() || res.closed()) {
-        return;
-      }
-      res.write(text).onFailure(e -> close());
-    }
-
-    void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      vertx.cancelTimer(heartbeat);
-      vertx.cancelTimer(check);
-      vertx.cancelTimer(recheck);
-      watching.computeIfPresent(contactId, (k, set) -> {
-        set.remove(this);
-        return set.isEmpty() ? null : set;
-      });
-    }
-
     void end() {
-      close();
-      if (!res.ended() && !res.closed()) {
-        res.end();
-      }
+      events.end();
     }
   }
 
