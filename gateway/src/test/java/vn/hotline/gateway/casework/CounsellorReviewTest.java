@@ -368,7 +368,9 @@ class CounsellorReviewTest {
     var reference = onlineHarmVoicemail();
     received("police-cyber", 1);
     received("harmful-content", 1);
-    int audited = db.count("audit_events");
+    // the events about this report (housekeeping jobs may audit their own runs meanwhile)
+    var reportId = (String) db.row("SELECT id FROM reports WHERE reference = ?", reference).get("id");
+    int audited = aboutReport(reportId);
     int deliveries = db.count("deliveries");
 
     var cases = Map.of(
@@ -396,7 +398,7 @@ class CounsellorReviewTest {
     assertEquals(null, row.get("reviewed_at"));
     assertEquals(deliveries, db.count("deliveries"));
     assertEquals("held", status(reference, "child-protection"));
-    assertEquals(audited, db.count("audit_events"));
+    assertEquals(audited, aboutReport(reportId), "no audit event about the report");
     assertEquals(List.of(reference), casework().awaitingReview().stream().map(Casework.AwaitingReview::reference).toList());
   }
 
@@ -432,5 +434,9 @@ class CounsellorReviewTest {
     var again = assertThrows(Assessment.Invalid.class, () -> casework().complete(OPERATOR, reference,
         assessment("other", null, "advice_given")));
     assertEquals("reference", again.field(), "nothing about an erased report is stored again");
+  }
+
+  int aboutReport(String reportId) {
+    return db.count("SELECT COUNT(*) FROM audit_events WHERE refs LIKE ?", "%" + reportId + "%");
   }
 }
