@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A test class run against real stores: every test in it runs once per store ({@code [H2]}, {@code [MARIADB]}),
  * each time with a fresh {@link TestDatabase} in a {@link Harness} that also starts {@link RunningGateway}s over
- * it and closes them all afterwards. Ask for the harness as a parameter:
+ * it and closes them all afterwards. The store is as migrated ({@link TestDatabase#migrated}), except with
+ * {@code faulty}, where it is empty until the gateway migrates it. Ask for the harness as a parameter:
  *
  * <pre>{@code
  * @GatewayTest

@@ -23,7 +23,7 @@ public final class TestDatabase implements AutoCloseable {
     vn.hotline.gateway.store.Store.bindH2ToLoopback();
   }
 
-  private static final String H2_OPTIONS = ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+  static final String H2_OPTIONS = ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
 
   public final Kind kind;
   private final String directUrl;
@@ -31,14 +31,46 @@ public final class TestDatabase implements AutoCloseable {
   private final String dbName;
   private final TcpProxy proxy;
   private final Server h2Server;
+  /** A MariaDB database of {@link MigratedStores}' pool, given back rather than dropped. */
+  private final boolean pooled;
 
   private TestDatabase(Kind kind, String directUrl, String gatewayUrl, String dbName, TcpProxy proxy, Server h2Server) {
+    this(kind, directUrl, gatewayUrl, dbName, proxy, h2Server, false);
+  }
+
+  private TestDatabase(Kind kind, String directUrl, String gatewayUrl, String dbName, TcpProxy proxy, Server h2Server,
+      boolean pooled) {
     this.kind = kind;
     this.directUrl = directUrl;
     this.gatewayUrl = gatewayUrl;
     this.dbName = dbName;
     this.proxy = proxy;
     this.h2Server = h2Server;
+    this.pooled = pooled;
+  }
+
+  /**
+   * A fresh database exactly as the gateway's migration leaves an empty one (schema current, the rows the
+   * migrations write, nothing else), without migrating it here: see {@link MigratedStores}. A gateway started on
+   * it finds its schema current.
+   */
+  public static TestDatabase migrated(Kind kind, Path dir) {
+    if (MigratedStores.MIGRATE_EACH) {
+      return create(kind, dir);
+    }
+    if (kind == Kind.H2) {
+      MigratedStores.copyH2(dir);
+      var url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("hotline") + H2_OPTIONS;
+      return new TestDatabase(kind, url, url, null, null, null);
+    }
+    try {
+      var name = MigratedStores.takeMariadb();
+      var url = "jdbc:mariadb://" + MARIADB_HOST + ":" + MARIADB_PORT + "/" + name;
+      return new TestDatabase(kind, url, url, name, null, null, true);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create a " + kind + " test database (is MariaDB running on "
+          + MARIADB_HOST + ":" + MARIADB_PORT + "?)", e);
+    }
   }
 
   public static TestDatabase create(Kind kind, Path dir) {
@@ -85,6 +117,11 @@ public final class TestDatabase implements AutoCloseable {
 
   private static String serverUrl() {
     return "jdbc:mariadb://" + MARIADB_HOST + ":" + MARIADB_PORT + "/";
+  }
+
+  /** The MariaDB database's name (null for H2). */
+  public String name() {
+    return dbName;
   }
 
   /** The URL the gateway is configured with (through the proxy when faulty). */
@@ -151,7 +188,9 @@ public final class TestDatabase implements AutoCloseable {
     if (h2Server != null) {
       h2Server.stop();
     }
-    if (dbName != null) {
+    if (pooled) {
+      MigratedStores.giveBack(dbName);
+    } else if (dbName != null) {
       try (var c = DriverManager.getConnection(serverUrl(), "root", "")) {
         c.createStatement().execute("DROP DATABASE IF EXISTS " + dbName);
       } catch (SQLException e) {
