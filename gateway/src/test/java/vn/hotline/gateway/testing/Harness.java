@@ -24,11 +24,10 @@ public final class Harness implements AutoCloseable {
     this.db = db;
   }
 
-  static Harness create(TestDatabase.Kind kind, boolean faulty) {
+  static Harness create(TestDatabase.Kind kind, boolean faulty, boolean empty) {
     try {
       var dir = Files.createTempDirectory("gateway-test-" + kind.name().toLowerCase() + "-");
-      // A store cut off by its proxy stays empty: what the gateway does when it comes back (migrate) is tested.
-      return new Harness(dir, faulty ? TestDatabase.create(kind, dir, true) : TestDatabase.migrated(kind, dir));
+      return new Harness(dir, empty ? TestDatabase.create(kind, dir, faulty) : TestDatabase.migrated(kind, dir, faulty));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -55,21 +55,50 @@ public final class TestDatabase implements AutoCloseable {
    * it finds its schema current.
    */
   public static TestDatabase migrated(Kind kind, Path dir) {
+    return migrated(kind, dir, false);
+  }
+
+  /** Likewise, reached through a {@link TcpProxy} the test can cut when {@code faulty}. */
+  public static TestDatabase migrated(Kind kind, Path dir, boolean faulty) {
     if (MigratedStores.MIGRATE_EACH) {
-      return create(kind, dir);
+      return create(kind, dir, faulty);
     }
     if (kind == Kind.H2) {
       MigratedStores.copyH2(dir);
-      var url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("hotline") + H2_OPTIONS;
-      return new TestDatabase(kind, url, url, null, null, null);
+      return faulty ? h2Server(dir) : h2File(dir);
     }
     try {
       var name = MigratedStores.takeMariadb();
       var url = "jdbc:mariadb://" + MARIADB_HOST + ":" + MARIADB_PORT + "/" + name;
-      return new TestDatabase(kind, url, url, name, null, null, true);
+      if (!faulty) {
+        return new TestDatabase(kind, url, url, name, null, null, true);
+      }
+      var proxy = TcpProxy.start(MARIADB_HOST, MARIADB_PORT);
+      return new TestDatabase(kind, url, "jdbc:mariadb://127.0.0.1:" + proxy.port() + "/" + name, name, proxy, null,
+          true);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create a " + kind + " test database (is MariaDB running on "
           + MARIADB_HOST + ":" + MARIADB_PORT + "?)", e);
+    }
+  }
+
+  private static TestDatabase h2File(Path dir) {
+    var url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("hotline") + H2_OPTIONS;
+    return new TestDatabase(Kind.H2, url, url, null, null, null);
+  }
+
+  /** H2 through TCP, so the connection can be cut like a real remote store's. */
+  private static TestDatabase h2Server(Path dir) {
+    try {
+      var server = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", dir.toAbsolutePath().toString()).start();
+      var proxy = TcpProxy.start("127.0.0.1", server.getPort());
+      // DB_CLOSE_DELAY=-1: a cut connection must not close the server-side database for the reconnects after it.
+      var options = H2_OPTIONS + ";DB_CLOSE_DELAY=-1";
+      var direct = "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/hotline" + options;
+      var viaProxy = "jdbc:h2:tcp://127.0.0.1:" + proxy.port() + "/hotline" + options;
+      return new TestDatabase(Kind.H2, direct, viaProxy, null, proxy, server);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot start an H2 server for a test database", e);
     }
   }
 
@@ -91,18 +120,7 @@ public final class TestDatabase implements AutoCloseable {
         var proxy = TcpProxy.start(MARIADB_HOST, MARIADB_PORT);
         return new TestDatabase(kind, direct, "jdbc:mariadb://127.0.0.1:" + proxy.port() + "/" + name, name, proxy, null);
       }
-      if (!faulty) {
-        var url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("hotline") + H2_OPTIONS;
-        return new TestDatabase(kind, url, url, null, null, null);
-      }
-      // Through TCP so the connection can be cut like a real remote store's.
-      var server = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", dir.toAbsolutePath().toString()).start();
-      var proxy = TcpProxy.start("127.0.0.1", server.getPort());
-      // DB_CLOSE_DELAY=-1: a cut connection must not close the server-side database for the reconnects after it.
-      var options = H2_OPTIONS + ";DB_CLOSE_DELAY=-1";
-      var direct = "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/hotline" + options;
-      var viaProxy = "jdbc:h2:tcp://127.0.0.1:" + proxy.port() + "/hotline" + options;
-      return new TestDatabase(kind, direct, viaProxy, null, proxy, server);
+      return faulty ? h2Server(dir) : h2File(dir);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create a " + kind + " test database (is MariaDB running on "
           + MARIADB_HOST + ":" + MARIADB_PORT + "?)", e);
