@@ -368,6 +368,10 @@ class CounsellorReviewTest {
     var reference = onlineHarmVoicemail();
     received("police-cyber", 1);
     received("harmful-content", 1);
+    // the agencies' answers are recorded (with their audit events) just after they received the webhook
+    for (var agency : List.of("police-cyber", "harmful-content")) {
+      Await.until(() -> "delivered".equals(status(reference, agency)), agency + "'s answer recorded");
+    }
     int audited = db.count("audit_events");
     int deliveries = db.count("deliveries");
 
