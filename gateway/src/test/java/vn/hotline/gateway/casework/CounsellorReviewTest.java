@@ -368,7 +368,11 @@ class CounsellorReviewTest {
     var reference = onlineHarmVoicemail();
     received("police-cyber", 1);
     received("harmful-content", 1);
-    // the events about this report (housekeeping jobs may audit their own runs meanwhile)
+    // the agencies' answers are recorded (with their audit events) just after they received the webhook; and only
+    // the events about this report count (housekeeping jobs may audit their own runs meanwhile)
+    for (var agency : List.of("police-cyber", "harmful-content")) {
+      Await.until(() -> "delivered".equals(status(reference, agency)), agency + "'s answer recorded");
+    }
     var reportId = (String) db.row("SELECT id FROM reports WHERE reference = ?", reference).get("id");
     int audited = aboutReport(reportId);
     int deliveries = db.count("deliveries");

@@ -22,9 +22,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}; .ci/run installs them) driven
- * by Selenium, for the console's tests: one per test class (starting one takes about a second), a fresh profile
- * of its own, a 1366x768 window, nothing fetched from the internet. Elements are found by id. Screenshots go to
- * {@code gateway/target/screenshots}.
+ * by Selenium, for the console's tests: a 1366x768 window, nothing fetched from the internet. Elements are found
+ * by id. Screenshots go to {@code gateway/target/screenshots}.
+ *
+ * <p>One Chromium serves the whole test run (starting one takes a second or more): {@link #start()} hands it to
+ * a test class wiped as a new one would be (no cookie of any site, no cache, no other tab, a blank page, the
+ * browser's log read out), {@link #close()} takes it back (the page left, so nothing of it still talks to a
+ * gateway about to stop), and it quits when the JVM ends. A class that starts one while another class still holds
+ * the shared one gets a Chromium of its own, with a fresh profile, quit on {@code close()}.
  */
 public final class Browser implements AutoCloseable {
   public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -34,33 +39,116 @@ public final class Browser implements AutoCloseable {
 
   private final ChromeDriver driver;
   private final Path profile;
+  /** Whether this is the run's shared Chromium (given back on close) rather than one of its own. */
+  private final boolean shared;
+  private boolean closed;
   private URI base;
 
-  private Browser(ChromeDriver driver, Path profile) {
+  /** The run's Chromium and its profile, started on first use; whether a class holds it now. */
+  private static ChromeDriver sharedDriver;
+  private static Path sharedProfile;
+  private static boolean sharedInUse;
+  private static boolean quitAtExit;
+
+  private Browser(ChromeDriver driver, Path profile, boolean shared) {
     this.driver = driver;
     this.profile = profile;
+    this.shared = shared;
   }
 
-  /** Starts Chromium headless; fails saying what to install when it is missing. */
+  /**
+   * Chromium, headless, as new: the run's shared one wiped clean, or (while another class holds that) one of its
+   * own. Fails saying what to install when it is missing.
+   */
   public static Browser start() {
+    synchronized (Browser.class) {
+      if (!sharedInUse) {
+        if (sharedDriver != null && !alive(sharedDriver)) {
+          quit(sharedDriver, sharedProfile);
+          sharedDriver = null;
+        }
+        if (sharedDriver == null) {
+          sharedProfile = newProfile();
+          sharedDriver = launch(sharedProfile);
+          if (!quitAtExit) {
+            quitAtExit = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(Browser::quitShared, "browser-quit"));
+          }
+        }
+        sharedInUse = true;
+        var browser = new Browser(sharedDriver, sharedProfile, true);
+        try {
+          browser.wipe();
+        } catch (RuntimeException e) {
+          sharedInUse = false;
+          throw e;
+        }
+        return browser;
+      }
+    }
+    var profile = newProfile();
+    return new Browser(launch(profile), profile, false);
+  }
+
+  private static synchronized void quitShared() {
+    if (sharedDriver != null) {
+      quit(sharedDriver, sharedProfile);
+      sharedDriver = null;
+    }
+  }
+
+  private static boolean alive(ChromeDriver driver) {
+    try {
+      driver.getWindowHandles();
+      return true;
+    } catch (org.openqa.selenium.WebDriverException gone) {
+      return false;
+    }
+  }
+
+  /**
+   * What a new Chromium would be: one new tab (its session storage empty) on a blank page, 1366x768, no cookie of
+   * any site (the gateways of the run are all on 127.0.0.1, and cookies do not tell ports apart), an empty cache,
+   * nothing in its log. Each gateway has a port, so an origin, of its own; what a page kept in local storage was
+   * cleared when the class before gave the browser back.
+   */
+  private void wipe() {
+    var old = List.copyOf(driver.getWindowHandles());
+    driver.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+    var fresh = driver.getWindowHandle();
+    for (var handle : old) {
+      driver.switchTo().window(handle).close();
+    }
+    driver.switchTo().window(fresh);
+    driver.get("about:blank");
+    driver.executeCdpCommand("Network.clearBrowserCookies", java.util.Map.of());
+    driver.executeCdpCommand("Network.clearBrowserCache", java.util.Map.of());
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(1366, 768));
+    driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll();
+  }
+
+  private static Path newProfile() {
     if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
       throw new IllegalStateException("the console's browser tests need Debian's chromium and chromium-driver"
           + " (apt-get install -y chromium chromium-driver; .ci/run installs them)");
     }
     try {
-      var profile = Files.createTempDirectory("console-browser-");
-      var options = new ChromeOptions();
-      options.setBinary(CHROMIUM.toFile());
-      options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-          "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=vi", "--user-data-dir=" + profile);
-      options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL")); // for problems()
-      var service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
-          .build();
-      return new Browser(new ChromeDriver(service, options), profile);
+      return Files.createTempDirectory("console-browser-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static ChromeDriver launch(Path profile) {
+    var options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=vi", "--user-data-dir=" + profile);
+    options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL")); // for problems()
+    var service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
+        .build();
+    return new ChromeDriver(service, options);
   }
 
   /** The gateway the relative paths below are on. */
@@ -215,10 +303,40 @@ public final class Browser implements AutoCloseable {
     return driver;
   }
 
+  /**
+   * Done with the browser: one of its own quits; the shared one leaves the page (so nothing of it still talks to
+   * the gateway, which may stop now) and is free for the next class.
+   */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (!shared) {
+      quit(driver, profile);
+      return;
+    }
+    synchronized (Browser.class) {
+      try {
+        if (driver.getCurrentUrl().startsWith("http")) {
+          driver.executeScript("try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}");
+        }
+        driver.get("about:blank");
+      } catch (org.openqa.selenium.WebDriverException broken) {
+        quit(driver, profile); // the next start() launches another
+        sharedDriver = null;
+      } finally {
+        sharedInUse = false;
+      }
+    }
+  }
+
+  private static void quit(ChromeDriver driver, Path profile) {
     try {
       driver.quit();
+    } catch (org.openqa.selenium.WebDriverException alreadyGone) {
+      // nothing left to stop
     } finally {
       try (var paths = Files.walk(profile)) {
         paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

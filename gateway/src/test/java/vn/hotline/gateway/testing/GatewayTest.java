@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A test class run against real stores: every test in it runs once per store ({@code [H2]}, {@code [MARIADB]}),
  * each time with a fresh {@link TestDatabase} in a {@link Harness} that also starts {@link RunningGateway}s over
- * it and closes them all afterwards. Ask for the harness as a parameter:
+ * it and closes them all afterwards. The store comes as migrated ({@link TestDatabase#migrated}), unless the class
+ * asks for an {@code emptyStore} that its gateway's first start migrates. Ask for the harness as a parameter:
  *
  * <pre>{@code
  * @GatewayTest
@@ -47,6 +48,9 @@ public @interface GatewayTest {
 
   /** The gateway reaches the store through a {@link TcpProxy} ({@code house.db().proxy()}) a test can cut. */
   boolean faulty() default false;
+
+  /** The store starts empty, without a schema (the gateway migrates it), rather than as migrated. */
+  boolean emptyStore() default false;
 
   /** A static method run once per store before the class's tests on it; it may ask for the {@link Harness}. */
   @Target(ElementType.METHOD)

@@ -26,11 +26,11 @@ public final class GatewayTestExtension implements ClassTemplateInvocationContex
   @Override
   public Stream<ClassTemplateInvocationContext> provideClassTemplateInvocationContexts(ExtensionContext context) {
     var test = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), GatewayTest.class).orElseThrow();
-    return test.stores().kinds().stream().map(kind -> new OnStore(kind, test.faulty()));
+    return test.stores().kinds().stream().map(kind -> new OnStore(kind, test.faulty(), test.emptyStore()));
   }
 
   /** One run of the class on one store. */
-  private record OnStore(TestDatabase.Kind kind, boolean faulty) implements ClassTemplateInvocationContext {
+  private record OnStore(TestDatabase.Kind kind, boolean faulty, boolean empty) implements ClassTemplateInvocationContext {
     @Override
     public String getDisplayName(int invocationIndex) {
       return "[" + kind + "]";
@@ -38,7 +38,7 @@ public final class GatewayTestExtension implements ClassTemplateInvocationContex
 
     @Override
     public List<Extension> getAdditionalExtensions() {
-      return List.of(new Houses(kind, faulty));
+      return List.of(new Houses(kind, faulty, empty));
     }
   }
 
@@ -48,7 +48,7 @@ public final class GatewayTestExtension implements ClassTemplateInvocationContex
    * Gives a test (or, from {@code @BeforeAll}, the class run) its harness, made on first use and closed by
    * JUnit with the context it was made for; the gateways of a test stop as soon as its method returns.
    */
-  private record Houses(TestDatabase.Kind kind, boolean faulty)
+  private record Houses(TestDatabase.Kind kind, boolean faulty, boolean empty)
       implements ParameterResolver, AfterTestExecutionCallback, BeforeClassTemplateInvocationCallback,
       AfterClassTemplateInvocationCallback {
     @Override
@@ -80,7 +80,7 @@ public final class GatewayTestExtension implements ClassTemplateInvocationContex
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
       // Looked up in the enclosing contexts too: a harness of the class run serves its tests.
       return context.getStore(NAMESPACE).getOrComputeIfAbsent(Owned.class,
-          k -> new Owned(context.getUniqueId(), Harness.create(kind, faulty)), Owned.class).house();
+          k -> new Owned(context.getUniqueId(), Harness.create(kind, faulty, empty)), Owned.class).house();
     }
 
     @Override

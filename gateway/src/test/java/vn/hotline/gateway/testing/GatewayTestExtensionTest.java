@@ -3,6 +3,7 @@ package vn.hotline.gateway.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.nio.file.Files;
@@ -87,6 +88,52 @@ class GatewayTestExtensionTest {
     assertEquals(List.of("H2", "H2", "MARIADB", "MARIADB"), Sample.stoppedBeforeAfterEach);
     for (var dir : Sample.dirs) {
       assertFalse(Files.exists(dir), dir + " is removed after its test");
+    }
+  }
+
+  @Test
+  void aMariadbStoreATestUsedIsGivenToTheNextAsAFreshlyMigratedOneIs() throws Exception {
+    var dir = Files.createTempDirectory("gateway-test-pool-");
+    try {
+      String used;
+      try (var db = TestDatabase.migrated(TestDatabase.Kind.MARIADB, dir)) {
+        used = db.name();
+        try (var gw = RunningGateway.start(db, dir.resolve("data"))) {
+          var call = gw.twilio().call();
+          call.press(call.incoming(), "1"); // a contact, a session, its steps (auto-increment), audit events
+        }
+        assertEquals(1, db.count("contacts"));
+        assertTrue(db.count("flow_steps") > 0 && db.count("audit_events") > 0);
+      }
+      assertTrue(MigratedStores.idle(used), "given back to the pool, not dropped");
+      try (var fresh = TestDatabase.create(TestDatabase.Kind.MARIADB, dir);
+          var store = vn.hotline.gateway.store.Store.open(new vn.hotline.gateway.config.GatewayConfig.Db(
+              fresh.gatewayUrl(), "root", "", 2, 10_000), null)) {
+        store.migrate();
+        assertEquals(MigratedStores.schema(fresh.name()), MigratedStores.schema(used),
+            "the same tables, columns, indexes, constraints and auto-increment counters as a store just migrated");
+        for (var table : List.of("contacts", "flow_sessions", "flow_steps", "audit_events", "audit_head",
+            "flyway_schema_history")) {
+          assertEquals(fresh.count(table), count(used, table), table + " holds what a store just migrated holds");
+        }
+        try (var c = java.sql.DriverManager.getConnection("jdbc:mariadb://" + TestDatabase.MARIADB_HOST + ":"
+            + TestDatabase.MARIADB_PORT + "/" + used, "root", "");
+            var rs = c.createStatement().executeQuery("SELECT id, seq, hash FROM audit_head")) {
+          rs.next();
+          assertEquals(List.of(1, 0, "0".repeat(64)), List.of(rs.getInt(1), rs.getInt(2), rs.getString(3)));
+        }
+      }
+    } finally {
+      MigratedStores.deleteQuietly(dir);
+    }
+  }
+
+  private static int count(String database, String table) throws java.sql.SQLException {
+    try (var c = java.sql.DriverManager.getConnection("jdbc:mariadb://" + TestDatabase.MARIADB_HOST + ":"
+        + TestDatabase.MARIADB_PORT + "/" + database, "root", "");
+        var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM " + table)) {
+      rs.next();
+      return rs.getInt(1);
     }
   }
 }

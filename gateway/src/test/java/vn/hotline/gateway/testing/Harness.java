@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a {@link GatewayTest} gets for one store: a fresh {@link TestDatabase} in a temp dir of its own, and
+ * What a {@link GatewayTest} gets for one store: a fresh {@link TestDatabase} (as migrated) in a temp dir of its own, and
  * gateways started over it, all closed by the extension (gateways first, then the store, then the dir).
  */
 public final class Harness implements AutoCloseable {
@@ -24,10 +24,10 @@ public final class Harness implements AutoCloseable {
     this.db = db;
   }
 
-  static Harness create(TestDatabase.Kind kind, boolean faulty) {
+  static Harness create(TestDatabase.Kind kind, boolean faulty, boolean empty) {
     try {
       var dir = Files.createTempDirectory("gateway-test-" + kind.name().toLowerCase() + "-");
-      return new Harness(dir, TestDatabase.create(kind, dir, faulty));
+      return new Harness(dir, empty ? TestDatabase.create(kind, dir, faulty) : TestDatabase.migrated(kind, dir, faulty));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

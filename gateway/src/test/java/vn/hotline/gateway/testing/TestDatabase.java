@@ -23,7 +23,7 @@ public final class TestDatabase implements AutoCloseable {
     vn.hotline.gateway.store.Store.bindH2ToLoopback();
   }
 
-  private static final String H2_OPTIONS = ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+  static final String H2_OPTIONS = ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
 
   public final Kind kind;
   private final String directUrl;
@@ -31,14 +31,75 @@ public final class TestDatabase implements AutoCloseable {
   private final String dbName;
   private final TcpProxy proxy;
   private final Server h2Server;
+  /** A MariaDB database of {@link MigratedStores}' pool, given back rather than dropped. */
+  private final boolean pooled;
 
   private TestDatabase(Kind kind, String directUrl, String gatewayUrl, String dbName, TcpProxy proxy, Server h2Server) {
+    this(kind, directUrl, gatewayUrl, dbName, proxy, h2Server, false);
+  }
+
+  private TestDatabase(Kind kind, String directUrl, String gatewayUrl, String dbName, TcpProxy proxy, Server h2Server,
+      boolean pooled) {
     this.kind = kind;
     this.directUrl = directUrl;
     this.gatewayUrl = gatewayUrl;
     this.dbName = dbName;
     this.proxy = proxy;
     this.h2Server = h2Server;
+    this.pooled = pooled;
+  }
+
+  /**
+   * A fresh database exactly as the gateway's migration leaves an empty one (schema current, the rows the
+   * migrations write, nothing else), without migrating it here: see {@link MigratedStores}. A gateway started on
+   * it finds its schema current.
+   */
+  public static TestDatabase migrated(Kind kind, Path dir) {
+    return migrated(kind, dir, false);
+  }
+
+  /** Likewise, reached through a {@link TcpProxy} the test can cut when {@code faulty}. */
+  public static TestDatabase migrated(Kind kind, Path dir, boolean faulty) {
+    if (MigratedStores.MIGRATE_EACH) {
+      return create(kind, dir, faulty);
+    }
+    if (kind == Kind.H2) {
+      MigratedStores.copyH2(dir);
+      return faulty ? h2Server(dir) : h2File(dir);
+    }
+    try {
+      var name = MigratedStores.takeMariadb();
+      var url = "jdbc:mariadb://" + MARIADB_HOST + ":" + MARIADB_PORT + "/" + name;
+      if (!faulty) {
+        return new TestDatabase(kind, url, url, name, null, null, true);
+      }
+      var proxy = TcpProxy.start(MARIADB_HOST, MARIADB_PORT);
+      return new TestDatabase(kind, url, "jdbc:mariadb://127.0.0.1:" + proxy.port() + "/" + name, name, proxy, null,
+          true);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create a " + kind + " test database (is MariaDB running on "
+          + MARIADB_HOST + ":" + MARIADB_PORT + "?)", e);
+    }
+  }
+
+  private static TestDatabase h2File(Path dir) {
+    var url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("hotline") + H2_OPTIONS;
+    return new TestDatabase(Kind.H2, url, url, null, null, null);
+  }
+
+  /** H2 through TCP, so the connection can be cut like a real remote store's. */
+  private static TestDatabase h2Server(Path dir) {
+    try {
+      var server = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", dir.toAbsolutePath().toString()).start();
+      var proxy = TcpProxy.start("127.0.0.1", server.getPort());
+      // DB_CLOSE_DELAY=-1: a cut connection must not close the server-side database for the reconnects after it.
+      var options = H2_OPTIONS + ";DB_CLOSE_DELAY=-1";
+      var direct = "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/hotline" + options;
+      var viaProxy = "jdbc:h2:tcp://127.0.0.1:" + proxy.port() + "/hotline" + options;
+      return new TestDatabase(Kind.H2, direct, viaProxy, null, proxy, server);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot start an H2 server for a test database", e);
+    }
   }
 
   public static TestDatabase create(Kind kind, Path dir) {
@@ -59,18 +120,7 @@ public final class TestDatabase implements AutoCloseable {
         var proxy = TcpProxy.start(MARIADB_HOST, MARIADB_PORT);
         return new TestDatabase(kind, direct, "jdbc:mariadb://127.0.0.1:" + proxy.port() + "/" + name, name, proxy, null);
       }
-      if (!faulty) {
-        var url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("hotline") + H2_OPTIONS;
-        return new TestDatabase(kind, url, url, null, null, null);
-      }
-      // Through TCP so the connection can be cut like a real remote store's.
-      var server = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", dir.toAbsolutePath().toString()).start();
-      var proxy = TcpProxy.start("127.0.0.1", server.getPort());
-      // DB_CLOSE_DELAY=-1: a cut connection must not close the server-side database for the reconnects after it.
-      var options = H2_OPTIONS + ";DB_CLOSE_DELAY=-1";
-      var direct = "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/hotline" + options;
-      var viaProxy = "jdbc:h2:tcp://127.0.0.1:" + proxy.port() + "/hotline" + options;
-      return new TestDatabase(kind, direct, viaProxy, null, proxy, server);
+      return faulty ? h2Server(dir) : h2File(dir);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create a " + kind + " test database (is MariaDB running on "
           + MARIADB_HOST + ":" + MARIADB_PORT + "?)", e);
@@ -85,6 +135,11 @@ public final class TestDatabase implements AutoCloseable {
 
   private static String serverUrl() {
     return "jdbc:mariadb://" + MARIADB_HOST + ":" + MARIADB_PORT + "/";
+  }
+
+  /** The MariaDB database's name (null for H2). */
+  public String name() {
+    return dbName;
   }
 
   /** The URL the gateway is configured with (through the proxy when faulty). */
@@ -151,7 +206,9 @@ public final class TestDatabase implements AutoCloseable {
     if (h2Server != null) {
       h2Server.stop();
     }
-    if (dbName != null) {
+    if (pooled) {
+      MigratedStores.giveBack(dbName);
+    } else if (dbName != null) {
       try (var c = DriverManager.getConnection(serverUrl(), "root", "")) {
         c.createStatement().execute("DROP DATABASE IF EXISTS " + dbName);
       } catch (SQLException e) {

@@ -20,7 +20,7 @@ import vn.hotline.gateway.testing.Twiml;
  * The store fails under a live call: the caller must still reach a person, within two seconds. The gateway
  * reaches its store through a TCP proxy that the test cuts (connection refused) or stalls (a hung server).
  */
-@GatewayTest(faulty = true)
+@GatewayTest(faulty = true, emptyStore = true) // empty: the gateway migrates it once it answers
 class StoreFaultTest {
   private static final Duration TWILIO_PATIENCE = Duration.ofSeconds(2);
 
