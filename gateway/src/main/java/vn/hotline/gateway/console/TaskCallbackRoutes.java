@@ -95,9 +95,10 @@ public final class TaskCallbackRoutes {
       return;
     }
     var operator = ConsoleAuth.operator(ctx).id();
+    boolean supervisor = ConsoleAuth.operator(ctx).is(Role.SUPERVISOR);
     var lang = views.words(ctx).lang();
     workers.executeBlocking(() -> {
-      var started = callbacks.start(id, operator, lang);
+      var started = callbacks.start(id, operator, supervisor, lang);
       var notice = switch (started) {
         case Callbacks.Started.Ringing r -> "callback.asked";
         case Callbacks.Started.Refused r -> "callback.refused." + r.why().wire();
@@ -106,7 +107,7 @@ public final class TaskCallbackRoutes {
         case Callbacks.Started.Ringing r -> 200;
         case Callbacks.Started.Refused r -> switch (r.why()) {
           case NO_SUCH_TASK -> 404;
-          case NOT_OPEN, ALREADY_CALLING, NO_NUMBER_KEPT -> 409;
+          case NOT_OPEN, ALREADY_CALLING, NO_NUMBER_KEPT, ASSIGNED_TO_ANOTHER -> 409;
           case NOT_A_CALLBACK, NO_PHONE -> 400;
           case NOT_CONFIGURED, TWILIO_REFUSED -> 503;
         };

@@ -85,6 +85,8 @@ public final class Callbacks {
     NO_PHONE("no_phone"),
     NOT_CONFIGURED("not_configured"),
     ALREADY_CALLING("already_calling"),
+    /** Another counsellor has the task (a supervisor may still call; a counsellor takes it over by reassigning). */
+    ASSIGNED_TO_ANOTHER("assigned_to_another"),
     TWILIO_REFUSED("twilio_refused");
 
     private final String wire;
@@ -156,7 +158,7 @@ public final class Callbacks {
    * kept, no call of it under way), the counsellor's phone and the settings, then asks Twilio to ring the
    * counsellor. {@code lang} (vi, en) is what they will hear on the phone.
    */
-  public Started start(String taskId, String operatorId, String lang) {
+  public Started start(String taskId, String operatorId, boolean supervisor, String lang) {
     if (!twilio.configured() || settings.hotlineNumber().isEmpty()) {
       log.atWarn().addKeyValue("task", taskId)
           .log("callback refused: twilio.account_sid and operators.caller_id (the hotline's number) must be set");
@@ -180,6 +182,10 @@ public final class Callbacks {
       }
       if (!t.get().numberKept()) {
         return Why.NO_NUMBER_KEPT;
+      }
+      var holder = t.get().assignedOperator();
+      if (holder != null && !holder.equals(operatorId) && !supervisor) {
+        return Why.ASSIGNED_TO_ANOTHER;
       }
       if (calls.inProgress(c, taskId, now.minus(STALE))) {
         return Why.ALREADY_CALLING;

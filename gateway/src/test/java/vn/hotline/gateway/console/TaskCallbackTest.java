@@ -312,6 +312,22 @@ class TaskCallbackTest {
   }
 
   @Test
+  void aTaskAnotherCounsellorHasIsNotCalledBackByASecondOneButASupervisorMay() {
+    var task = dangerVoicemailTask();
+    var lan = counsellor(COUNSELLOR_PHONE);
+    var hoa = counsellor("+84903111445");
+    gw.gateway().followups().assign(task, lan.id(), lan.id(), clock.instant());
+    var refused = pressCallBack(task, hoa, 409);
+    assertTrue(refused.contains("đang do một tư vấn viên khác phụ trách"), refused);
+    assertEquals(List.of(), rest.sent(), "nobody was called");
+    var boss = accounts.active(Role.SUPERVISOR, "+84903111446");
+    var bossCookie = http.signIn(boss.login(), ConsoleFixture.PASSWORD);
+    pressCallBack(task, new Counsellor(boss.id(), bossCookie), 200);
+    assertEquals(1, rest.calls().size(), "a supervisor may call back a task whoever has it");
+    pressCallBack(task, lan, 409); // one call of a task at a time, hers included
+  }
+
+  @Test
   void theCounsellorsPhoneNotAnsweredRecordsNoAttemptAndTheTaskStaysOpen() {
     var task = dangerVoicemailTask();
     var hoa = counsellor("+84903111444");
