@@ -151,14 +151,14 @@ public final class IvrBench {
       }
     }
     System.out.println();
-    System.out.println("| mode | concurrency | requests | req/s | vs baseline | p50 ms | p99 ms | max ms | fallback | errors |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+    System.out.println("| round | mode | concurrency | requests | req/s | vs baseline | p50 ms | p99 ms | max ms | fallback | errors |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     for (var s : steps) {
       var base = steps.stream().filter(b -> b.mode().equals("baseline") && b.round() == s.round()
           && b.concurrency() == s.concurrency()).findFirst();
       var ratio = s.mode().equals("baseline") || base.isEmpty() ? "" : String.format(Locale.ROOT, "%.3f",
           s.perSecond() / base.get().perSecond());
-      System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %s | %.1f | %.1f | %.1f | %.2f %% | %d |%n", s.mode(),
+      System.out.printf(Locale.ROOT, "| %d | %s | %d | %d | %.0f | %s | %.1f | %.1f | %.1f | %.2f %% | %d |%n", s.round(), s.mode(),
           s.concurrency(), s.requests(), s.perSecond(), ratio, s.p50(), s.p99(), s.max(), 100 * s.fallbackShare(),
           s.errors() + s.unexpected());
     }
