@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import vn.hotline.gateway.audit.AuditChain;
@@ -28,7 +27,6 @@ import vn.hotline.gateway.testing.TestDatabase;
 @GatewayTest
 class TaskPageTest {
   static final String CALLER_DIGITS = FakeTwilio.CALLER.substring(1);
-  static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("HH:mm");
 
   static MutableClock clock;
   static RunningGateway gw;
@@ -64,8 +62,9 @@ class TaskPageTest {
         + " WHERE t.id = ?", task).get("reference");
   }
 
+  /** A time as the page shows it now: the hour, with the day when it is not today (near midnight it is not). */
   String hour(Instant t) {
-    return HOUR.format(t.atZone(gw.config().operators().hours().zone()));
+    return TaskModel.when(t, gw.config().operators().hours().zone(), clock.instant());
   }
 
   /** The part of a page between a row's opening tag and its end. */
