@@ -218,9 +218,20 @@ public final class Browser implements AutoCloseable {
     return !driver.findElements(By.id(id)).isEmpty();
   }
 
-  /** The visible text of the element with this id. */
+  /**
+   * The visible text of the element with this id. A live page (the board, pushed over SSE) may replace the element
+   * between finding it and reading it: then the new one is read.
+   */
   public String text(String id) {
-    return element(id).getText();
+    for (int tries = 1; ; tries++) {
+      try {
+        return element(id).getText();
+      } catch (org.openqa.selenium.StaleElementReferenceException e) {
+        if (tries == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   public List<WebElement> all(String css) {
