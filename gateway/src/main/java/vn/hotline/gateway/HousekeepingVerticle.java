@@ -3,6 +3,7 @@ package vn.hotline.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.audit.AuditLinker;
 
 /**
  * The periodic jobs, each on its own timer that is armed again only when its run has finished (so runs of one job
@@ -29,10 +31,15 @@ final class HousekeepingVerticle extends VerticleBase {
     }
   }
 
+  private static final long LINK_INTERVAL_MS = 100;
+
   private final Parts p;
   private final List<Job> jobs = new ArrayList<>();
   private WorkerExecutor housekeeping;
   private WorkerExecutor rest;
+  /** The audit linker's own thread: linking never waits behind a purge, and a webhook never waits for it. */
+  private WorkerExecutor chain;
+  private Job linker;
   private volatile boolean stopped;
 
   HousekeepingVerticle(Parts p) {
@@ -74,6 +81,14 @@ final class HousekeepingVerticle extends VerticleBase {
       }
     }));
     jobs.add(new Job("twilio sms", true, p.twilioSms::sendDue));
+    linker = new Job("audit chain", false, () -> {
+      try {
+        AuditLinker.linkPending(p.store.dataSource());
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    jobs.add(linker); // by hand (runAllNow) too; its timer is its own
     // After the retention purge: the voicemails whose reference it cleared are deleted at Twilio (a failure: next run).
     jobs.add(new Job("twilio recordings", true, p.recordingDeletions::deleteDue));
   }
@@ -89,7 +104,9 @@ final class HousekeepingVerticle extends VerticleBase {
     addWakeJobs();
     housekeeping = vertx.createSharedWorkerExecutor("housekeeping", 2, 10, TimeUnit.MINUTES);
     rest = vertx.createSharedWorkerExecutor("twilio-rest", 1, 2, TimeUnit.MINUTES);
-    jobs.forEach(this::arm);
+    chain = vertx.createSharedWorkerExecutor("audit-chain", 1, 2, TimeUnit.MINUTES);
+    jobs.stream().filter(j -> j != linker).forEach(this::arm);
+    armLinker();
     // A reply queued for a Twilio texter nobody's webhook is waiting on (a counsellor's) goes now, not at the next tick.
     var twilioSms = jobs.stream().filter(j -> j.name().equals("twilio sms")).findFirst().orElseThrow();
     // Wake-ups coalesce: at most one run waits behind the one under way, and it claims whatever was queued meanwhile.
@@ -121,6 +138,22 @@ final class HousekeepingVerticle extends VerticleBase {
     }));
   }
 
+  /** Committed audit events are linked into the chain every {@link #LINK_INTERVAL_MS}, a batch per transaction. */
+  private void armLinker() {
+    if (stopped) {
+      return;
+    }
+    vertx.setTimer(LINK_INTERVAL_MS, id -> chain.executeBlocking(() -> {
+      runOnce(linker);
+      return null;
+    }, false).onComplete(done -> {
+      if (done.failed()) {
+        log.warn("linking the audit chain failed: {}", done.cause().toString());
+      }
+      armLinker();
+    }));
+  }
+
   private void runOnce(Job job) {
     job.lock().lock();
     try {
@@ -140,6 +173,6 @@ final class HousekeepingVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopped = true; // a timer not yet fired is cancelled with the verticle; a run under way is not armed again
-    return Future.all(housekeeping.close(), rest.close());
+    return Future.all(housekeeping.close(), rest.close(), chain.close());
   }
 }

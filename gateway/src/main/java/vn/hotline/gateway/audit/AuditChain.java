@@ -8,7 +8,8 @@ import javax.sql.DataSource;
 
 /**
  * Walks the audit chain and says whether it is intact: every event's hash recomputes, links to the one before,
- * and the sequence has no gap up to the recorded head. An anchor (a head exported earlier and kept elsewhere)
+ * and the sequence has no gap up to the recorded head. Events committed but not linked yet are linked first
+ * ({@link AuditLinker}), so the verdict covers everything recorded until then. An anchor (a head exported earlier and kept elsewhere)
  * proves the chain was not rewritten from the start since.
  */
 public final class AuditChain {
@@ -21,6 +22,7 @@ public final class AuditChain {
   private AuditChain() {}
 
   public static Result verify(DataSource ds, Anchor anchor) throws SQLException {
+    AuditLinker.linkPending(ds);
     try (Connection c = ds.getConnection()) {
       long headSeq;
       String headHash;

@@ -16,47 +16,28 @@ import java.util.TreeMap;
 import vn.hotline.gateway.util.Json;
 
 /**
- * Appends audit events to the hash chain, inside the caller's transaction: an event exists exactly when the
- * change it records was committed. Each event's hash covers the previous one's, so changing or removing any
- * row breaks the chain from there on ({@link AuditChain#verify}). Events carry ids, codes and counts only.
+ * Records audit events inside the caller's transaction: an event exists exactly when the change it records was
+ * committed. The event is written unlinked (no seq, no hashes) and without touching the chain head, so writers do
+ * not queue behind one row; {@link AuditLinker} gives the committed events their place in the hash chain within a
+ * fraction of a second, in the order they were inserted. Each linked event's hash covers the previous one's, so
+ * changing or removing any linked row breaks the chain from there on ({@link AuditChain#verify}). Events carry
+ * ids, codes and counts only.
  */
 public final class AuditLog {
   public static final String GENESIS = "0".repeat(64);
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-  /** Appends one event; locks the chain head until the transaction ends. */
+  /** Appends one event, to be linked into the chain once the transaction has committed. */
   public void append(Connection c, String type, String actor, Map<String, ?> refs, Map<String, ?> data, Instant at)
       throws SQLException {
-    long seq;
-    String prev;
-    try (var ps = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
-        var rs = ps.executeQuery()) {
-      if (!rs.next()) {
-        throw new SQLException("audit_head is missing: the schema was not migrated");
-      }
-      seq = rs.getLong(1) + 1;
-      prev = rs.getString(2);
-    }
     var when = at.truncatedTo(ChronoUnit.MILLIS);
-    var refsJson = json(refs);
-    var dataJson = json(data);
-    var hash = hash(prev, seq, when, type, actor, refsJson, dataJson);
-    try (var ps = c.prepareStatement("INSERT INTO audit_events (seq, at, event_type, actor, refs, data, prev_hash, hash)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setLong(1, seq);
-      ps.setObject(2, LocalDateTime.ofInstant(when, ZoneOffset.UTC));
-      ps.setString(3, type);
-      ps.setString(4, actor);
-      ps.setString(5, refsJson);
-      ps.setString(6, dataJson);
-      ps.setString(7, prev);
-      ps.setString(8, hash);
-      ps.executeUpdate();
-    }
-    try (var ps = c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
-      ps.setLong(1, seq);
-      ps.setString(2, hash);
+    try (var ps = c.prepareStatement("INSERT INTO audit_events (at, event_type, actor, refs, data) VALUES (?, ?, ?, ?, ?)")) {
+      ps.setObject(1, LocalDateTime.ofInstant(when, ZoneOffset.UTC));
+      ps.setString(2, type);
+      ps.setString(3, actor);
+      ps.setString(4, json(refs));
+      ps.setString(5, json(data));
       ps.executeUpdate();
     }
   }

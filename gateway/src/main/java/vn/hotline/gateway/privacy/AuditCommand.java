@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import vn.hotline.gateway.store.StoreCommand;
 import vn.hotline.gateway.audit.AuditChain;
+import vn.hotline.gateway.audit.AuditLinker;
 import vn.hotline.gateway.store.Store;
 import vn.hotline.gateway.util.Json;
 
@@ -79,6 +80,7 @@ public final class AuditCommand implements Runnable {
 
     @Override
     protected int work(Store store) throws SQLException, IOException {
+      AuditLinker.linkPending(store.dataSource()); // the head of everything recorded so far
       try (var c = store.dataSource().getConnection(); var st = c.createStatement();
           var rs = st.executeQuery("SELECT seq, hash FROM audit_head WHERE id = 1")) {
         rs.next();

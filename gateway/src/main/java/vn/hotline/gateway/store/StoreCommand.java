@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
+import vn.hotline.gateway.audit.AuditLinker;
 import vn.hotline.gateway.cli.Cli;
 import vn.hotline.gateway.config.ConfigException;
 import vn.hotline.gateway.config.GatewayConfig;
@@ -49,7 +50,10 @@ public abstract class StoreCommand implements Callable<Integer> {
       return 1;
     }
     try (var store = opened) {
-      return work(store);
+      int exit = work(store);
+      // What the command recorded takes its place in the audit chain now, not when a gateway next runs.
+      AuditLinker.linkPending(store.dataSource());
+      return exit;
     } catch (Exception e) {
       err.println(name() + ": " + Cli.words(e));
       return 1;

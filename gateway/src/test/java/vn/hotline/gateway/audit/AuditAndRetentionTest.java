@@ -142,6 +142,9 @@ class AuditAndRetentionTest {
     exec("UPDATE audit_events SET data = '{}' WHERE seq = 3");
     try (var c = db.connect()) {
       String prev = hashOf(2);
+      // Holding the head, as the linker does, so that events linked meanwhile do not hang off the old chain.
+      c.setAutoCommit(false);
+      c.createStatement().executeQuery("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").close();
       try (var rs = c.createStatement().executeQuery("SELECT seq, at, event_type, actor, refs, data FROM audit_events"
           + " WHERE seq >= 3 ORDER BY seq")) {
         var rows = new java.util.ArrayList<Object[]>();
@@ -165,6 +168,7 @@ class AuditAndRetentionTest {
           ps.executeUpdate();
         }
       }
+      c.commit();
     }
     assertTrue(AuditChain.verify(store.dataSource(), null).intact(), "a full rewrite is self-consistent...");
     var withAnchor = AuditChain.verify(store.dataSource(), anchor);

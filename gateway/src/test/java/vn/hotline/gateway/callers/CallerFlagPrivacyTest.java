@@ -145,7 +145,7 @@ class CallerFlagPrivacyTest {
     assertFalse(listed.contains(WHY_A) || listed.contains(WHY_B), listed);
     assertTrue(listed.contains(WHY_C) && listed.contains("(purged)"), listed);
     assertTrue(listed.contains(refA) && listed.contains(refB), "the history stays: " + listed);
-    var audit = db.row("SELECT data FROM audit_events WHERE event_type = ? ORDER BY seq DESC LIMIT 1", "retention.purged");
+    var audit = db.row("SELECT data FROM audit_events WHERE event_type = ? ORDER BY id DESC LIMIT 1", "retention.purged");
     assertTrue(audit.get("data").toString().contains("\"caller_flags\":2"), audit.toString());
     assertTrue(AuditChain.verify(store.dataSource(), null).intact());
   }
@@ -179,7 +179,7 @@ class CallerFlagPrivacyTest {
     assertEquals(clock.instant().truncatedTo(ChronoUnit.MILLIS), at(after.get("cleared_at")));
     assertEquals(without(active, "cleared_at", "cleared_by"), without(after, "cleared_at", "cleared_by"));
     assertEquals(cleared + 1, db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", "caller.flag.cleared"));
-    var event = db.row("SELECT actor, refs, data FROM audit_events WHERE event_type = ? ORDER BY seq DESC LIMIT 1",
+    var event = db.row("SELECT actor, refs, data FROM audit_events WHERE event_type = ? ORDER BY id DESC LIMIT 1",
         "caller.flag.cleared");
     assertEquals("cli", event.get("actor"));
     assertTrue(event.get("refs").toString().contains((String) active.get("id")), event.toString());

@@ -74,7 +74,7 @@ final class ConsoleFixture implements AutoCloseable {
   /** The audit events of this type, oldest first: refs and data as the chain holds them (JSON text). */
   List<Map<String, String>> audit(String type) {
     try (var c = db.connect(); var ps = c.prepareStatement(
-        "SELECT actor, refs, data FROM audit_events WHERE event_type = ? ORDER BY seq")) {
+        "SELECT actor, refs, data FROM audit_events WHERE event_type = ? ORDER BY id")) {
       ps.setString(1, type);
       try (var rs = ps.executeQuery()) {
         var out = new ArrayList<Map<String, String>>();
@@ -95,7 +95,7 @@ final class ConsoleFixture implements AutoCloseable {
   /** Every audit event's text, for "no password, no phone number" checks. */
   String allAuditText() {
     try (var c = db.connect(); var rs = c.createStatement().executeQuery(
-        "SELECT event_type, actor, refs, data FROM audit_events ORDER BY seq")) {
+        "SELECT event_type, actor, refs, data FROM audit_events ORDER BY id")) {
       var b = new StringBuilder();
       while (rs.next()) {
         b.append(rs.getString(1)).append(' ').append(rs.getString(2)).append(' ').append(rs.getString(3)).append(' ')

@@ -100,7 +100,7 @@ class FollowupTaskTest {
 
   List<String> audit(String type) throws SQLException {
     try (var c = db.connect(); var ps = c.prepareStatement(
-        "SELECT refs, data FROM audit_events WHERE event_type = ? ORDER BY seq")) {
+        "SELECT refs, data FROM audit_events WHERE event_type = ? ORDER BY id")) {
       ps.setString(1, type);
       try (var rs = ps.executeQuery()) {
         var out = new ArrayList<String>();

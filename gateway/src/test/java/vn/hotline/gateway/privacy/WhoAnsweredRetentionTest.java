@@ -76,7 +76,7 @@ class WhoAnsweredRetentionTest {
     assertNotNull(firstAfter.get("answered_leg"));
     assertEquals(laterBefore, contact(later), "a contact within its period keeps the number");
     assertTrue(undelivered(first) > 0, "the report is still undelivered, and does not hold a counsellor's number");
-    var audit = db.row("SELECT data FROM audit_events WHERE event_type = ? ORDER BY seq DESC LIMIT 1", "retention.purged");
+    var audit = db.row("SELECT data FROM audit_events WHERE event_type = ? ORDER BY id DESC LIMIT 1", "retention.purged");
     assertTrue(audit.get("data").toString().contains("\"answered_numbers\":1"), audit.toString());
     assertTrue(AuditChain.verify(store.dataSource(), null).intact());
   }
