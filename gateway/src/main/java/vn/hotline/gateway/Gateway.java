@@ -168,6 +168,11 @@ public final class Gateway implements AutoCloseable {
     return root.parts().files.flows();
   }
 
+  /** The meters (tests and tools count what the gateway counted). */
+  public io.micrometer.core.instrument.MeterRegistry meters() {
+    return metrics.registry();
+  }
+
   public GatewayConfig config() {
     return cfg;
   }

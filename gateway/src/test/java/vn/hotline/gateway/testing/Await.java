@@ -12,10 +12,15 @@ public final class Await {
   }
 
   public static void until(BooleanSupplier condition, String what, Duration timeout) {
+    until(condition, () -> what, timeout);
+  }
+
+  /** As {@link #until(BooleanSupplier, String, Duration)}, saying at the end how far it got ({@code what} is asked then). */
+  public static void until(BooleanSupplier condition, java.util.function.Supplier<String> what, Duration timeout) {
     long end = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > end) {
-        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
+        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what.get());
       }
       try {
         Thread.sleep(50);

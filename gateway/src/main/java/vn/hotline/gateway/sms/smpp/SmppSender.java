@@ -53,7 +53,6 @@ final class SmppSender implements AutoCloseable {
   private final Clock clock;
   private final RateLimiter rate;
   private final Semaphore window;
-  private final AtomicInteger reference = new AtomicInteger();
   /** One drain at a time; a wake during a drain makes it look again before it ends. */
   private final ReentrantLock draining = new ReentrantLock();
   private final AtomicBoolean again = new AtomicBoolean();
@@ -125,7 +124,9 @@ final class SmppSender implements AutoCloseable {
   }
 
   private void send(SmsRepository.Outbound o) {
-    var encoded = SmsCodec.encode(o.body(), reference.incrementAndGet() & 0xff);
+    // The same concatenation reference every time this message is (re)sent: a retry sends only the parts the SMSC
+    // has not taken, and a handset joins parts by reference, so a new one per try would leave the text in pieces.
+    var encoded = SmsCodec.encode(o.body(), concatenationReference(o.id()));
     var parts = encoded.parts();
     for (int i = 0; i < parts.size(); i++) {
       int seq = i + 1;
@@ -138,6 +139,11 @@ final class SmppSender implements AutoCloseable {
       }
     }
     sms.sent(o.id(), null, clock.instant());
+  }
+
+  /** A message's 8-bit concatenation reference, from its id: stable across retries and restarts. */
+  static int concatenationReference(String messageId) {
+    return Math.floorMod(messageId.hashCode(), 256);
   }
 
   /** Returns null when the part was accepted; otherwise what happened (the message was rescheduled or failed). */
