@@ -92,47 +92,77 @@ public final class SmsRepository {
    * When the part completes its message, the message is stored too.
    */
   public PartResult storePart(PartIn p, Instant now, Duration dedupeWindow) {
+    return storeParts(List.of(p), now, dedupeWindow).getFirst();
+  }
+
+  /**
+   * Commits parts in one transaction (a group commit: a link's writer hands over whatever arrived together), each
+   * as {@link #storePart} would, in the order given, so a later part sees the earlier ones (a redelivery in the
+   * same batch is a duplicate; the last part of a message in the batch joins it). Returns each part's result in
+   * that order. All or nothing: when it throws, none of them is stored.
+   */
+  public List<PartResult> storeParts(List<PartIn> parts, Instant now, Duration dedupeWindow) {
     return store.inTransaction(c -> {
-      var key = dedupeKey(p);
-      try (var ps = c.prepareStatement("SELECT bind_id FROM sms_inbound_parts WHERE dedupe_key = ? AND received_at > ?")) {
-        ps.setString(1, key);
-        ps.setObject(2, Store.toDb(now.minus(dedupeWindow)));
-        try (var rs = ps.executeQuery()) {
-          while (rs.next()) {
-            if (!java.util.Objects.equals(rs.getString(1), p.bindId())) {
-              return PartResult.DUPLICATE;
-            }
-          }
+      var out = new ArrayList<PartResult>(parts.size());
+      try (var dedupe = c.prepareStatement("SELECT bind_id FROM sms_inbound_parts WHERE dedupe_key = ? AND received_at > ?");
+          var insert = c.prepareStatement("INSERT INTO sms_inbound_parts (channel, link, sender_pseudonym, sender_sealed,"
+              + " recipient, concat_ref, part_total, part_seq, body_sealed, dedupe_key, received_at, bind_id, malformed,"
+              + " raw_sealed, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        for (var p : parts) {
+          out.add(storePart(c, dedupe, insert, p, now, dedupeWindow));
         }
       }
-      var sealedSender = sealer.seal(p.sender());
-      try (var ps = c.prepareStatement("INSERT INTO sms_inbound_parts (channel, link, sender_pseudonym, sender_sealed,"
-          + " recipient, concat_ref, part_total, part_seq, body_sealed, dedupe_key, received_at, bind_id, malformed,"
-          + " raw_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, p.channel().wire());
-        ps.setString(2, p.link());
-        ps.setString(3, p.senderPseudonym());
-        ps.setString(4, sealedSender);
-        ps.setString(5, p.recipient());
-        ps.setObject(6, p.concatRef());
-        ps.setInt(7, p.total());
-        ps.setInt(8, p.seq());
-        ps.setString(9, sealer.seal(p.text()));
-        ps.setString(10, key);
-        ps.setObject(11, Store.toDb(now));
-        ps.setString(12, p.bindId());
-        ps.setString(13, p.malformed());
-        ps.setString(14, p.raw() == null ? null : sealer.seal(java.util.Base64.getEncoder().encodeToString(p.raw())));
-        ps.executeUpdate();
-      }
-      if (p.malformed() != null) {
-        // the reason codes only: never the number or the text
-        audit.append(c, "sms.malformed", SessionRepository.actor(p.channel(), p.link()),
-            java.util.Map.of(), java.util.Map.of("reasons", p.malformed(), "part", p.seq(), "parts", p.total()), now);
-      }
-      return assemble(c, p.channel(), p.link(), p.senderPseudonym(), p.concatRef(), p.total(), false, now)
-          ? PartResult.MESSAGE_READY : PartResult.WAITING_FOR_PARTS;
+      return out;
     });
+  }
+
+  private PartResult storePart(Connection c, java.sql.PreparedStatement dedupe, java.sql.PreparedStatement insert, PartIn p,
+      Instant now, Duration dedupeWindow) throws SQLException {
+    var key = dedupeKey(p);
+    dedupe.setString(1, key);
+    dedupe.setObject(2, Store.toDb(now.minus(dedupeWindow)));
+    try (var rs = dedupe.executeQuery()) {
+      while (rs.next()) {
+        if (!java.util.Objects.equals(rs.getString(1), p.bindId())) {
+          return PartResult.DUPLICATE;
+        }
+      }
+    }
+    var sealedSender = sealer.seal(p.sender());
+    var sealedText = sealer.seal(p.text());
+    // A message of one part is whole as it comes: stored with it at once, no need to look for other parts.
+    var messageId = p.total() == 1 ? Ids.uuid7().toString() : null;
+    insert.setString(1, p.channel().wire());
+    insert.setString(2, p.link());
+    insert.setString(3, p.senderPseudonym());
+    insert.setString(4, sealedSender);
+    insert.setString(5, p.recipient());
+    insert.setObject(6, p.concatRef());
+    insert.setInt(7, p.total());
+    insert.setInt(8, p.seq());
+    insert.setString(9, sealedText);
+    insert.setString(10, key);
+    insert.setObject(11, Store.toDb(now));
+    insert.setString(12, p.bindId());
+    insert.setString(13, p.malformed());
+    insert.setString(14, p.raw() == null ? null : sealer.seal(java.util.Base64.getEncoder().encodeToString(p.raw())));
+    insert.setString(15, messageId);
+    insert.executeUpdate();
+    if (p.malformed() != null) {
+      // the reason codes only: never the number or the text
+      audit.append(c, "sms.malformed", SessionRepository.actor(p.channel(), p.link()),
+          java.util.Map.of(), java.util.Map.of("reasons", p.malformed(), "part", p.seq(), "parts", p.total()), now);
+    }
+    if (messageId != null) {
+      var reasons = new java.util.LinkedHashSet<String>(p.malformed() == null ? List.of() : List.of(p.malformed().split(",")));
+      // No source address: nobody to answer, so no conversation; kept for a counsellor to read (as assemble does).
+      insertInbound(c, messageId, p.channel(), p.link(), null, p.senderPseudonym(), sealedSender, p.recipient(), p.text(),
+          1, 0, now, reasons.contains("no_sender") ? InboundStatus.UNANSWERABLE : InboundStatus.PENDING,
+          reasons.isEmpty() ? null : String.join(",", reasons));
+      return PartResult.MESSAGE_READY;
+    }
+    return assemble(c, p.channel(), p.link(), p.senderPseudonym(), p.concatRef(), p.total(), false, now)
+        ? PartResult.MESSAGE_READY : PartResult.WAITING_FOR_PARTS;
   }
 
   /**
