@@ -309,21 +309,43 @@ public final class SmsRepository {
     }
   }
 
+  /** A pending message as a claim first sees it, unlocked. */
+  private record Candidate(String id, String senderPseudonym, Instant receivedAt) {}
+
+  /** How many of the oldest pending messages one claim looks at (those locked by another worker included). */
+  static final int CLAIM_CANDIDATES = 20;
+
   /**
    * Locks the oldest pending message whose sender has no older one still pending, so one texter's messages
-   * are handled in order even with several workers or instances.
+   * are handled in order even with several workers or instances. Bounded whatever the backlog: it reads the
+   * {@link #CLAIM_CANDIDATES} oldest pending ids by the (status, received_at, id) index, without locking (H2 would
+   * lock, and so read, every pending row for a FOR UPDATE with a LIMIT), then locks the first it may take by its
+   * id, skipping one another worker holds.
    */
   public Optional<Inbound> claimPending(Connection c) throws SQLException {
-    try (var ps = c.prepareStatement("SELECT id, channel, link, provider_ref, sender_pseudonym, sender_sealed, recipient,"
-        + " body_sealed, parts, missing_parts, received_at FROM sms_inbound WHERE status = " + InboundStatus.PENDING.sql()
-        + " ORDER BY received_at, id LIMIT 5 FOR UPDATE SKIP LOCKED")) {
+    var candidates = new ArrayList<Candidate>();
+    // ORDER BY status too: H2 reads an index in order only from its first column
+    try (var ps = c.prepareStatement("SELECT id, sender_pseudonym, received_at FROM sms_inbound WHERE status = "
+        + InboundStatus.PENDING.sql() + " ORDER BY status, received_at, id LIMIT " + CLAIM_CANDIDATES)) {
       try (var rs = ps.executeQuery()) {
         while (rs.next()) {
-          var m = new Inbound(rs.getString(1), Channel.of(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getString(5),
-              rs.getString(6), rs.getString(7), sealer.open(rs.getString(8)), rs.getInt(9), rs.getInt(10),
-              Store.fromDb(rs.getObject(11, LocalDateTime.class)));
-          if (!olderPendingExists(c, m)) {
-            return Optional.of(m);
+          candidates.add(new Candidate(rs.getString(1), rs.getString(2), Store.fromDb(rs.getObject(3, LocalDateTime.class))));
+        }
+      }
+    }
+    for (var k : candidates) {
+      if (olderPendingExists(c, k.senderPseudonym(), k.receivedAt(), k.id())) {
+        continue;
+      }
+      try (var ps = c.prepareStatement("SELECT id, channel, link, provider_ref, sender_pseudonym, sender_sealed, recipient,"
+          + " body_sealed, parts, missing_parts, received_at FROM sms_inbound WHERE id = ? AND status = "
+          + InboundStatus.PENDING.sql() + " FOR UPDATE SKIP LOCKED")) {
+        ps.setString(1, k.id());
+        try (var rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return Optional.of(new Inbound(rs.getString(1), Channel.of(rs.getString(2)), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), sealer.open(rs.getString(8)), rs.getInt(9),
+                rs.getInt(10), Store.fromDb(rs.getObject(11, LocalDateTime.class))));
           }
         }
       }
@@ -331,13 +353,14 @@ public final class SmsRepository {
     return Optional.empty();
   }
 
-  private static boolean olderPendingExists(Connection c, Inbound m) throws SQLException {
+  private static boolean olderPendingExists(Connection c, String senderPseudonym, Instant receivedAt, String id)
+      throws SQLException {
     try (var ps = c.prepareStatement("SELECT 1 FROM sms_inbound WHERE sender_pseudonym = ? AND status = " + InboundStatus.PENDING.sql()
         + " AND (received_at < ? OR (received_at = ? AND id < ?))")) {
-      ps.setString(1, m.senderPseudonym());
-      ps.setObject(2, Store.toDb(m.receivedAt()));
-      ps.setObject(3, Store.toDb(m.receivedAt()));
-      ps.setString(4, m.id());
+      ps.setString(1, senderPseudonym);
+      ps.setObject(2, Store.toDb(receivedAt));
+      ps.setObject(3, Store.toDb(receivedAt));
+      ps.setString(4, id);
       try (var rs = ps.executeQuery()) {
         return rs.next();
       }
