@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.store.SmsRepository;
 import vn.hotline.gateway.store.StoreException;
 
@@ -39,12 +40,15 @@ final class InboundWriter implements AutoCloseable {
   private final Clock clock;
   private final Duration dedupeWindow;
   private final Runnable stored;
+  private final Metrics metrics;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closed;
 
-  InboundWriter(String link, SmsRepository sms, Clock clock, Duration dedupeWindow, Runnable stored) {
+  InboundWriter(String link, SmsRepository sms, Clock clock, Duration dedupeWindow, Runnable stored,
+      Metrics metrics) {
     this.link = link;
+    this.metrics = metrics;
     this.sms = sms;
     this.clock = clock;
     this.dedupeWindow = dedupeWindow;
@@ -124,6 +128,7 @@ final class InboundWriter implements AutoCloseable {
     boolean ready = false;
     try {
       var results = sms.storeParts(parts, clock.instant(), dedupeWindow);
+      metrics.smppInboundBatch(link, batch.size());
       for (int i = 0; i < batch.size(); i++) {
         batch.get(i).done.complete(results.get(i));
         ready |= results.get(i) == SmsRepository.PartResult.MESSAGE_READY;

@@ -50,7 +50,7 @@ final class SmppInbound implements MessageReceiverListener {
     this.pseudonyms = pseudonyms;
     this.metrics = metrics;
     this.clock = clock;
-    this.writer = new InboundWriter(link, sms, clock, dedupeWindow, stored);
+    this.writer = new InboundWriter(link, sms, clock, dedupeWindow, stored, metrics);
   }
 
   /** Longest a deliver_sm waits for its commit before it is answered with a temporary error (a store hanging). */
