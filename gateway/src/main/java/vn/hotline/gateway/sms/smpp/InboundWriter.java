@@ -35,6 +35,9 @@ final class InboundWriter implements AutoCloseable {
 
   private record Pending(SmsRepository.PartIn part, CompletableFuture<SmsRepository.PartResult> done) {}
 
+  /** Queued by {@link #close}: the writer stops once it comes to it (never interrupted mid-commit). */
+  private static final Pending STOP = new Pending(null, new CompletableFuture<>());
+
   private final String link;
   private final SmsRepository sms;
   private final Clock clock;
@@ -67,8 +70,8 @@ final class InboundWriter implements AutoCloseable {
       throw new IllegalStateException("the link is closing");
     }
     queue.add(p);
-    if (closed) {
-      failQueued(); // closed meanwhile: nobody may take it any more
+    if (closed && queue.remove(p)) {
+      throw new IllegalStateException("the link is closing"); // closed meanwhile: the writer may be gone
     }
     try {
       return p.done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -90,13 +93,13 @@ final class InboundWriter implements AutoCloseable {
 
   private void run() {
     var batch = new ArrayList<Pending>(MAX_BATCH);
-    while (!closed) {
+    boolean stop = false;
+    while (!stop) {
       try {
-        var first = queue.take();
-        batch.add(first);
+        batch.add(queue.take());
         queue.drainTo(batch, MAX_BATCH - batch.size());
         long until = System.nanoTime() + LINGER.toNanos();
-        while (batch.size() < MAX_BATCH) {
+        while (batch.size() < MAX_BATCH && !batch.contains(STOP)) {
           long left = until - System.nanoTime();
           var next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
           if (next == null) {
@@ -105,12 +108,13 @@ final class InboundWriter implements AutoCloseable {
           batch.add(next);
           queue.drainTo(batch, MAX_BATCH - batch.size());
         }
+        stop = batch.remove(STOP);
         batch.removeIf(p -> p.done.isDone()); // withdrawn by a thread that gave up waiting
         if (!batch.isEmpty()) {
           commit(batch);
         }
       } catch (InterruptedException e) {
-        break;
+        stop = true;
       } catch (RuntimeException e) {
         // commit() completes every part it takes; whatever escaped, nothing of this batch may wait for ever
         batch.forEach(p -> p.done.completeExceptionally(e));
@@ -159,7 +163,9 @@ final class InboundWriter implements AutoCloseable {
   private void failQueued() {
     Pending p;
     while ((p = queue.poll()) != null) {
-      p.done.completeExceptionally(new IllegalStateException("the link is closing"));
+      if (p != STOP) {
+        p.done.completeExceptionally(new IllegalStateException("the link is closing"));
+      }
     }
   }
 
@@ -167,7 +173,7 @@ final class InboundWriter implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    thread.interrupt();
+    queue.add(STOP); // not an interrupt: one could close the embedded store's file under a commit
     try {
       thread.join(TimeUnit.SECONDS.toMillis(5));
     } catch (InterruptedException e) {
