@@ -104,34 +104,89 @@ public final class SmsRepository {
   public List<PartResult> storeParts(List<PartIn> parts, Instant now, Duration dedupeWindow) {
     return store.inTransaction(c -> {
       var out = new ArrayList<PartResult>(parts.size());
-      try (var dedupe = c.prepareStatement("SELECT bind_id FROM sms_inbound_parts WHERE dedupe_key = ? AND received_at > ?");
-          var insert = c.prepareStatement("INSERT INTO sms_inbound_parts (channel, link, sender_pseudonym, sender_sealed,"
+      var keys = parts.stream().map(SmsRepository::dedupeKey).toList();
+      var binds = storedBinds(c, keys, now.minus(dedupeWindow)); // key -> the binds it came on, this batch's too
+      try (var insert = c.prepareStatement("INSERT INTO sms_inbound_parts (channel, link, sender_pseudonym, sender_sealed,"
               + " recipient, concat_ref, part_total, part_seq, body_sealed, dedupe_key, received_at, bind_id, malformed,"
-              + " raw_sealed, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        for (var p : parts) {
-          out.add(storePart(c, dedupe, insert, p, now, dedupeWindow));
+              + " raw_sealed, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          var inbound = c.prepareStatement(INSERT_INBOUND)) {
+        // Whole texts (one part) go in JDBC batches, a round trip or two for all of them; a part of a longer
+        // text first sends those batches, so every row is written in the order the parts came.
+        boolean batched = false;
+        for (int i = 0; i < parts.size(); i++) {
+          var p = parts.get(i);
+          var seen = binds.computeIfAbsent(keys.get(i), k -> new ArrayList<>());
+          if (seen.stream().anyMatch(b -> !java.util.Objects.equals(b, p.bindId()))) {
+            out.add(PartResult.DUPLICATE);
+            continue;
+          }
+          seen.add(p.bindId());
+          var sealedSender = sealer.seal(p.sender());
+          // A message of one part is whole as it comes: stored with it at once, no need to look for other parts.
+          var messageId = p.total() == 1 ? Ids.uuid7().toString() : null;
+          if (p.malformed() != null) {
+            // the reason codes only: never the number or the text
+            audit.append(c, "sms.malformed", SessionRepository.actor(p.channel(), p.link()),
+                java.util.Map.of(), java.util.Map.of("reasons", p.malformed(), "part", p.seq(), "parts", p.total()), now);
+          }
+          if (messageId != null) {
+            bindPart(insert, p, sealedSender, keys.get(i), now, messageId);
+            insert.addBatch();
+            var reasons = new java.util.LinkedHashSet<String>(p.malformed() == null ? List.of() : List.of(p.malformed().split(",")));
+            // No source address: nobody to answer, so no conversation; kept for a counsellor to read (as assemble does).
+            bindInbound(inbound, messageId, p.channel(), p.link(), null, p.senderPseudonym(), sealedSender, p.recipient(),
+                p.text(), 1, 0, now, reasons.contains("no_sender") ? InboundStatus.UNANSWERABLE : InboundStatus.PENDING,
+                reasons.isEmpty() ? null : String.join(",", reasons));
+            inbound.addBatch();
+            batched = true;
+            out.add(PartResult.MESSAGE_READY);
+            continue;
+          }
+          if (batched) {
+            flush(insert, inbound);
+            batched = false;
+          }
+          bindPart(insert, p, sealedSender, keys.get(i), now, null);
+          insert.executeUpdate();
+          out.add(assemble(c, p.channel(), p.link(), p.senderPseudonym(), p.concatRef(), p.total(), false, now)
+              ? PartResult.MESSAGE_READY : PartResult.WAITING_FOR_PARTS);
+        }
+        if (batched) {
+          flush(insert, inbound);
         }
       }
       return out;
     });
   }
 
-  private PartResult storePart(Connection c, java.sql.PreparedStatement dedupe, java.sql.PreparedStatement insert, PartIn p,
-      Instant now, Duration dedupeWindow) throws SQLException {
-    var key = dedupeKey(p);
-    dedupe.setString(1, key);
-    dedupe.setObject(2, Store.toDb(now.minus(dedupeWindow)));
-    try (var rs = dedupe.executeQuery()) {
-      while (rs.next()) {
-        if (!java.util.Objects.equals(rs.getString(1), p.bindId())) {
-          return PartResult.DUPLICATE;
+  private static void flush(java.sql.PreparedStatement parts, java.sql.PreparedStatement inbound) throws SQLException {
+    parts.executeBatch();
+    inbound.executeBatch();
+  }
+
+  /** For each dedupe key, the binds its parts came on since {@code since}: one query for a whole batch. */
+  private static java.util.Map<String, List<String>> storedBinds(Connection c, List<String> keys, Instant since)
+      throws SQLException {
+    var out = new java.util.HashMap<String, List<String>>();
+    var distinct = List.copyOf(new java.util.LinkedHashSet<>(keys));
+    try (var ps = c.prepareStatement("SELECT dedupe_key, bind_id FROM sms_inbound_parts WHERE dedupe_key IN ("
+        + String.join(", ", java.util.Collections.nCopies(distinct.size(), "?")) + ") AND received_at > ?")) {
+      int i = 1;
+      for (var k : distinct) {
+        ps.setString(i++, k);
+      }
+      ps.setObject(i, Store.toDb(since));
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
         }
       }
     }
-    var sealedSender = sealer.seal(p.sender());
-    var sealedText = sealer.seal(p.text());
-    // A message of one part is whole as it comes: stored with it at once, no need to look for other parts.
-    var messageId = p.total() == 1 ? Ids.uuid7().toString() : null;
+    return out;
+  }
+
+  private void bindPart(java.sql.PreparedStatement insert, PartIn p, String sealedSender, String key, Instant now,
+      String messageId) throws SQLException {
     insert.setString(1, p.channel().wire());
     insert.setString(2, p.link());
     insert.setString(3, p.senderPseudonym());
@@ -140,29 +195,13 @@ public final class SmsRepository {
     insert.setObject(6, p.concatRef());
     insert.setInt(7, p.total());
     insert.setInt(8, p.seq());
-    insert.setString(9, sealedText);
+    insert.setString(9, sealer.seal(p.text()));
     insert.setString(10, key);
     insert.setObject(11, Store.toDb(now));
     insert.setString(12, p.bindId());
     insert.setString(13, p.malformed());
     insert.setString(14, p.raw() == null ? null : sealer.seal(java.util.Base64.getEncoder().encodeToString(p.raw())));
     insert.setString(15, messageId);
-    insert.executeUpdate();
-    if (p.malformed() != null) {
-      // the reason codes only: never the number or the text
-      audit.append(c, "sms.malformed", SessionRepository.actor(p.channel(), p.link()),
-          java.util.Map.of(), java.util.Map.of("reasons", p.malformed(), "part", p.seq(), "parts", p.total()), now);
-    }
-    if (messageId != null) {
-      var reasons = new java.util.LinkedHashSet<String>(p.malformed() == null ? List.of() : List.of(p.malformed().split(",")));
-      // No source address: nobody to answer, so no conversation; kept for a counsellor to read (as assemble does).
-      insertInbound(c, messageId, p.channel(), p.link(), null, p.senderPseudonym(), sealedSender, p.recipient(), p.text(),
-          1, 0, now, reasons.contains("no_sender") ? InboundStatus.UNANSWERABLE : InboundStatus.PENDING,
-          reasons.isEmpty() ? null : String.join(",", reasons));
-      return PartResult.MESSAGE_READY;
-    }
-    return assemble(c, p.channel(), p.link(), p.senderPseudonym(), p.concatRef(), p.total(), false, now)
-        ? PartResult.MESSAGE_READY : PartResult.WAITING_FOR_PARTS;
   }
 
   /**
@@ -286,27 +325,36 @@ public final class SmsRepository {
     return Optional.of(new Inbound(id, of, null, providerRef, senderPseudonym, sealed, recipient, text, 1, 0, now));
   }
 
+  private static final String INSERT_INBOUND = "INSERT INTO sms_inbound (id, channel, link, provider_ref, sender_pseudonym,"
+      + " sender_sealed, recipient, body_sealed, parts, missing_parts, status, received_at, malformed)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
   private void insertInbound(Connection c, String id, Channel channel, String link, String providerRef, String sender,
       String senderSealed, String recipient, String text, int parts, int missing, Instant at, InboundStatus status,
       String malformed) throws SQLException {
-    try (var ps = c.prepareStatement("INSERT INTO sms_inbound (id, channel, link, provider_ref, sender_pseudonym,"
-        + " sender_sealed, recipient, body_sealed, parts, missing_parts, status, received_at, malformed)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setString(1, id);
-      ps.setString(2, channel.wire());
-      ps.setString(3, link);
-      ps.setString(4, providerRef);
-      ps.setString(5, sender);
-      ps.setString(6, senderSealed);
-      ps.setString(7, recipient);
-      ps.setString(8, sealer.seal(text));
-      ps.setInt(9, parts);
-      ps.setInt(10, missing);
-      ps.setString(11, status.wire());
-      ps.setObject(12, Store.toDb(at));
-      ps.setString(13, malformed);
+    try (var ps = c.prepareStatement(INSERT_INBOUND)) {
+      bindInbound(ps, id, channel, link, providerRef, sender, senderSealed, recipient, text, parts, missing, at, status,
+          malformed);
       ps.executeUpdate();
     }
+  }
+
+  private void bindInbound(java.sql.PreparedStatement ps, String id, Channel channel, String link, String providerRef,
+      String sender, String senderSealed, String recipient, String text, int parts, int missing, Instant at,
+      InboundStatus status, String malformed) throws SQLException {
+    ps.setString(1, id);
+    ps.setString(2, channel.wire());
+    ps.setString(3, link);
+    ps.setString(4, providerRef);
+    ps.setString(5, sender);
+    ps.setString(6, senderSealed);
+    ps.setString(7, recipient);
+    ps.setString(8, sealer.seal(text));
+    ps.setInt(9, parts);
+    ps.setInt(10, missing);
+    ps.setString(11, status.wire());
+    ps.setObject(12, Store.toDb(at));
+    ps.setString(13, malformed);
   }
 
   /** A pending message as a claim first sees it, unlocked. */
