@@ -15,13 +15,15 @@ if [ "$store" = mariadb ]; then
   mariadb -uroot -e 'DROP DATABASE IF EXISTS bench_smpp; CREATE DATABASE bench_smpp'
   export GATEWAY_DB_URL=jdbc:mariadb://127.0.0.1:3306/bench_smpp GATEWAY_DB_USER=root
 fi
-"$java" -cp "$jar" "$repo/bench/SmppBench.java" --port 2875 "$@" >"$dir/bench.out" 2>&1 &
-bench=$!
-sleep 2
 jfr=()
 [ -n "${JFR:-}" ] && jfr=("-XX:StartFlightRecording=delay=20s,duration=30s,filename=$JFR")
-(cd "$dir" && exec "$java" "${jfr[@]}" -jar "$jar" serve >"$dir/gateway.log" 2>&1) &
+# The gateway first, and the SMSC only once its store is migrated: it binds before that (and answers
+# ESME_RX_T_APPN meanwhile), and on a busy machine MariaDB's migration can take longer than the warm-up.
+(cd "$dir" && GATEWAY_SMPP_RECONNECT_MAX_SECONDS=2 exec "$java" "${jfr[@]}" -jar "$jar" serve >"$dir/gateway.log" 2>&1) &
 gw=$!
+for _ in $(seq 1 600); do grep -q 'store migrated' "$dir/gateway.log" 2>/dev/null && break; sleep 0.5; done
+"$java" -cp "$jar" "$repo/bench/SmppBench.java" --port 2875 "$@" >"$dir/bench.out" 2>&1 &
+bench=$!
 tail -f "$dir/bench.out" --pid=$bench &
 wait $bench || { echo "bench failed; see $dir" >&2; kill $gw; exit 1; }
 sleep 2

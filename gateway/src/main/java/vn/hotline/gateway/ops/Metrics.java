@@ -76,6 +76,12 @@ public final class Metrics implements AutoCloseable {
     Counter.builder("hotline.smpp.inbound.parts").tags("link", link, "result", result).register(registry).increment();
   }
 
+  /** One commit of a link's inbound writer (a group commit): how many parts it took. */
+  public void smppInboundBatch(String link, int parts) {
+    io.micrometer.core.instrument.DistributionSummary.builder("hotline.smpp.inbound.batch.parts").tag("link", link)
+        .register(registry).record(parts);
+  }
+
   /** An inbound SMS stored flagged: it could not be read as sent (reason: udh_length, udh_element, no_sender ...). */
   public void smsMalformed(String link, String reason) {
     Counter.builder("hotline.sms.inbound.malformed").tags("link", link, "reason", reason).register(registry).increment();

@@ -92,47 +92,116 @@ public final class SmsRepository {
    * When the part completes its message, the message is stored too.
    */
   public PartResult storePart(PartIn p, Instant now, Duration dedupeWindow) {
+    return storeParts(List.of(p), now, dedupeWindow).getFirst();
+  }
+
+  /**
+   * Commits parts in one transaction (a group commit: a link's writer hands over whatever arrived together), each
+   * as {@link #storePart} would, in the order given, so a later part sees the earlier ones (a redelivery in the
+   * same batch is a duplicate; the last part of a message in the batch joins it). Returns each part's result in
+   * that order. All or nothing: when it throws, none of them is stored.
+   */
+  public List<PartResult> storeParts(List<PartIn> parts, Instant now, Duration dedupeWindow) {
     return store.inTransaction(c -> {
-      var key = dedupeKey(p);
-      try (var ps = c.prepareStatement("SELECT bind_id FROM sms_inbound_parts WHERE dedupe_key = ? AND received_at > ?")) {
-        ps.setString(1, key);
-        ps.setObject(2, Store.toDb(now.minus(dedupeWindow)));
-        try (var rs = ps.executeQuery()) {
-          while (rs.next()) {
-            if (!java.util.Objects.equals(rs.getString(1), p.bindId())) {
-              return PartResult.DUPLICATE;
-            }
+      var out = new ArrayList<PartResult>(parts.size());
+      var keys = parts.stream().map(SmsRepository::dedupeKey).toList();
+      var binds = storedBinds(c, keys, now.minus(dedupeWindow)); // key -> the binds it came on, this batch's too
+      try (var insert = c.prepareStatement("INSERT INTO sms_inbound_parts (channel, link, sender_pseudonym, sender_sealed,"
+              + " recipient, concat_ref, part_total, part_seq, body_sealed, dedupe_key, received_at, bind_id, malformed,"
+              + " raw_sealed, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          var inbound = c.prepareStatement(INSERT_INBOUND)) {
+        // Whole texts (one part) go in JDBC batches, a round trip or two for all of them; a part of a longer
+        // text first sends those batches, so every row is written in the order the parts came.
+        boolean batched = false;
+        for (int i = 0; i < parts.size(); i++) {
+          var p = parts.get(i);
+          var seen = binds.computeIfAbsent(keys.get(i), k -> new ArrayList<>());
+          if (seen.stream().anyMatch(b -> !java.util.Objects.equals(b, p.bindId()))) {
+            out.add(PartResult.DUPLICATE);
+            continue;
           }
+          seen.add(p.bindId());
+          var sealedSender = sealer.seal(p.sender());
+          // A message of one part is whole as it comes: stored with it at once, no need to look for other parts.
+          var messageId = p.total() == 1 ? Ids.uuid7().toString() : null;
+          if (p.malformed() != null) {
+            // the reason codes only: never the number or the text
+            audit.append(c, "sms.malformed", SessionRepository.actor(p.channel(), p.link()),
+                java.util.Map.of(), java.util.Map.of("reasons", p.malformed(), "part", p.seq(), "parts", p.total()), now);
+          }
+          if (messageId != null) {
+            bindPart(insert, p, sealedSender, keys.get(i), now, messageId);
+            insert.addBatch();
+            var reasons = new java.util.LinkedHashSet<String>(p.malformed() == null ? List.of() : List.of(p.malformed().split(",")));
+            // No source address: nobody to answer, so no conversation; kept for a counsellor to read (as assemble does).
+            bindInbound(inbound, messageId, p.channel(), p.link(), null, p.senderPseudonym(), sealedSender, p.recipient(),
+                p.text(), 1, 0, now, reasons.contains("no_sender") ? InboundStatus.UNANSWERABLE : InboundStatus.PENDING,
+                reasons.isEmpty() ? null : String.join(",", reasons));
+            inbound.addBatch();
+            batched = true;
+            out.add(PartResult.MESSAGE_READY);
+            continue;
+          }
+          if (batched) {
+            flush(insert, inbound);
+            batched = false;
+          }
+          bindPart(insert, p, sealedSender, keys.get(i), now, null);
+          insert.executeUpdate();
+          out.add(assemble(c, p.channel(), p.link(), p.senderPseudonym(), p.concatRef(), p.total(), false, now)
+              ? PartResult.MESSAGE_READY : PartResult.WAITING_FOR_PARTS);
+        }
+        if (batched) {
+          flush(insert, inbound);
         }
       }
-      var sealedSender = sealer.seal(p.sender());
-      try (var ps = c.prepareStatement("INSERT INTO sms_inbound_parts (channel, link, sender_pseudonym, sender_sealed,"
-          + " recipient, concat_ref, part_total, part_seq, body_sealed, dedupe_key, received_at, bind_id, malformed,"
-          + " raw_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, p.channel().wire());
-        ps.setString(2, p.link());
-        ps.setString(3, p.senderPseudonym());
-        ps.setString(4, sealedSender);
-        ps.setString(5, p.recipient());
-        ps.setObject(6, p.concatRef());
-        ps.setInt(7, p.total());
-        ps.setInt(8, p.seq());
-        ps.setString(9, sealer.seal(p.text()));
-        ps.setString(10, key);
-        ps.setObject(11, Store.toDb(now));
-        ps.setString(12, p.bindId());
-        ps.setString(13, p.malformed());
-        ps.setString(14, p.raw() == null ? null : sealer.seal(java.util.Base64.getEncoder().encodeToString(p.raw())));
-        ps.executeUpdate();
-      }
-      if (p.malformed() != null) {
-        // the reason codes only: never the number or the text
-        audit.append(c, "sms.malformed", SessionRepository.actor(p.channel(), p.link()),
-            java.util.Map.of(), java.util.Map.of("reasons", p.malformed(), "part", p.seq(), "parts", p.total()), now);
-      }
-      return assemble(c, p.channel(), p.link(), p.senderPseudonym(), p.concatRef(), p.total(), false, now)
-          ? PartResult.MESSAGE_READY : PartResult.WAITING_FOR_PARTS;
+      return out;
     });
+  }
+
+  private static void flush(java.sql.PreparedStatement parts, java.sql.PreparedStatement inbound) throws SQLException {
+    parts.executeBatch();
+    inbound.executeBatch();
+  }
+
+  /** For each dedupe key, the binds its parts came on since {@code since}: one query for a whole batch. */
+  private static java.util.Map<String, List<String>> storedBinds(Connection c, List<String> keys, Instant since)
+      throws SQLException {
+    var out = new java.util.HashMap<String, List<String>>();
+    var distinct = List.copyOf(new java.util.LinkedHashSet<>(keys));
+    try (var ps = c.prepareStatement("SELECT dedupe_key, bind_id FROM sms_inbound_parts WHERE dedupe_key IN ("
+        + String.join(", ", java.util.Collections.nCopies(distinct.size(), "?")) + ") AND received_at > ?")) {
+      int i = 1;
+      for (var k : distinct) {
+        ps.setString(i++, k);
+      }
+      ps.setObject(i, Store.toDb(since));
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+        }
+      }
+    }
+    return out;
+  }
+
+  private void bindPart(java.sql.PreparedStatement insert, PartIn p, String sealedSender, String key, Instant now,
+      String messageId) throws SQLException {
+    insert.setString(1, p.channel().wire());
+    insert.setString(2, p.link());
+    insert.setString(3, p.senderPseudonym());
+    insert.setString(4, sealedSender);
+    insert.setString(5, p.recipient());
+    insert.setObject(6, p.concatRef());
+    insert.setInt(7, p.total());
+    insert.setInt(8, p.seq());
+    insert.setString(9, sealer.seal(p.text()));
+    insert.setString(10, key);
+    insert.setObject(11, Store.toDb(now));
+    insert.setString(12, p.bindId());
+    insert.setString(13, p.malformed());
+    insert.setString(14, p.raw() == null ? null : sealer.seal(java.util.Base64.getEncoder().encodeToString(p.raw())));
+    insert.setString(15, messageId);
   }
 
   /**
@@ -256,44 +325,75 @@ public final class SmsRepository {
     return Optional.of(new Inbound(id, of, null, providerRef, senderPseudonym, sealed, recipient, text, 1, 0, now));
   }
 
+  private static final String INSERT_INBOUND = "INSERT INTO sms_inbound (id, channel, link, provider_ref, sender_pseudonym,"
+      + " sender_sealed, recipient, body_sealed, parts, missing_parts, status, received_at, malformed)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
   private void insertInbound(Connection c, String id, Channel channel, String link, String providerRef, String sender,
       String senderSealed, String recipient, String text, int parts, int missing, Instant at, InboundStatus status,
       String malformed) throws SQLException {
-    try (var ps = c.prepareStatement("INSERT INTO sms_inbound (id, channel, link, provider_ref, sender_pseudonym,"
-        + " sender_sealed, recipient, body_sealed, parts, missing_parts, status, received_at, malformed)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setString(1, id);
-      ps.setString(2, channel.wire());
-      ps.setString(3, link);
-      ps.setString(4, providerRef);
-      ps.setString(5, sender);
-      ps.setString(6, senderSealed);
-      ps.setString(7, recipient);
-      ps.setString(8, sealer.seal(text));
-      ps.setInt(9, parts);
-      ps.setInt(10, missing);
-      ps.setString(11, status.wire());
-      ps.setObject(12, Store.toDb(at));
-      ps.setString(13, malformed);
+    try (var ps = c.prepareStatement(INSERT_INBOUND)) {
+      bindInbound(ps, id, channel, link, providerRef, sender, senderSealed, recipient, text, parts, missing, at, status,
+          malformed);
       ps.executeUpdate();
     }
   }
 
+  private void bindInbound(java.sql.PreparedStatement ps, String id, Channel channel, String link, String providerRef,
+      String sender, String senderSealed, String recipient, String text, int parts, int missing, Instant at,
+      InboundStatus status, String malformed) throws SQLException {
+    ps.setString(1, id);
+    ps.setString(2, channel.wire());
+    ps.setString(3, link);
+    ps.setString(4, providerRef);
+    ps.setString(5, sender);
+    ps.setString(6, senderSealed);
+    ps.setString(7, recipient);
+    ps.setString(8, sealer.seal(text));
+    ps.setInt(9, parts);
+    ps.setInt(10, missing);
+    ps.setString(11, status.wire());
+    ps.setObject(12, Store.toDb(at));
+    ps.setString(13, malformed);
+  }
+
+  /** A pending message as a claim first sees it, unlocked. */
+  private record Candidate(String id, String senderPseudonym, Instant receivedAt) {}
+
+  /** How many of the oldest pending messages one claim looks at (those locked by another worker included). */
+  static final int CLAIM_CANDIDATES = 20;
+
   /**
    * Locks the oldest pending message whose sender has no older one still pending, so one texter's messages
-   * are handled in order even with several workers or instances.
+   * are handled in order even with several workers or instances. Bounded whatever the backlog: it reads the
+   * {@link #CLAIM_CANDIDATES} oldest pending ids by the (status, received_at, id) index, without locking (H2 would
+   * lock, and so read, every pending row for a FOR UPDATE with a LIMIT), then locks the first it may take by its
+   * id, skipping one another worker holds.
    */
   public Optional<Inbound> claimPending(Connection c) throws SQLException {
-    try (var ps = c.prepareStatement("SELECT id, channel, link, provider_ref, sender_pseudonym, sender_sealed, recipient,"
-        + " body_sealed, parts, missing_parts, received_at FROM sms_inbound WHERE status = " + InboundStatus.PENDING.sql()
-        + " ORDER BY received_at, id LIMIT 5 FOR UPDATE SKIP LOCKED")) {
+    var candidates = new ArrayList<Candidate>();
+    // ORDER BY status too: H2 reads an index in order only from its first column
+    try (var ps = c.prepareStatement("SELECT id, sender_pseudonym, received_at FROM sms_inbound WHERE status = "
+        + InboundStatus.PENDING.sql() + " ORDER BY status, received_at, id LIMIT " + CLAIM_CANDIDATES)) {
       try (var rs = ps.executeQuery()) {
         while (rs.next()) {
-          var m = new Inbound(rs.getString(1), Channel.of(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getString(5),
-              rs.getString(6), rs.getString(7), sealer.open(rs.getString(8)), rs.getInt(9), rs.getInt(10),
-              Store.fromDb(rs.getObject(11, LocalDateTime.class)));
-          if (!olderPendingExists(c, m)) {
-            return Optional.of(m);
+          candidates.add(new Candidate(rs.getString(1), rs.getString(2), Store.fromDb(rs.getObject(3, LocalDateTime.class))));
+        }
+      }
+    }
+    for (var k : candidates) {
+      if (olderPendingExists(c, k.senderPseudonym(), k.receivedAt(), k.id())) {
+        continue;
+      }
+      try (var ps = c.prepareStatement("SELECT id, channel, link, provider_ref, sender_pseudonym, sender_sealed, recipient,"
+          + " body_sealed, parts, missing_parts, received_at FROM sms_inbound WHERE id = ? AND status = "
+          + InboundStatus.PENDING.sql() + " FOR UPDATE SKIP LOCKED")) {
+        ps.setString(1, k.id());
+        try (var rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return Optional.of(new Inbound(rs.getString(1), Channel.of(rs.getString(2)), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), sealer.open(rs.getString(8)), rs.getInt(9),
+                rs.getInt(10), Store.fromDb(rs.getObject(11, LocalDateTime.class))));
           }
         }
       }
@@ -301,13 +401,14 @@ public final class SmsRepository {
     return Optional.empty();
   }
 
-  private static boolean olderPendingExists(Connection c, Inbound m) throws SQLException {
+  private static boolean olderPendingExists(Connection c, String senderPseudonym, Instant receivedAt, String id)
+      throws SQLException {
     try (var ps = c.prepareStatement("SELECT 1 FROM sms_inbound WHERE sender_pseudonym = ? AND status = " + InboundStatus.PENDING.sql()
         + " AND (received_at < ? OR (received_at = ? AND id < ?))")) {
-      ps.setString(1, m.senderPseudonym());
-      ps.setObject(2, Store.toDb(m.receivedAt()));
-      ps.setObject(3, Store.toDb(m.receivedAt()));
-      ps.setString(4, m.id());
+      ps.setString(1, senderPseudonym);
+      ps.setObject(2, Store.toDb(receivedAt));
+      ps.setObject(3, Store.toDb(receivedAt));
+      ps.setString(4, id);
       try (var rs = ps.executeQuery()) {
         return rs.next();
       }

@@ -26,6 +26,10 @@ final class SmppBind {
   /** How a bind attempt went. */
   enum Outcome { BOUND, FAILED, REFUSED, CLOSED }
 
+  /** PDU processor threads of a session (jSMPP's default is 3) and its queue of received PDUs (default 100). */
+  static final int PDU_THREADS = 100;
+  static final int PDU_QUEUE = 500;
+
   final BindType type;
   final BindStateMachine state = new BindStateMachine();
   private final GatewayConfig.SmppLink cfg;
@@ -58,6 +62,11 @@ final class SmppBind {
     var s = new Session();
     s.setEnquireLinkTimer(cfg.enquireLinkSeconds() * 1000);
     s.setTransactionTimer(10_000);
+    // jSMPP runs each received PDU on one of these threads, and our deliver_sm handler waits there for its
+    // commit: as many as an SMSC's window, so a window's parts are in flight together and commit as one batch
+    // (InboundWriter); the queue holds more than a window, beyond which jSMPP answers ESME_RTHROTTLED.
+    s.setPduProcessorDegree(PDU_THREADS);
+    s.setQueueCapacity(PDU_QUEUE);
     if (type != BindType.BIND_TX) {
       s.setMessageReceiverListener(inbound);
       inbound.binding(UUID.randomUUID().toString());

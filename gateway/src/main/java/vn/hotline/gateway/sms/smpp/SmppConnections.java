@@ -18,11 +18,13 @@ import vn.hotline.gateway.store.SmsRepository;
 public final class SmppConnections implements AutoCloseable {
   private final List<SmppLink> links = new ArrayList<>();
   private final List<SmppSender> senders = new ArrayList<>();
+  private final List<SmppInbound> inbounds = new ArrayList<>();
 
   public SmppConnections(List<GatewayConfig.SmppLink> configs, SmsRepository sms, Pseudonyms pseudonyms, Metrics metrics,
       Clock clock, Duration dedupeWindow, Runnable messageStored) {
     for (var cfg : configs) {
       var inbound = new SmppInbound(cfg.name(), sms, pseudonyms, metrics, clock, dedupeWindow, messageStored);
+      inbounds.add(inbound);
       var holder = new SmppSender[1];
       var link = new SmppLink(cfg, inbound, () -> {
         if (holder[0] != null) {
@@ -64,5 +66,6 @@ public final class SmppConnections implements AutoCloseable {
   public void close() {
     senders.forEach(SmppSender::close);
     links.forEach(SmppLink::close);
+    inbounds.forEach(SmppInbound::close);
   }
 }

@@ -24,7 +24,8 @@ import vn.hotline.gateway.store.StoreException;
 
 /**
  * deliver_sm from one link: each part is decoded and committed to the store before this method returns, and
- * only then does jSMPP send deliver_sm_resp. If the store cannot take it, the resp carries ESME_RX_T_APPN
+ * only then does jSMPP send deliver_sm_resp. The committing is the link's {@link InboundWriter}'s: it commits the
+ * parts that arrive together (a window's worth, on as many PDU threads) in one transaction. If the store cannot take it, the resp carries ESME_RX_T_APPN
  * (temporary application error) and the SMSC delivers it again later: a message is never acknowledged and
  * then lost. A message we cannot read as sent (a malformed UDH, no source address) is stored flagged, audited,
  * counted and acknowledged: it would fail the same way on every redelivery. One that the store refuses for its
@@ -38,8 +39,7 @@ final class SmppInbound implements MessageReceiverListener {
   private final Pseudonyms pseudonyms;
   private final Metrics metrics;
   private final Clock clock;
-  private final Duration dedupeWindow;
-  private final Runnable stored;
+  private final InboundWriter writer;
   /** The bind now delivering to us; parts remember it to tell a redelivery from a texter repeating themselves. */
   private volatile String bindId;
 
@@ -50,8 +50,15 @@ final class SmppInbound implements MessageReceiverListener {
     this.pseudonyms = pseudonyms;
     this.metrics = metrics;
     this.clock = clock;
-    this.dedupeWindow = dedupeWindow;
-    this.stored = stored;
+    this.writer = new InboundWriter(link, sms, clock, dedupeWindow, stored, metrics);
+  }
+
+  /** Longest a deliver_sm waits for its commit before it is answered with a temporary error (a store hanging). */
+  static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(60);
+
+  /** Stops the writer: parts still waiting get a temporary error. */
+  void close() {
+    writer.close();
   }
 
   /** Called just before each bind, so everything that bind delivers carries its id. */
@@ -141,13 +148,10 @@ final class SmppInbound implements MessageReceiverListener {
     var reasons = malformed.isEmpty() ? null : String.join(",", malformed);
     var part = new SmsRepository.PartIn(Channel.SMS_SMPP, link, bindId, pseudonyms.of(sender), sender,
         d.getDestAddress() == null ? "" : d.getDestAddress(), ref, total, seq, text, reasons, raw);
-    var result = sms.storePart(part, clock.instant(), dedupeWindow);
+    var result = writer.store(part, COMMIT_TIMEOUT); // committed (a text whole is announced by the writer)
     metrics.smppInbound(link, result.name().toLowerCase());
     if (result != SmsRepository.PartResult.DUPLICATE) {
       malformed.forEach(reason -> metrics.smsMalformed(link, reason));
-    }
-    if (result == SmsRepository.PartResult.MESSAGE_READY) {
-      stored.run();
     }
   }
 
