@@ -14,15 +14,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.api.ApiRoutes;
 import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.ops.HttpEdge;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.voice.WarmUp;
 
 /**
  * The gateway as one deployment: reads the files (while the OpenAPI contract is read and the store opens),
  * builds the {@link Parts}, then deploys one verticle per feature: the webhooks' and the API's routes; once the
- * store is checked, the public listener, then the management one; then the SMPP links, the SMS inbox, the delivery
- * worker and the housekeeping timers. A step that fails fails the start, with its reason.
+ * store is checked and the new-call path warmed up ({@link WarmUp}), the public listener, then the management one;
+ * then the SMPP links, the SMS inbox, the delivery worker and the housekeeping timers. A step that fails fails the start, with its reason.
  * {@link #stopFeatures()} takes them down in the order that loses nothing; {@link #stop()} then closes the pool.
  * The store and the metrics are {@link Gateway}'s: opened before this deploys, closed after it is gone.
  */
@@ -70,6 +72,7 @@ final class GatewayVerticle extends VerticleBase {
           .compose(x -> deploy(new ApiVerticle(p, router, contract), null, false))
           .compose(x -> deploy(new ConsoleVerticle(p, router), null, false));
       return Future.all(routes, Future.fromCompletionStage(storeChecked, context))
+          .compose(x -> warmUp(p)) // before the listener: the first callers must not meet a cold gateway
           .compose(x -> deploy(listener = ListenerVerticle.publicListener(cfg.http(), router), null, true))
           .compose(x -> {
             metrics.bindJvm();
@@ -86,6 +89,13 @@ final class GatewayVerticle extends VerticleBase {
               deploy(new DeliveryVerticle(p.delivery), WORKER, true),
               deploy(housekeeping = new HousekeepingVerticle(p), null, true)));
     });
+  }
+
+  /** voice.WarmUp on a webhook worker; it never fails the start, and a slow store cannot hold it past 5 s. */
+  private Future<Void> warmUp(Parts p) {
+    var warmUp = new WarmUp(p.calls, p.renderer, p.files.flows(), new FlowEngine(p.files.valueLists()), store);
+    return p.workers.executeBlocking(warmUp::run, false).timeout(5, TimeUnit.SECONDS)
+        .<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 
   private Future<String> deploy(VerticleBase verticle, DeploymentOptions options, boolean stopsInOrder) {

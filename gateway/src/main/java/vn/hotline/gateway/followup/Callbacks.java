@@ -1,14 +1,5 @@
 package vn.hotline.gateway.followup;
 
-import com.twilio.http.HttpMethod;
-import com.twilio.twiml.TwiMLException;
-import com.twilio.twiml.VoiceResponse;
-import com.twilio.twiml.voice.Dial;
-import com.twilio.twiml.voice.Gather;
-import com.twilio.twiml.voice.Hangup;
-import com.twilio.twiml.voice.Number;
-import com.twilio.twiml.voice.Pause;
-import com.twilio.twiml.voice.Say;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +21,7 @@ import vn.hotline.gateway.store.CallbackRepository.State;
 import vn.hotline.gateway.store.FollowupRepository;
 import vn.hotline.gateway.store.OperatorRepository;
 import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.util.Xml;
 
 /**
  * "Call back" on a callback task, without the counsellor ever seeing or being shown the child's number:
@@ -234,17 +226,12 @@ public final class Callbacks {
       var task = tasks.lock(c, call.taskId()).orElseThrow();
       if (call.state() == State.ENDED || !task.status().open() || !task.numberKept()) {
         end(c, call, Result.TASK_CLOSED);
-        return xml(new VoiceResponse.Builder().say(say(call, "closed")).hangup(new Hangup.Builder().build()).build());
+        return saidThenHangup(call.lang(), "closed");
       }
       if (call.state() == State.CALLING) {
         calls.state(c, call, State.COUNSELLOR_ANSWERED, callSid);
       }
-      var gather = new Gather.Builder().inputs(Gather.Input.DTMF).numDigits(1).timeout(settings.whisperSeconds())
-          .action(path("key", callId)).method(HttpMethod.POST)
-          .pause(new Pause.Builder().length(1).build()) // the counsellor's "hello?" before the first word
-          .say(say(call, "whisper", grouped(task.reference())));
-      // no key: the Hangup; the call's end says the child was not called (status)
-      return xml(new VoiceResponse.Builder().gather(gather.build()).hangup(new Hangup.Builder().build()).build());
+      return whisper(call.lang(), task.reference(), callId, settings.whisperSeconds());
     });
   }
 
@@ -263,15 +250,10 @@ public final class Callbacks {
       var number = task.status().open() ? calls.callerNumber(c, task.contactId()) : null;
       if (number == null) {
         end(c, call, Result.TASK_CLOSED);
-        return xml(new VoiceResponse.Builder().say(say(call, "closed")).hangup(new Hangup.Builder().build()).build());
+        return saidThenHangup(call.lang(), "closed");
       }
       calls.state(c, call, State.DIALLING, callSid);
-      // The child sees the hotline's number; a machine is hung up on (child); no answer in time ends the Dial.
-      var dial = new Dial.Builder().callerId(settings.hotlineNumber()).timeout(settings.childRingSeconds())
-          .answerOnBridge(true).action(path("dialed", callId)).method(HttpMethod.POST)
-          .number(new Number.Builder(number).machineDetection("Enable").url(path("child", callId))
-              .method(HttpMethod.POST).build());
-      return xml(new VoiceResponse.Builder().dial(dial.build()).build());
+      return dialChild(callId, number, settings.hotlineNumber(), settings.childRingSeconds());
     });
   }
 
@@ -287,7 +269,7 @@ public final class Callbacks {
       }
       var code = answeredBy == null || !ANSWERED_BY.matcher(answeredBy).matches() ? "unknown" : answeredBy;
       calls.answeredBy(c, call, code);
-      return machine(code) ? hangup() : xml(new VoiceResponse.Builder().build());
+      return machine(code) ? hangup() : EMPTY;
     });
   }
 
@@ -303,7 +285,7 @@ public final class Callbacks {
       }
       if (call.state() == State.ENDED) { // Twilio asked again: what was recorded the first time
         var again = call.result() == Result.REACHED ? "reached" : call.result() == Result.NO_ANSWER ? "no_answer" : null;
-        return again == null ? hangup() : saidThenHangup(call, again);
+        return again == null ? hangup() : saidThenHangup(call.lang(), again);
       }
       if (call.state() != State.DIALLING) { // no Dial of ours was under way: nothing to record
         return hangup();
@@ -317,21 +299,21 @@ public final class Callbacks {
             reached ? Followup.Result.REACHED : Followup.Result.NO_ANSWER, clock.instant());
       } catch (Followups.Refused e) { // closed meanwhile (by hand, by retention): this call is no attempt
         end(c, call, Result.TASK_CLOSED);
-        return saidThenHangup(call, "closed");
+        return saidThenHangup(call.lang(), "closed");
       }
       end(c, call, result);
       log.atInfo().addKeyValue("task", call.taskId()).addKeyValue("call", call.id()).addKeyValue("result", result.wire())
           .addKeyValue("dialCallStatus", dialCallStatus).addKeyValue("answeredBy", call.answeredBy())
           .log("callback attempt recorded");
       if (reached) {
-        return saidThenHangup(call, "reached");
+        return saidThenHangup(call.lang(), "reached");
       }
       var words = new ArrayList<String>();
       if (machine) {
         words.add("machine");
       }
       words.add(after.status().open() ? "no_answer" : "no_answer_closed");
-      return saidThenHangup(call, words.toArray(String[]::new));
+      return saidThenHangup(call.lang(), words.toArray(String[]::new));
     });
   }
 
@@ -406,32 +388,57 @@ public final class Callbacks {
           "no_answer", "Nobody answered. One attempt with no answer is recorded; try again later.",
           "no_answer_closed", "Nobody answered. That was the third attempt: the task is closed."));
 
-  private static Say say(CallbackRepository.Call call, String key, String... args) {
-    var lang = "en".equals(call.lang()) ? "en" : "vi";
-    var text = WORDS.get(lang).get(key);
+  // --- the TwiML (https://www.twilio.com/docs/voice/twiml), written with util.Xml ---------------------------------
+
+  private static final String EMPTY = Xml.element("Response").document();
+  private static final String HANGUP = Xml.element("Response").add(Xml.element("Hangup")).document();
+
+  /** The whisper on the counsellor's phone: the reference, press 1; no key: the Hangup (status: child not called). */
+  static String whisper(String lang, String reference, String callId, int seconds) {
+    var gather = Xml.element("Gather").attr("input", "dtmf").attr("numDigits", 1).attr("timeout", seconds)
+        .attr("action", path("key", callId)).attr("method", "POST")
+        .add(Xml.element("Pause").attr("length", 1)) // the counsellor's "hello?" before the first word
+        .add(say(lang, "whisper", grouped(reference)));
+    return Xml.element("Response").add(gather).add(Xml.element("Hangup")).document();
+  }
+
+  /** The child sees the hotline's number; a machine is hung up on (child); no answer in time ends the Dial. */
+  static String dialChild(String callId, String number, String hotlineNumber, int ringSeconds) {
+    var dial = Xml.element("Dial").attr("callerId", hotlineNumber).attr("timeout", ringSeconds)
+        .attr("answerOnBridge", true).attr("action", path("dialed", callId)).attr("method", "POST")
+        .add(Xml.element("Number").attr("machineDetection", "Enable").attr("url", path("child", callId))
+            .attr("method", "POST").text(number));
+    return Xml.element("Response").add(dial).document();
+  }
+
+  /** An empty answer: Twilio puts the child through. */
+  static String empty() {
+    return EMPTY;
+  }
+
+  /** One of the sentences the counsellor hears, in "vi" or "en". */
+  static String words(String lang, String key) {
+    return WORDS.get(lang).get(key);
+  }
+
+  private static Xml say(String callLang, String key, String... args) {
+    var lang = "en".equals(callLang) ? "en" : "vi";
+    var text = words(lang, key);
     for (int i = 0; i < args.length; i++) {
       text = text.replace("{" + i + "}", args[i]);
     }
-    return new Say.Builder(text).language("en".equals(lang) ? Say.Language.EN_US : Say.Language.VI_VN).build();
+    return Xml.element("Say").attr("language", "en".equals(lang) ? "en-US" : "vi-VN").text(text);
   }
 
-  private static String saidThenHangup(CallbackRepository.Call call, String... keys) {
-    var response = new VoiceResponse.Builder();
+  static String saidThenHangup(String lang, String... keys) {
+    var response = Xml.element("Response");
     for (var k : keys) {
-      response.say(say(call, k));
+      response.add(say(lang, k));
     }
-    return xml(response.hangup(new Hangup.Builder().build()).build());
+    return response.add(Xml.element("Hangup")).document();
   }
 
   static String hangup() {
-    return xml(new VoiceResponse.Builder().hangup(new Hangup.Builder().build()).build());
-  }
-
-  private static String xml(VoiceResponse r) {
-    try {
-      return r.toXml();
-    } catch (TwiMLException e) {
-      throw new IllegalStateException("TwiML could not be written", e);
-    }
+    return HANGUP;
   }
 }

@@ -92,6 +92,25 @@ public final class SessionRepository {
 
   public ContactSession create(Connection c, NewContact n, FlowState state, List<StepEvent> events, Instant now)
       throws SQLException {
+    var created = insert(c, n, state, events, now);
+    if (state.closed()) {
+      closeContact(c, created, state.outcome(), null, now, false);
+    }
+    contactLine(log.atInfo(), created).log("contact started");
+    return created;
+  }
+
+  /**
+   * The statements of {@link #create} (the contact, its session, its first steps, their audit events) in a
+   * transaction that is always rolled back, with no log line: the warm-up at startup (voice.WarmUp), so the first
+   * real caller does not pay for a cold store path. Nothing stays but the ids an auto-increment column skipped.
+   */
+  public ContactSession rehearseCreate(NewContact n, FlowState state, List<StepEvent> events, Instant now) {
+    return store.rolledBack(c -> insert(c, n, state, events, now));
+  }
+
+  private ContactSession insert(Connection c, NewContact n, FlowState state, List<StepEvent> events, Instant now)
+      throws SQLException {
     var contactId = Ids.uuid7().toString();
     var sessionId = Ids.uuid7().toString();
     try (var ps = c.prepareStatement("INSERT INTO contacts (id, channel, provider_ref, reference, started_at,"
@@ -128,13 +147,8 @@ public final class SessionRepository {
     audit.append(c, "contact.received", actor(n.channel(), n.smsLink()), Map.of("contact", contactId, "session", sessionId),
         Map.of("channel", n.channel().wire(), "flow", n.flowId(), "reference", n.reference()), now);
     auditSteps(c, contactId, n.channel(), n.smsLink(), events, now);
-    var created = new ContactSession(sessionId, contactId, n.channel(), n.providerRef(), n.reference(), n.flowId(), 0, 0,
+    return new ContactSession(sessionId, contactId, n.channel(), n.providerRef(), n.reference(), n.flowId(), 0, 0,
         now, now, null, n.callerPseudonym(), n.callerSealed(), n.smsLink(), state);
-    if (state.closed()) {
-      closeContact(c, created, state.outcome(), null, now, false);
-    }
-    contactLine(log.atInfo(), created).log("contact started");
-    return created;
   }
 
   /** What a contact's log lines carry: ids and the channel, never a number or a text. */

@@ -296,6 +296,24 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /** Work run in a transaction that is always rolled back: whatever it wrote is gone when this returns. */
+  public <T> T rolledBack(TxWork<T> work) {
+    try (var c = connection()) {
+      c.setAutoCommit(false);
+      try {
+        return work.run(c);
+      } finally {
+        try {
+          c.rollback();
+        } finally {
+          c.setAutoCommit(true);
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException(e);
+    }
+  }
+
   public <T> T read(TxWork<T> work) {
     try (var c = connection()) {
       T result = work.run(c);

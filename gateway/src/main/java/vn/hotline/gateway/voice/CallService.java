@@ -106,6 +106,22 @@ public final class CallService {
   }
 
   /**
+   * {@link #incoming} without a caller, for the warm-up before the listener opens ({@link WarmUp}): the same reads,
+   * engine step and inserts, the inserts in a transaction that is rolled back; no log line, no metric. The turn it
+   * returns (a made-up call's, at seq 0) is for rendering only.
+   */
+  Turn rehearseIncoming() {
+    var callSid = "CA" + "0".repeat(32); // no Twilio call has it; had one, the insert would be refused, not kept
+    var pseudonym = pseudonyms.of("+84000000000");
+    sessions.find(Channel.VOICE, callSid);
+    var reference = Ids.reference();
+    boolean flagged = flags.activeFor(pseudonym).isPresent();
+    var step = engine.start(flow, context(reference, flagged));
+    var contact = new NewContact(Channel.VOICE, callSid, reference, flow.id(), pseudonym, null, null);
+    return new Turn(sessions.rehearseCreate(contact, step.state(), step.events(), clock.instant()), step);
+  }
+
+  /**
    * A callback at a node. Applied only when it matches where the session is ({@code node}, {@code seq});
    * anything else (a retry, a callback racing another instance) gets the current node again. {@code whispered}:
    * the callback is the end of a Dial whose numbers had the whisper, so a completed Dial counts as answered only

@@ -1,19 +1,6 @@
 package vn.hotline.gateway.voice;
 
-import com.twilio.http.HttpMethod;
-import com.twilio.twiml.TwiMLException;
-import com.twilio.twiml.VoiceResponse;
-import com.twilio.twiml.voice.Dial;
-import com.twilio.twiml.voice.Enqueue;
-import com.twilio.twiml.voice.Gather;
-import com.twilio.twiml.voice.Hangup;
-import com.twilio.twiml.voice.Leave;
-import com.twilio.twiml.voice.Number;
-import com.twilio.twiml.voice.Pause;
-import com.twilio.twiml.voice.Record;
-import com.twilio.twiml.voice.Redirect;
 import com.twilio.twiml.voice.Say;
-import com.twilio.twiml.voice.Task;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -27,13 +14,17 @@ import vn.hotline.gateway.config.GatewayConfig;
 import vn.hotline.gateway.flow.FlowCatalog;
 import vn.hotline.gateway.flow.FlowException;
 import vn.hotline.gateway.flow.Instruction;
+import vn.hotline.gateway.util.Xml;
 
 /**
- * Turns engine instructions into TwiML with the Twilio SDK's builders. Every action points back at a step URL
- * that carries the node and the session's sequence number, so a late or repeated callback is recognised.
+ * Turns engine instructions into TwiML (https://www.twilio.com/docs/voice/twiml), written with {@link Xml}: the
+ * verbs and attributes the Twilio SDK's builders made, without its JAXP round trip per answer (the SDK's enums still
+ * check the flows' languages and voices at startup). Every action points back at a step URL that carries the node
+ * and the session's sequence number, so a late or repeated callback is recognised.
  */
 public final class TwimlRenderer {
   static final String BASE = "/twilio/voice";
+  private static final String POST = "POST";
 
   private static final Map<String, Say.Voice> VOICES = Arrays.stream(Say.Voice.values())
       .collect(Collectors.toMap(Say.Voice::toString, Function.identity(), (a, b) -> a));
@@ -94,80 +85,76 @@ public final class TwimlRenderer {
    * which phones to ring, and each gets the whisper of this contact at this seq.
    */
   public String render(Instruction ins, int seq, String reference, String contactId) {
-    var response = new VoiceResponse.Builder();
-    var says = ins.lines().stream().map(TwimlRenderer::say).toList();
+    var response = Xml.element("Response");
     var url = stepPath(ins.action().nodeId(), seq);
     switch (ins.action()) {
       case Instruction.CollectDigits c -> {
-        var gather = new Gather.Builder()
-            .inputs(Gather.Input.DTMF)
-            .action(url)
-            .method(HttpMethod.POST)
-            .timeout(c.timeoutSeconds())
-            .actionOnEmptyResult(true); // silence reaches us too, so we re-prompt instead of Twilio hanging up
+        var gather = Xml.element("Gather")
+            .attr("input", "dtmf")
+            .attr("action", url)
+            .attr("method", POST)
+            .attr("timeout", c.timeoutSeconds())
+            .attr("actionOnEmptyResult", true); // silence reaches us too, so we re-prompt instead of Twilio hanging up
         if (c.minDigits() == c.maxDigits()) {
-          gather.numDigits(c.maxDigits());
+          gather.attr("numDigits", c.maxDigits());
         } else {
-          gather.finishOnKey("#");
+          gather.attr("finishOnKey", "#");
         }
-        says.forEach(gather::say); // inside the Gather: a caller who knows the menu need not wait
-        response.gather(gather.build());
+        ins.lines().forEach(l -> gather.add(say(l))); // inside the Gather: a caller who knows the menu need not wait
+        response.add(gather);
       }
       case Instruction.RecordMessage r -> {
-        says.forEach(response::say);
-        response.record(new Record.Builder()
-            .action(url)
-            .method(HttpMethod.POST)
-            .maxLength(r.maxSeconds())
-            .timeout(6)
-            .finishOnKey("#")
-            .playBeep(true)
-            .transcribe(r.transcribe())
-            .build());
+        ins.lines().forEach(l -> response.add(say(l)));
+        response.add(Xml.element("Record")
+            .attr("action", url)
+            .attr("method", POST)
+            .attr("maxLength", r.maxSeconds())
+            .attr("timeout", 6)
+            .attr("finishOnKey", "#")
+            .attr("playBeep", true)
+            .attr("transcribe", r.transcribe()));
         // Twilio goes on to the next verb when nothing was recorded: tell the flow so it still moves on.
-        response.redirect(new Redirect.Builder(url + "&event=no-recording").method(HttpMethod.POST).build());
+        response.add(Xml.element("Redirect").attr("method", POST).text(url + "&event=no-recording"));
       }
       case Instruction.ConnectOperator o -> {
-        says.forEach(response::say);
+        ins.lines().forEach(l -> response.add(say(l)));
         if (operators.mode() == GatewayConfig.HandoffMode.ENQUEUE) {
-          response.enqueue(enqueue(o, url, ins.lines().isEmpty() ? null : ins.lines().get(0).language(), reference));
+          response.add(enqueue(o, url, ins.lines().isEmpty() ? null : ins.lines().get(0).language(), reference));
         } else {
           // the Dial's end says whisper=1: only a counsellor who pressed 1 counts as an answer (CallService.step)
-          response.dial(dial(o, url + "&whisper=1", contactId, seq));
+          response.add(dial(o, url + "&whisper=1", contactId, seq));
         }
       }
       case Instruction.Hangup h -> {
-        says.forEach(response::say);
-        response.hangup(new Hangup.Builder().build());
+        ins.lines().forEach(l -> response.add(say(l)));
+        response.add(Xml.element("Hangup"));
       }
       case Instruction.CollectText t ->
           throw new IllegalStateException("node '" + t.nodeId() + "' waits for text, which a call cannot give");
     }
-    return xml(response.build());
+    return response.document();
   }
 
   /**
    * Rings every target at once; each {@code <Number url>} plays that counsellor the whisper when they pick up,
    * and only pressing 1 there puts the child through (Twilio keeps the caller hearing the ring meanwhile).
    */
-  private Dial dial(Instruction.ConnectOperator o, String action, String contactId, int seq) {
-    var dial = new Dial.Builder()
-        .action(action)
-        .method(HttpMethod.POST)
-        .timeout(operators.ringTimeoutSeconds())
-        .answerOnBridge(true);
-    if (!operators.callerId().isEmpty()) {
-      dial.callerId(operators.callerId());
-    }
+  private Xml dial(Instruction.ConnectOperator o, String action, String contactId, int seq) {
+    var dial = Xml.element("Dial")
+        .attr("action", action)
+        .attr("method", POST)
+        .attr("timeout", operators.ringTimeoutSeconds())
+        .attr("answerOnBridge", true)
+        .attr("callerId", operators.callerId().isEmpty() ? null : operators.callerId());
     var targets = ring.forHandoff(new RingTargets.Handoff(contactId, o.nodeId(), o.priority(), o.queue()));
     if (targets.isEmpty()) {
       targets = List.of(new RingTargets.Target(fallbackNumber, null, null));
     }
-    targets.stream().limit(10).forEach(t -> dial.number(new Number.Builder(t.number())
-        .url(whisperPath(contactId, seq, t.operatorId(), t.language()))
-        .method(HttpMethod.POST)
-        .build()));
-    return dial.build();
+    targets.stream().limit(10).forEach(t -> dial.add(Xml.element("Number")
+        .attr("url", whisperPath(contactId, seq, t.operatorId(), t.language()))
+        .attr("method", POST)
+        .text(t.number())));
+    return dial;
   }
 
   /**
@@ -176,68 +163,69 @@ public final class TwimlRenderer {
    * key is not an answer, and only this leg ends (the other phones ring on, then the Dial's no-answer path).
    */
   public String whisper(List<Instruction.Line> lines, String keyAction) {
-    var gather = new Gather.Builder()
-        .inputs(Gather.Input.DTMF)
-        .numDigits(1)
-        .timeout(operators.whisperTimeoutSeconds())
-        .action(keyAction)
-        .method(HttpMethod.POST)
-        .pause(new Pause.Builder().length(1).build()); // the counsellor's "hello?" before the first word
-    lines.forEach(l -> gather.say(say(l)));
-    return xml(new VoiceResponse.Builder().gather(gather.build()).hangup(new Hangup.Builder().build()).build());
+    var gather = Xml.element("Gather")
+        .attr("input", "dtmf")
+        .attr("numDigits", 1)
+        .attr("timeout", operators.whisperTimeoutSeconds())
+        .attr("action", keyAction)
+        .attr("method", POST)
+        .add(Xml.element("Pause").attr("length", 1)); // the counsellor's "hello?" before the first word
+    lines.forEach(l -> gather.add(say(l)));
+    return Xml.element("Response").add(gather).add(Xml.element("Hangup")).document();
   }
 
   /** Ends this leg only (a counsellor's leg that did not take the call). */
   public static String hangup() {
-    return xml(new VoiceResponse.Builder().hangup(new Hangup.Builder().build()).build());
+    return HANGUP;
   }
 
-  private Enqueue enqueue(Instruction.ConnectOperator o, String action, String language, String reference) {
+  private static final String HANGUP = Xml.element("Response").add(Xml.element("Hangup")).document();
+
+  private Xml enqueue(Instruction.ConnectOperator o, String action, String language, String reference) {
     var wait = BASE + "/wait?node=" + enc(o.nodeId()) + (language == null ? "" : "&lang=" + enc(language));
-    var enqueue = new Enqueue.Builder()
-        .action(action)
-        .method(HttpMethod.POST)
-        .waitUrl(wait)
-        .waitUrlMethod(HttpMethod.POST);
+    var enqueue = Xml.element("Enqueue")
+        .attr("action", action)
+        .attr("method", POST)
+        .attr("waitUrl", wait)
+        .attr("waitUrlMethod", POST);
     if (operators.workflowSid().isEmpty()) {
-      return enqueue.name(o.queue()).build();
+      return enqueue.text(o.queue());
     }
     // TaskRouter: the operator's screen gets the queue, priority and reference, never the caller's number.
     var attributes = "{\"queue\":\"" + o.queue() + "\",\"priority\":\"" + o.priority().name().toLowerCase(Locale.ROOT)
         + "\",\"reference\":\"" + reference + "\"}";
-    return enqueue.workflowSid(operators.workflowSid())
-        .task(new Task.Builder(attributes).priority(o.priority().taskPriority).build())
-        .build();
+    return enqueue.attr("workflowSid", operators.workflowSid())
+        .add(Xml.element("Task").attr("priority", o.priority().taskPriority).text(attributes));
   }
 
   /** Hold TwiML for a caller in an operator queue; after the configured wait, leave for the voicemail path. */
   public String hold(int queueSeconds, List<Instruction.Line> holdLines) {
-    var response = new VoiceResponse.Builder();
+    var response = Xml.element("Response");
     if (queueSeconds >= operators.queueWaitSeconds()) {
-      response.leave(new Leave.Builder().build());
+      response.add(Xml.element("Leave"));
     } else {
-      holdLines.forEach(l -> response.say(say(l)));
-      response.pause(new Pause.Builder().length(10).build());
+      holdLines.forEach(l -> response.add(say(l)));
+      response.add(Xml.element("Pause").attr("length", 10));
     }
-    return xml(response.build());
+    return response.document();
   }
 
   /** What every failure answers: an apology and the fallback number. Built once; it needs no store. */
   public String fallback() {
-    return xml(new VoiceResponse.Builder()
-        .say(new Say.Builder("Xin lỗi, chúng tôi đang chuyển bạn tới tư vấn viên. Xin vui lòng giữ máy.")
-            .language(Say.Language.VI_VN).build())
-        .say(new Say.Builder("Please hold, we are connecting you to a counsellor.")
-            .language(Say.Language.EN_US).build())
-        .dial(new Dial.Builder().timeout(60).number(new Number.Builder(fallbackNumber).build()).build())
-        .build());
+    return Xml.element("Response")
+        .add(Xml.element("Say").attr("language", "vi-VN")
+            .text("Xin lỗi, chúng tôi đang chuyển bạn tới tư vấn viên. Xin vui lòng giữ máy."))
+        .add(Xml.element("Say").attr("language", "en-US").text("Please hold, we are connecting you to a counsellor."))
+        .add(Xml.element("Dial").attr("timeout", 60).add(Xml.element("Number").text(fallbackNumber)))
+        .document();
   }
 
   /** A busy signal: for a number calling far more often than any person can. */
   public static String busy() {
-    return xml(new VoiceResponse.Builder().reject(new com.twilio.twiml.voice.Reject.Builder()
-        .reason(com.twilio.twiml.voice.Reject.Reason.BUSY).build()).build());
+    return BUSY;
   }
+
+  private static final String BUSY = Xml.element("Response").add(Xml.element("Reject").attr("reason", "busy")).document();
 
   /** Where the agent line's key goes: the contact the counsellor heard about, its handoff's seq, who, which queue. */
   public static String agentKeyPath(String contactId, int seq, String op, String lang, String queue) {
@@ -249,33 +237,30 @@ public final class TwimlRenderer {
    * as it is dequeued (CallSid the child's call, DequeingCallSid this one), which records who took it.
    */
   public static String dequeue(String queue, String op) {
-    var q = new com.twilio.twiml.voice.Queue.Builder(queue).url(BASE + "/agent/dequeued?op=" + enc(op))
-        .method(HttpMethod.POST).build();
-    return xml(new VoiceResponse.Builder().dial(new Dial.Builder().queue(q).build()).build());
+    var q = Xml.element("Queue").attr("url", BASE + "/agent/dequeued?op=" + enc(op)).attr("method", POST).text(queue);
+    return Xml.element("Response").add(Xml.element("Dial").add(q)).document();
   }
 
   /** Lines said, then the call ends (the agent line with nobody to take, or a number that is no counsellor's). */
   public static String sayAndHangUp(List<Instruction.Line> lines) {
-    var r = new VoiceResponse.Builder();
-    lines.forEach(l -> r.say(say(l)));
-    return xml(r.hangup(new Hangup.Builder().build()).build());
+    var r = Xml.element("Response");
+    lines.forEach(l -> r.add(say(l)));
+    return r.add(Xml.element("Hangup")).document();
   }
 
   /** An empty response, for callbacks that need no TwiML. */
   public static String empty() {
-    return xml(new VoiceResponse.Builder().build());
+    return EMPTY;
   }
 
-  private static Say say(Instruction.Line line) {
-    var b = new Say.Builder(line.text());
-    var lang = language(line.language());
-    if (lang != null) {
-      b.language(lang);
-    }
-    if (line.voice() != null) {
-      b.voice(VOICES.get(line.voice()));
-    }
-    return b.build();
+  private static final String EMPTY = Xml.element("Response").document();
+
+  /** A {@code <Say>}: the language only when Twilio knows it (checked at startup, {@link #checkVoices}). */
+  private static Xml say(Instruction.Line line) {
+    return Xml.element("Say")
+        .attr("language", language(line.language()) == null ? null : line.language())
+        .attr("voice", line.voice() == null ? null : VOICES.get(line.voice()))
+        .text(line.text());
   }
 
   private static final Map<String, Say.Language> LANGUAGES = new HashMap<>();
@@ -292,13 +277,5 @@ public final class TwimlRenderer {
 
   private static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
-  }
-
-  private static String xml(VoiceResponse r) {
-    try {
-      return r.toXml();
-    } catch (TwiMLException e) {
-      throw new IllegalStateException("TwiML could not be written", e);
-    }
   }
 }

@@ -1,10 +1,5 @@
 package vn.hotline.gateway.sms.twilio;
 
-import com.twilio.http.HttpMethod;
-import com.twilio.twiml.MessagingResponse;
-import com.twilio.twiml.TwiMLException;
-import com.twilio.twiml.messaging.Body;
-import com.twilio.twiml.messaging.Message;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -23,6 +18,7 @@ import vn.hotline.gateway.sms.SmsConversations;
 import vn.hotline.gateway.store.SmsRepository;
 import vn.hotline.gateway.store.Store;
 import vn.hotline.gateway.twilio.TwilioWebhookGuard;
+import vn.hotline.gateway.util.Xml;
 
 /**
  * Twilio Messaging webhooks. An inbound SMS is stored, run through the conversation and answered with TwiML
@@ -175,20 +171,17 @@ public final class TwilioSmsRoutes {
     });
   }
 
-  private static String twiml(List<SmsConversations.Reply> replies) {
-    var response = new MessagingResponse.Builder();
+  /** The replies as a MessagingResponse (https://www.twilio.com/docs/messaging/twiml), written with util.Xml. */
+  static String twiml(List<SmsConversations.Reply> replies) {
+    var response = Xml.element("Response");
     for (var r : replies) {
-      var m = new Message.Builder().body(new Body.Builder(r.text()).build());
+      var m = Xml.element("Message");
       if (r.outboundId() != null) {
-        m.action(BASE + "/status?out=" + r.outboundId()).method(HttpMethod.POST);
+        m.attr("action", BASE + "/status?out=" + r.outboundId()).attr("method", "POST");
       }
-      response.message(m.build());
+      response.add(m.add(Xml.element("Body").text(r.text())));
     }
-    try {
-      return response.build().toXml();
-    } catch (TwiMLException e) {
-      throw new IllegalStateException(e);
-    }
+    return response.document();
   }
 
   private static void xml(RoutingContext ctx, String body) {
