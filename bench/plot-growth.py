@@ -63,3 +63,22 @@ fig.suptitle("How cost grows (2 cores, shared and noisy; bench/growth.sh)", font
 fig.tight_layout()
 fig.savefig(out, dpi=110)
 print("wrote", out)
+
+# the table docs/benchmarks.md shows, from the same rows
+print("| store | stored contacts | `stats`, one year (× `--version`) | `stats` again | `retention purge` (× `--version`) |"
+      " new calls/s at 1 / 4 / 16 connections | × `/health/live` at 1 / 4 / 16 | p99 ms at 1 / 4 / 16 | fallback |")
+print("|---|---|---|---|---|---|---|---|---|")
+levels = sorted({(s, int(l)) for (s, l, _, _) in last})
+for store, level in levels:
+    def get(measure, conc="", field="value"):
+        r = last.get((store, str(level), measure, conc))
+        return r[field] if r else "-"
+    contacts = int(get("stats", field="contacts"))
+    fmt = lambda ms: f"{int(ms) / 1000:.1f} s"
+    calls = " / ".join(get("new_call_req_s", c) for c in ("1", "4", "16"))
+    ratios = " / ".join(get("new_call_req_s", c, "ratio") for c in ("1", "4", "16"))
+    p99 = " / ".join(get("new_call_p99", c) for c in ("1", "4", "16"))
+    fallback = " / ".join(get("new_call_fallback", c) for c in ("1", "4", "16"))
+    print(f"| {store} | {contacts:,} | {fmt(get('stats'))} ({get('stats', field='ratio')}) | {fmt(get('stats_again'))} |"
+          f" {fmt(get('retention_purge'))} ({get('retention_purge', field='ratio')}) | {calls} | {ratios} | {p99} |"
+          f" {fallback} |")
