@@ -50,6 +50,7 @@ for level in ${levels//,/ }; do
   done
   "$java" -jar "$jar" serve >"$dir/gateway-$level.log" 2>&1 &
   gw=$!
+  trap 'kill $gw 2>/dev/null || true' EXIT  # a failed IvrBench must not leave the gateway running
   until curl -sf http://127.0.0.1:$((port + 1))/health/ready >/dev/null; do sleep 0.5; done
   "$java" "$repo/bench/IvrBench.java" --to http://127.0.0.1:$port --token benchtoken-growth --mode baseline,new-call \
     --concurrency 1,4,16 --seconds "$seconds" --warmup 5 | tee "$dir/ivr-$level.out"
