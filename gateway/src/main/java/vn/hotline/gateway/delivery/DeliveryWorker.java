@@ -43,6 +43,8 @@ public final class DeliveryWorker implements AutoCloseable {
       Duration.ofHours(14), Duration.ofHours(20), Duration.ofHours(24));
   private static final Duration LEASE = Duration.ofMinutes(2);
   private static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
+  /** How often the worker looks for due deliveries when nothing woke it. */
+  private static final Duration TICK = Duration.ofMillis(500);
 
   private final Routing routing;
   private final DeliveryRepository deliveries;
@@ -54,11 +56,19 @@ public final class DeliveryWorker implements AutoCloseable {
   private final Semaphore slots;
   private final Map<String, Semaphore> perAgency = new ConcurrentHashMap<>();
   private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
+  private final Duration tick;
   private Loop loop;
   private volatile boolean closed;
 
   public DeliveryWorker(Routing routing, DeliveryRepository deliveries, Editions editions, WebhookPayload payloads,
       GatewayConfig.Delivery cfg, Metrics metrics, Clock clock) {
+    this(routing, deliveries, editions, payloads, cfg, metrics, clock, TICK);
+  }
+
+  /** For tests: with its own interval between looks when nothing wakes it. */
+  DeliveryWorker(Routing routing, DeliveryRepository deliveries, Editions editions, WebhookPayload payloads,
+      GatewayConfig.Delivery cfg, Metrics metrics, Clock clock, Duration tick) {
+    this.tick = tick;
     this.routing = routing;
     this.deliveries = deliveries;
     this.editions = editions;
@@ -74,10 +84,10 @@ public final class DeliveryWorker implements AutoCloseable {
     });
   }
 
-  /** Starts claiming and sending on its own (every 500 ms, and when woken). */
+  /** Starts claiming and sending on its own (every 500 ms, when woken, and whenever an attempt ends). */
   public synchronized void start() {
     if (loop == null && !closed) {
-      loop = Loop.start("delivery", Duration.ofMillis(500), this::step);
+      loop = Loop.start("delivery", tick, this::step);
     }
   }
 
@@ -128,6 +138,8 @@ public final class DeliveryWorker implements AutoCloseable {
         } finally {
           agencySlot.release();
           slots.release();
+          wake(); // a slot is free: claim the next due delivery now, not at the next tick (a backlog drains at
+                  // the rate the agencies answer, not 'workers' per tick)
         }
       });
     }

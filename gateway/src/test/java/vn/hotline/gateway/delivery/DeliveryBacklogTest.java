@@ -1,0 +1,105 @@
+package vn.hotline.gateway.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import vn.hotline.gateway.audit.AuditLog;
+import vn.hotline.gateway.audit.Sealer;
+import vn.hotline.gateway.config.GatewayConfig;
+import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.contact.Outcome;
+import vn.hotline.gateway.ops.Metrics;
+import vn.hotline.gateway.report.Provinces;
+import vn.hotline.gateway.report.Report;
+import vn.hotline.gateway.report.Taxonomy;
+import vn.hotline.gateway.store.CaseRepository;
+import vn.hotline.gateway.store.DeliveryRepository;
+import vn.hotline.gateway.store.ReportRepository;
+import vn.hotline.gateway.store.Store;
+import vn.hotline.gateway.testing.Await;
+import vn.hotline.gateway.testing.FakeAgencies;
+import vn.hotline.gateway.testing.GatewayTest;
+import vn.hotline.gateway.testing.Harness;
+import vn.hotline.gateway.util.Ids;
+
+/**
+ * A backlog larger than the worker count (a TV spot, an agency back after an outage) is sent as fast as the
+ * agencies answer: an attempt that ends lets the worker claim the next due delivery at once, instead of
+ * {@code delivery.workers} deliveries per claim tick. Real store (both), real HTTP agency, the worker's own loop.
+ */
+@GatewayTest
+class DeliveryBacklogTest {
+  Harness house;
+  FakeAgencies fakes;
+  Store store;
+  DeliveryWorker worker;
+
+  @BeforeEach
+  void start(Harness house) throws Exception {
+    this.house = house;
+    fakes = new FakeAgencies(house.dir());
+  }
+
+  @AfterEach
+  void stop() {
+    if (worker != null) {
+      worker.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+    fakes.close();
+  }
+
+  @Test
+  void aBacklogOfMoreDeliveriesThanWorkersIsAllSentWithoutWaitingForTheNextTick() throws Exception {
+    var db = house.db();
+    var cfg = GatewayConfig.load(null, Map.of("GATEWAY_DB_URL", db.gatewayUrl(), "GATEWAY_DB_USER", db.user(),
+        "GATEWAY_DATA_DIR", house.dir().resolve("data").toString(), "GATEWAY_ROUTING_FILE", fakes.routingFile.toString(),
+        "GATEWAY_DELIVERY_WORKERS", "2"));
+    var routing = RoutingLoader.load(cfg, Taxonomy.load(cfg.taxonomyFile()), Provinces.load(cfg.provincesFile()),
+        cfg.env().variables());
+    store = Store.open(cfg.db(), null);
+    var audit = new AuditLog();
+    var sealer = Sealer.parse(cfg.privacy().encryptionKeys());
+    var reports = new ReportRepository(store, sealer, audit);
+    var cases = new CaseRepository(store, sealer);
+    var deliveries = new DeliveryRepository(store, audit);
+    var outbox = new Outbox(deliveries, cases, audit);
+    int backlog = 7;
+    var now = Instant.now();
+    store.inTransaction(c -> { // what a contact's end stores: its report and the deliveries routing names
+      for (int i = 0; i < backlog; i++) {
+        var contactId = Ids.uuid7().toString();
+        var reference = Integer.toString(70_000_000 + i);
+        Store.update(c, "INSERT INTO contacts (id, channel, provider_ref, reference, started_at, ended_at, outcome)"
+            + " VALUES (?, 'voice', ?, ?, ?, ?, 'abandoned')", contactId, "CA" + i, reference, now.minusSeconds(60), now);
+        var r = new Report(Ids.uuid7().toString(), reference, contactId, Channel.VOICE, "report", "physical_violence",
+            null, "self", "13-15", "01", false, Outcome.ABANDONED, null, null, List.of(), null, null,
+            List.of("choose-language", "main-menu"), now.minusSeconds(60), now);
+        reports.insertIfAbsent(c, r);
+        outbox.enqueue(c, r, routing.route(r)); // physical violence: child protection only
+      }
+      return null;
+    });
+
+    // An hour between ticks: only attempts ending can make the worker claim again within this test.
+    worker = new DeliveryWorker(routing, deliveries, new Editions(reports, cases), new WebhookPayload(Provinces.load(cfg.provincesFile())),
+        cfg.delivery(), new Metrics(), Clock.systemUTC(), Duration.ofHours(1));
+    worker.start();
+
+    var child = fakes.get("child-protection");
+    Await.until(() -> child.received().size() >= backlog, "all " + backlog + " deliveries received by the agency");
+    Await.until(() -> deliveries.count("delivered") == backlog, "all recorded as delivered");
+    assertEquals(backlog, child.received().stream().map(r -> r.header("webhook-id")).collect(Collectors.toSet()).size(),
+        "each delivery once, under its own webhook-id");
+  }
+}
