@@ -173,6 +173,11 @@ class CrashRecoveryIT {
     var ids = new HashSet<String>();
     received.forEach(r -> ids.add(r.header("webhook-id")));
     int deliveryRows = count(kind, "SELECT COUNT(*) FROM deliveries");
+    // A second normal start, after the flood, on the same (now larger) store: the machine is shared and noisy, so a
+    // kill's restart is compared with the slower of two normal starts measured in the same run.
+    stopCleanly();
+    long again = start(env);
+    normal = Math.max(normal, awaitReady(Duration.ofSeconds(60)) - again);
     var log = String.join("\n", readLogs());
 
     System.out.printf("crash-recovery | %s | texts %d | kills %d | ready after start %d ms | after kill %s ms"

@@ -50,6 +50,10 @@ public final class Instances implements AutoCloseable {
     this.host = hostName();
   }
 
+  String host() {
+    return host;
+  }
+
   public String id() {
     return store.instanceId();
   }
