@@ -373,11 +373,9 @@ public record GatewayConfig(
       // AUTO_SERVER: a second process (api-key, audit verify, stats) can use the store while serve runs. Its
       // port listens on loopback only (Store sets h2.bindAddress), and the database has a generated password.
       // WRITE_DELAY=0: a commit is in the file before the SMSC or Twilio is told, so SIGKILL loses nothing that
-      // was acknowledged (H2 keeps commits in memory for 500 ms by default). DB_CLOSE_ON_EXIT=FALSE: on SIGTERM
-      // H2's own hook would close the database under the gateway's drain; closing the pool closes it.
-      // See docs/reliability.md.
+      // was acknowledged (H2 keeps commits in memory for 500 ms by default). See docs/reliability.md.
       url = "jdbc:h2:file:" + file + ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE"
-          + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+          + ";WRITE_DELAY=0";
       ownerOnlyDir(dataDir);
       if (password.isEmpty()) {
         password = devSecret(dataDir, EMBEDDED_DB_PASSWORD_FILE, () -> {

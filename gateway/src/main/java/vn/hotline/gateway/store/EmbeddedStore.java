@@ -67,10 +67,13 @@ final class EmbeddedStore {
     long t0 = System.nanoTime();
     try {
       var c = DriverManager.getConnection(db.url(), db.user(), db.password());
+      long ms = (System.nanoTime() - t0) / 1_000_000;
       if (unclean) {
-        log.atWarn().addKeyValue("recoveryMs", (System.nanoTime() - t0) / 1_000_000)
+        log.atWarn().addKeyValue("recoveryMs", ms)
             .log("embedded store was not closed cleanly (its last process was killed?): its stale lock removed,"
-                + " reopened and recovered in {} ms", (System.nanoTime() - t0) / 1_000_000);
+                + " reopened and recovered in {} ms", ms);
+      } else {
+        log.atInfo().addKeyValue("openMs", ms).log("embedded store opened in {} ms", ms);
       }
       return c;
     } catch (SQLException e) {
