@@ -199,10 +199,6 @@ public final class Instances implements AutoCloseable {
   }
 
   private static String hostName() {
-    var env = System.getenv("HOSTNAME");
-    if (env != null && !env.isBlank()) {
-      return env;
-    }
     try {
       return java.net.InetAddress.getLocalHost().getHostName();
     } catch (java.io.IOException e) {
