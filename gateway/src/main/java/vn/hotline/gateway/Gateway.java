@@ -17,6 +17,7 @@ import vn.hotline.gateway.flow.FlowCatalog;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.sms.smpp.SmppConnections;
 import vn.hotline.gateway.store.DeliveryRepository;
+import vn.hotline.gateway.store.Instances;
 import vn.hotline.gateway.store.Store;
 
 /**
@@ -26,6 +27,8 @@ import vn.hotline.gateway.store.Store;
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  /** How long the first connection may take at startup before the store counts as unreachable (a loaded machine). */
+  private static final java.time.Duration STARTUP_PATIENCE = java.time.Duration.ofSeconds(10);
 
   private final GatewayConfig cfg;
   private final Vertx vertx;
@@ -33,9 +36,12 @@ public final class Gateway implements AutoCloseable {
   private final GatewayVerticle root;
   private final Store store;
   private final Metrics metrics;
+  private final Instances instances;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Gateway(GatewayConfig cfg, Vertx vertx, String deployment, GatewayVerticle root, Store store, Metrics metrics) {
+  private Gateway(GatewayConfig cfg, Vertx vertx, String deployment, GatewayVerticle root, Store store, Metrics metrics,
+      Instances instances) {
+    this.instances = instances;
     this.cfg = cfg;
     this.vertx = vertx;
     this.deployment = deployment;
@@ -59,10 +65,14 @@ public final class Gateway implements AutoCloseable {
     // Opening and migrating the store is the longest step of startup (H2, Flyway); it runs while the rest is
     // built and is awaited before the server listens.
     var storeChecked = new CompletableFuture<Void>();
+    // This instance in the store's list once the schema is current, taking back what killed instances held, before
+    // anything here claims work (docs/reliability.md).
+    var instances = new Instances(store, clock, n -> metrics.smsRepliesPossiblyDuplicated("taken_back", n));
     Thread.ofPlatform().name("store-startup").daemon().start(() -> {
       try {
         store.start();
-        if (store.ping()) {
+        store.whenMigrated(instances::start);
+        if (store.pingAtStartup(STARTUP_PATIENCE)) {
           store.migrate(); // a failing migration stops startup: a half-migrated store must not serve
         } else {
           log.error("store {} is unreachable at startup; serving the fallback number until it answers",
@@ -77,7 +87,7 @@ public final class Gateway implements AutoCloseable {
     var root = new GatewayVerticle(cfg, clock, store, metrics, storeChecked);
     var deployed = vertx.deployVerticle(root).toCompletionStage().toCompletableFuture();
     try {
-      return new Gateway(cfg, vertx, deployed.join(), root, store, metrics);
+      return new Gateway(cfg, vertx, deployed.join(), root, store, metrics, instances);
     } catch (java.util.concurrent.CompletionException failed) {
       // Whatever had started stops with Vert.x; the store is closed once it has finished opening.
       vertx.close().toCompletionStage().toCompletableFuture().exceptionally(x -> null).join();
@@ -189,6 +199,7 @@ public final class Gateway implements AutoCloseable {
     log.info("stopping: draining in-flight requests for up to {} s", cfg.http().shutdownGraceSeconds());
     await(root.stopFeatures(), 6L * (cfg.http().shutdownGraceSeconds() + 5));
     await(vertx.undeploy(deployment), 15);
+    instances.close();
     store.close();
     await(vertx.close(), 10);
     metrics.close();

@@ -372,7 +372,10 @@ public record GatewayConfig(
       var file = dataDir.toAbsolutePath().normalize().resolve("hotline");
       // AUTO_SERVER: a second process (api-key, audit verify, stats) can use the store while serve runs. Its
       // port listens on loopback only (Store sets h2.bindAddress), and the database has a generated password.
-      url = "jdbc:h2:file:" + file + ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
+      // WRITE_DELAY=0: a commit is in the file before the SMSC or Twilio is told, so SIGKILL loses nothing that
+      // was acknowledged (H2 keeps commits in memory for 500 ms by default). See docs/reliability.md.
+      url = "jdbc:h2:file:" + file + ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE"
+          + ";WRITE_DELAY=0";
       ownerOnlyDir(dataDir);
       if (password.isEmpty()) {
         password = devSecret(dataDir, EMBEDDED_DB_PASSWORD_FILE, () -> {

@@ -25,6 +25,22 @@ public final class Metrics implements AutoCloseable {
     Gauge.builder("hotline.calls.active", activeCalls, AtomicInteger::get)
         .description("Calls with an open flow session, across all instances sharing the store")
         .register(registry);
+    for (var reason : new String[] {"taken_back", "timeout"}) {
+      possiblyDuplicated(reason).increment(0);
+    }
+  }
+
+  /**
+   * SMS replies sent again although the SMSC may already have had them (a submit_sm under way when its instance
+   * died and was taken back, or one that timed out): {@code reason} taken_back or timeout. See docs/reliability.md.
+   */
+  public void smsRepliesPossiblyDuplicated(String reason, int n) {
+    possiblyDuplicated(reason).increment(n);
+  }
+
+  private Counter possiblyDuplicated(String reason) {
+    return Counter.builder("hotline.sms.replies.possibly.duplicated").tag("reason", reason)
+        .description("SMS replies sent again although the SMSC may already have had them").register(registry);
   }
 
   /** The JVM's own meters (memory, threads, GC, CPU, uptime); bound once the gateway listens, off its startup path. */

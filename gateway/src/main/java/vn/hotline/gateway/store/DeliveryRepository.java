@@ -205,10 +205,12 @@ public final class DeliveryRepository {
           }
         }
       }
-      try (var ps = c.prepareStatement("UPDATE deliveries SET next_attempt_at = ?, attempts = attempts + 1 WHERE id = ?")) {
+      try (var ps = c.prepareStatement("UPDATE deliveries SET next_attempt_at = ?, attempts = attempts + 1, claimed_by = ?"
+          + " WHERE id = ?")) {
         for (var d : out) {
           ps.setObject(1, Store.toDb(now.plus(lease)));
-          ps.setString(2, d.id());
+          ps.setString(2, store.instanceId()); // taken back at once should this instance die (Instances)
+          ps.setString(3, d.id());
           ps.addBatch();
         }
         ps.executeBatch();
@@ -234,7 +236,7 @@ public final class DeliveryRepository {
         ps.executeUpdate();
       }
       try (var ps = c.prepareStatement("UPDATE deliveries SET status = ?, next_attempt_at = ?, last_status = ?,"
-          + " last_error = ?, delivered_at = CASE WHEN ? = " + DELIVERED.sql() + " THEN ? ELSE delivered_at END WHERE id = ?")) {
+          + " claimed_by = NULL, last_error = ?, delivered_at = CASE WHEN ? = " + DELIVERED.sql() + " THEN ? ELSE delivered_at END WHERE id = ?")) {
         ps.setString(1, newStatus.wire());
         ps.setObject(2, Store.toDb(next));
         ps.setObject(3, httpStatus);

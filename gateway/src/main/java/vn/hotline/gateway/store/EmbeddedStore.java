@@ -62,8 +62,20 @@ final class EmbeddedStore {
    * and readiness then report why.
    */
   static Connection open(GatewayConfig.Db db) {
+    var lock = lockFile(db.url());
+    boolean unclean = lock != null && Files.exists(lock) && removeStaleLock(lock);
+    long t0 = System.nanoTime();
     try {
-      return DriverManager.getConnection(db.url(), db.user(), db.password());
+      var c = DriverManager.getConnection(db.url(), db.user(), db.password());
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      if (unclean) {
+        log.atWarn().addKeyValue("recoveryMs", ms)
+            .log("embedded store was not closed cleanly (its last process was killed?): its stale lock removed,"
+                + " reopened and recovered in {} ms", ms);
+      } else {
+        log.atInfo().addKeyValue("openMs", ms).log("embedded store opened in {} ms", ms);
+      }
+      return c;
     } catch (SQLException e) {
       if (e.getErrorCode() != WRONG_LOGIN || db.password().isEmpty()) {
         log.warn("embedded store: cannot open it yet: {}", e.getMessage());
@@ -85,6 +97,58 @@ final class EmbeddedStore {
       log.warn("embedded store: refuses the configured password: {}", e.getMessage());
       return null;
     }
+  }
+
+  /** name.lock.db of a file store, or null for any other URL. */
+  static Path lockFile(String url) {
+    if (!url.startsWith("jdbc:h2:file:")) {
+      return null;
+    }
+    var base = Path.of(url.substring("jdbc:h2:file:".length()).replaceFirst(";.*$", "")).toAbsolutePath();
+    return base.resolveSibling(base.getFileName() + ".lock.db");
+  }
+
+  /**
+   * A lock file left by a process that was killed: H2 itself would wait for it to age and then sleep two more
+   * seconds before taking it over, on every start after a crash. With AUTO_SERVER the lock names the port of the
+   * owner's server, which a live owner always answers on (the kernel accepts even while its JVM is paused); when
+   * nothing answers there, the owner is gone and the lock is removed. Any doubt (no server named, something
+   * answers, unreadable) leaves it to H2. Returns true when the lock was there without a live owner.
+   */
+  static boolean removeStaleLock(Path lock) {
+    var props = new java.util.Properties();
+    try (var in = Files.newInputStream(lock)) {
+      props.load(in);
+    } catch (IOException e) {
+      return false;
+    }
+    var server = props.getProperty("server");
+    if (!"file".equals(props.getProperty("method")) || server == null || server.lastIndexOf(':') < 0) {
+      return true; // an unclean file all the same; H2 decides about the lock
+    }
+    int port;
+    try {
+      port = Integer.parseInt(server.substring(server.lastIndexOf(':') + 1));
+    } catch (NumberFormatException e) {
+      return true;
+    }
+    var host = server.substring(0, server.lastIndexOf(':'));
+    for (var h : java.util.List.of(host, "127.0.0.1")) {
+      try (var s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress(h, port), 500);
+        return false; // someone answers: perhaps the owner, alive; H2's own protocol decides
+      } catch (java.net.ConnectException | java.net.UnknownHostException refused) {
+        // nobody there
+      } catch (IOException e) {
+        return false; // a timeout or anything else: do not guess
+      }
+    }
+    try {
+      Files.deleteIfExists(lock);
+    } catch (IOException e) {
+      log.warn("embedded store: cannot remove its stale lock file: {}", e.toString());
+    }
+    return true;
   }
 
   /** The store's files (name.mv.db, name.lock.db, name.trace.db...) made owner-only (0600). */

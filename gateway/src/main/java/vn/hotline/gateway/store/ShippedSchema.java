@@ -131,7 +131,7 @@ final class ShippedSchema {
     return applied.equals(Set.copyOf(shipped));
   }
 
-  private static int compareVersions(String a, String b) {
+  static int compareVersions(String a, String b) {
     var x = a.split("\\.");
     var y = b.split("\\.");
     for (int i = 0; i < Math.max(x.length, y.length); i++) {

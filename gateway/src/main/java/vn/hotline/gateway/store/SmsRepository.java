@@ -551,9 +551,10 @@ public final class SmsRepository {
           continue;
         }
         try (var ps = c.prepareStatement("UPDATE sms_outbound SET status = " + SENDING.sql() + ", attempts = attempts + 1,"
-            + " next_attempt_at = ? WHERE id = ?")) {
+            + " next_attempt_at = ?, claimed_by = ?, submitting_part = NULL WHERE id = ?")) {
           ps.setObject(1, Store.toDb(now.plus(lease)));
-          ps.setString(2, o.id());
+          ps.setString(2, store.instanceId()); // taken back at once should this instance die (Instances)
+          ps.setString(3, o.id());
           ps.executeUpdate();
         }
         claimed.add(new Outbound(o.id(), o.channel(), o.link(), o.destination(), o.body(), o.attempts(),
@@ -576,6 +577,14 @@ public final class SmsRepository {
     }
   }
 
+  /**
+   * Part {@code seq} is about to go out in a submit_sm: written before it does, so that an instance taking this
+   * reply back from a dead one knows the SMSC may have it (no submit_sm_resp recorded) and counts the resend.
+   */
+  public void submitting(String outboundId, int seq) {
+    update("UPDATE sms_outbound SET submitting_part = ? WHERE id = ?", seq, outboundId);
+  }
+
   /** One part accepted by the SMSC, with the id its delivery receipt will carry. */
   public void partSubmitted(String outboundId, int seq, String messageId, Instant now) {
     store.inTransaction(c -> {
@@ -593,22 +602,25 @@ public final class SmsRepository {
 
   public void sent(String outboundId, String providerRef, Instant now) {
     update("UPDATE sms_outbound SET status = " + SENT.sql() + ", sent_at = ?, provider_ref = COALESCE(?, provider_ref),"
-        + " last_error = NULL WHERE id = ? AND status = " + SENDING.sql(), now, providerRef, outboundId);
+        + " last_error = NULL, claimed_by = NULL, submitting_part = NULL WHERE id = ? AND status = " + SENDING.sql(), now, providerRef, outboundId);
   }
 
   /** Not sent this time (throttled, link down): back in the queue for {@code at}. */
   public void retryAt(String outboundId, Instant at, String error) {
-    update("UPDATE sms_outbound SET status = " + QUEUED.sql() + ", next_attempt_at = ?, last_error = ? WHERE id = ?",
+    update("UPDATE sms_outbound SET status = " + QUEUED.sql() + ", next_attempt_at = ?, last_error = ?, claimed_by = NULL,"
+        + " submitting_part = NULL WHERE id = ?",
         at, truncate(error), outboundId);
   }
 
   public void failed(String outboundId, String error) {
-    update("UPDATE sms_outbound SET status = " + FAILED.sql() + ", last_error = ? WHERE id = ?", truncate(error), outboundId);
+    update("UPDATE sms_outbound SET status = " + FAILED.sql() + ", last_error = ?, claimed_by = NULL, submitting_part = NULL"
+        + " WHERE id = ?", truncate(error), outboundId);
   }
 
   /** Nothing may be sent to this number (opted out) or this way (not configured). */
   public void skipped(String outboundId, String why) {
-    update("UPDATE sms_outbound SET status = " + SKIPPED.sql() + ", last_error = ? WHERE id = ?", truncate(why), outboundId);
+    update("UPDATE sms_outbound SET status = " + SKIPPED.sql() + ", last_error = ?, claimed_by = NULL, submitting_part = NULL"
+        + " WHERE id = ?", truncate(why), outboundId);
   }
 
   /**

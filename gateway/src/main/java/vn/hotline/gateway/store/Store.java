@@ -30,10 +30,15 @@ public final class Store implements AutoCloseable {
   private volatile HikariDataSource dataSource;
   private final String description;
   private volatile String lastError;
+  private volatile SQLException lastFailure;
   /** Since when the store has been unreachable; null while it answers. Logged once per change, not per request. */
   private final java.util.concurrent.atomic.AtomicReference<Instant> downSince =
       new java.util.concurrent.atomic.AtomicReference<>();
   private final java.util.concurrent.atomic.AtomicBoolean migrated = new java.util.concurrent.atomic.AtomicBoolean();
+  /** This process's instance id: the claims it takes carry it (see {@link Instances}). */
+  private final String instanceId = vn.hotline.gateway.util.Ids.uuid7().toString();
+  /** Runs once the schema is current (the instance's registration); at most once. */
+  private volatile Runnable whenMigrated;
 
   private Store(GatewayConfig.Db db, HikariConfig hikari) {
     this.db = db;
@@ -153,6 +158,47 @@ public final class Store implements AutoCloseable {
     return db.url() + extra;
   }
 
+  /** This process's instance id, carried by the claims it takes. */
+  public String instanceId() {
+    return instanceId;
+  }
+
+  /** {@code work} runs once the schema is current: now if it is, else after the migration that makes it so. */
+  public void whenMigrated(Runnable work) {
+    whenMigrated = work;
+    if (migrated.get()) {
+      runWhenMigrated();
+    }
+  }
+
+  private void runWhenMigrated() {
+    var work = whenMigrated;
+    if (work != null) {
+      whenMigrated = null;
+      work.run();
+    }
+  }
+
+  /**
+   * At startup, waits up to {@code patience} for the first connection while the pool only times out (a loaded
+   * machine, H2 recovering a file): the store is not "unreachable" just because its first connection took more
+   * than db.connect_timeout_ms. A refused or failing connection ends the wait at once.
+   */
+  public boolean pingAtStartup(java.time.Duration patience) {
+    long until = System.nanoTime() + patience.toNanos();
+    while (true) {
+      if (ping()) {
+        return true;
+      }
+      var pool = dataSource;
+      boolean slowOnly = pool != null && lastFailure instanceof java.sql.SQLTransientConnectionException
+          && lastFailure.getCause() == null;
+      if (!slowOnly || System.nanoTime() > until) {
+        return false;
+      }
+    }
+  }
+
   /** Brings the schema to the newest migration. Fails loudly: a half-migrated store must not serve. */
   public void migrate() {
     HikariDataSource pool;
@@ -167,6 +213,7 @@ public final class Store implements AutoCloseable {
       if (ShippedSchema.isCurrent(c, shipped)) {
         migrated.set(true);
         log.info("store migrated: 0 migration(s) applied, schema version {}", shipped.getLast().version());
+        runWhenMigrated();
         return;
       }
     } catch (SQLException e) {
@@ -179,10 +226,33 @@ public final class Store implements AutoCloseable {
         .load();
     var result = flyway.migrate();
     migrated.set(true);
-    // targetSchemaVersion is null when nothing was applied; the current version is what an operator wants to see.
-    var current = flyway.info().current();
     log.info("store migrated: {} migration(s) applied, schema version {}", result.migrationsExecuted,
-        current != null ? current.getVersion() : result.targetSchemaVersion);
+        schemaVersion(pool, result.targetSchemaVersion, shipped));
+    runWhenMigrated();
+  }
+
+  /**
+   * The version the store is at, for the log: what Flyway's history says (its own info() and targetSchemaVersion
+   * are null when nothing was applied, which once printed "schema version null"), else the newest shipped one.
+   */
+  private static String schemaVersion(DataSource pool, String target, java.util.List<ShippedSchema.Migration> shipped) {
+    if (target != null) {
+      return target;
+    }
+    try (var c = pool.getConnection(); var st = c.createStatement(); var rs = st.executeQuery(
+        "SELECT version FROM flyway_schema_history WHERE success = TRUE AND version IS NOT NULL")) {
+      String newest = null;
+      while (rs.next()) {
+        var v = rs.getString(1);
+        newest = newest == null || ShippedSchema.compareVersions(v, newest) > 0 ? v : newest;
+      }
+      if (newest != null) {
+        return newest;
+      }
+    } catch (SQLException e) {
+      // fall back on what this build ships
+    }
+    return shipped.isEmpty() ? "unknown" : shipped.getLast().version();
   }
 
   /** The store failed to answer: logged once, when it goes down (the reason's class, never a statement). */
@@ -218,6 +288,7 @@ public final class Store implements AutoCloseable {
       return true;
     } catch (SQLException e) {
       lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+      lastFailure = e;
       return false;
     }
   }

@@ -163,6 +163,7 @@ final class SmppSender implements AutoCloseable {
         return "interrupted";
       }
       try {
+        sms.submitting(o.id(), seq); // before the wire: a takeover after a crash knows the SMSC may have it
         var destination = o.destination();
         var international = destination.startsWith("+");
         var esm = new ESMClass(MessageMode.DEFAULT, MessageType.DEFAULT,
@@ -195,6 +196,7 @@ final class SmppSender implements AutoCloseable {
       } catch (ResponseTimeoutException | IOException | InvalidResponseException | PDUException e) {
         // Unknown whether the SMSC took it: sending again risks a duplicate, not sending risks silence; we resend.
         metrics.smppSubmit(link.name(), "timeout");
+        metrics.smsRepliesPossiblyDuplicated("timeout", 1);
         sms.retryAt(o.id(), clock.instant().plus(SmsRetry.OUTBOUND.delay(o.attempts())), e.getClass().getSimpleName());
         return "timeout";
       } finally {
