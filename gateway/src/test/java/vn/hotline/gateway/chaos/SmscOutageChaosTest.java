@@ -104,7 +104,7 @@ class SmscOutageChaosTest {
       Await.until(() -> numbers.stream().allMatch(n -> !smsc.mtTexts(n).isEmpty()), () -> "every texter answered: "
           + numbers.stream().filter(n -> smsc.mtTexts(n).isEmpty()).count() + " of " + texts + " not; smsc queue "
           + smsc.queued() + ", stored " + db.count("sms_inbound") + ", replies " + statuses() + "; parts to the first: "
-          + numbers.stream().filter(n -> smsc.mtTexts(n).isEmpty()).limit(3).map(this::partsTo).toList(), Duration.ofSeconds(60 + texts / 20));
+          + numbers.stream().filter(n -> smsc.mtTexts(n).isEmpty()).limit(3).map(this::partsTo).toList(), Duration.ofSeconds(120 + texts / 10));
     } finally {
       dropper.shutdownNow();
     }
@@ -114,7 +114,7 @@ class SmscOutageChaosTest {
     Await.until(() -> smsc.queued() == 0
             && db.count("SELECT COUNT(*) FROM sms_outbound WHERE status IN (?, 'sending')", "queued") == 0
             && db.count("SELECT COUNT(*) FROM sms_inbound WHERE status = ?", "pending") == 0,
-        "nothing left to deliver on either side", Duration.ofSeconds(60));
+        "nothing left to deliver on either side", Duration.ofSeconds(120));
 
     assertEquals(texts, db.count("SELECT COUNT(*) FROM sms_inbound WHERE status = ?", "processed"),
         "every text stored once and read");
