@@ -85,10 +85,19 @@ public final class Instances implements AutoCloseable {
             + " heartbeat_at) VALUES (?, ?, ?, ?, ?)", id(), host, pid, now, now));
       }
       takeBack();
+      failing = false;
     } catch (RuntimeException e) {
-      log.atWarn().addKeyValue("error", e.toString()).log("instance heartbeat failed");
+      // Once per run of failures, and not for an outage, which the store logs itself once when it starts and ends.
+      boolean unavailable = e instanceof StoreException se && se.isUnavailable();
+      if (!failing && !unavailable) {
+        log.atWarn().addKeyValue("error", e.toString()).log("instance heartbeat failed");
+      }
+      failing = true;
     }
   }
+
+  /** Whether the last heartbeat failed (so the next failure is not logged again). */
+  private volatile boolean failing;
 
   /**
    * Takes back the claims of every instance that is gone: its replies queued again at once (counted when a part
