@@ -58,7 +58,10 @@ final class MigratedStores {
         var dir = Files.createTempDirectory("gateway-test-h2-template-");
         var url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("hotline") + TestDatabase.H2_OPTIONS;
         migrate(url, "");
-        // The pool closed the last connection: H2 has closed the database and written its file whole.
+        // The pool closes its connections on a thread of its own, and the last close makes H2 write out (and
+        // compact) the file: a copy taken meanwhile holds half a file, whose first commits make H2 panic (seen in
+        // CI under load). SHUTDOWN closes the database here and returns once the file is whole.
+        shutdownH2(url);
         h2Template = dir.resolve(H2_FILE);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir)));
       } catch (IOException e) {
@@ -130,6 +133,21 @@ final class MigratedStores {
   }
 
   /** The gateway's own migration, as its first start on an empty store would run it. */
+  private static void shutdownH2(String url) {
+    long until = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try (var c = java.sql.DriverManager.getConnection(url + ";IFEXISTS=TRUE", "", ""); var st = c.createStatement()) {
+        st.execute("SHUTDOWN");
+        return;
+      } catch (SQLException e) {
+        if (System.nanoTime() > until) {
+          throw new IllegalStateException("the H2 template did not shut down", e);
+        }
+        Thread.onSpinWait();
+      }
+    }
+  }
+
   private static void migrate(String url, String user) {
     try (var store = Store.open(new GatewayConfig.Db(url, user, "", 2, 10_000), null)) {
       store.migrate();
