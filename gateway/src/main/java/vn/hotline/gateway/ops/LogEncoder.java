@@ -63,7 +63,10 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
     var level = e.getLevel().toString();
     b.append(level).append(" ".repeat(Math.max(1, 6 - level.length())));
     var logger = e.getLoggerName();
-    b.append(logger.substring(logger.lastIndexOf('.') + 1)).append(' ').append(e.getFormattedMessage());
+    // One event, one line: a message that quotes a multi-line text (H2 puts its SQL on lines of its own) keeps its
+    // line breaks as \n, as the key-value pairs do.
+    b.append(logger.substring(logger.lastIndexOf('.') + 1)).append(' ')
+        .append(String.valueOf(e.getFormattedMessage()).replace("\r", "").replace("\n", "\\n"));
     if (e.getKeyValuePairs() != null) {
       for (var kv : e.getKeyValuePairs()) {
         var v = String.valueOf(kv.value);
