@@ -12,12 +12,14 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.config.GatewayConfig;
@@ -54,6 +56,7 @@ public final class DeliveryWorker implements AutoCloseable {
   private final Metrics metrics;
   private final Clock clock;
   private final Semaphore slots;
+  private final ReentrantLock passes = new ReentrantLock();
   private final Map<String, Semaphore> perAgency = new ConcurrentHashMap<>();
   private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
   private final Duration tick;
@@ -110,16 +113,32 @@ public final class DeliveryWorker implements AutoCloseable {
     }
   }
 
-  /** Claims what is due and can be sent now, and sends it; returns how many were started. */
+  /**
+   * Claims what is due and can be sent now, and sends it; returns how many were started. It claims for every free
+   * slot at once, and of each agency no more than its free slots: an agency at its cap is skipped in the claim, so
+   * its backlog never holds up the others' deliveries. One pass at a time (the loop's, or a caller's).
+   */
   public int sendDue() {
+    passes.lock();
+    try {
+      return claimAndStart();
+    } finally {
+      passes.unlock();
+    }
+  }
+
+  private int claimAndStart() {
     var now = clock.instant();
     var skip = new ArrayList<String>();
+    var room = new HashMap<String, Integer>();
     routing.agencies().values().forEach(a -> {
-      if (!a.enabled() || perAgency.get(a.id()).availablePermits() == 0 || !breakers.get(a.id()).allows(now)) {
+      if (!a.enabled() || !breakers.get(a.id()).allows(now)) {
         skip.add(a.id());
+      } else {
+        room.put(a.id(), perAgency.get(a.id()).availablePermits()); // 0: skipped by the claim
       }
     });
-    var claimed = deliveries.claim(slots.availablePermits(), LEASE, now, skip);
+    var claimed = deliveries.claim(slots.availablePermits(), room, LEASE, now, skip);
     for (var d : claimed) {
       var agencySlot = perAgency.get(d.agencyId());
       if (agencySlot == null) {
@@ -129,7 +148,7 @@ public final class DeliveryWorker implements AutoCloseable {
       if (!slots.tryAcquire()) {
         break; // the lease brings it back
       }
-      agencySlot.acquireUninterruptibly();
+      agencySlot.acquireUninterruptibly(); // never waits: the claim took no more than its free slots, only passes take them
       Thread.ofVirtual().name("delivery-" + d.id()).start(() -> {
         try {
           send(d);
@@ -138,8 +157,10 @@ public final class DeliveryWorker implements AutoCloseable {
         } finally {
           agencySlot.release();
           slots.release();
-          wake(); // a slot is free: claim the next due delivery now, not at the next tick (a backlog drains at
-                  // the rate the agencies answer, not 'workers' per tick)
+          if (slots.availablePermits() * 2 >= cfg.workers()) {
+            wake(); // half the slots are free: claim for them all now, not at the next tick (a backlog drains at
+                    // the rate the agencies answer, with one claim per half a round of attempts, not one each)
+          }
         }
       });
     }

@@ -178,31 +178,33 @@ public final class DeliveryRepository {
    * open, at their concurrency cap, switched off in config) and agencies switched off at run time.
    */
   public List<Claimed> claim(int limit, Duration lease, Instant now, Collection<String> skipAgencies) {
+    return claim(limit, Map.of(), lease, now, skipAgencies);
+  }
+
+  /**
+   * As {@link #claim(int, Duration, Instant, Collection)}, taking at most {@code room.get(agency)} deliveries of
+   * each agency named in {@code room} (its free slots; a delivery of an agency left out is not taken, so it stays
+   * due for the next claim). Reads urgent then other due deliveries in the order of {@code ix_deliveries_claim}
+   * (V20), so each query reads a few rows past {@code limit} and stops, however deep the backlog.
+   */
+  public List<Claimed> claim(int limit, Map<String, Integer> room, Duration lease, Instant now,
+      Collection<String> skipAgencies) {
     if (limit <= 0) {
       return List.of();
     }
     return store.inTransaction(c -> {
       var skip = new HashSet<>(skipAgencies);
       skip.addAll(disabledAgencies(c));
-      var sql = new StringBuilder("SELECT id, report_id, agency_id, rule_name, attempts, report_version, event_type,"
-          + " review_due_at FROM deliveries"
-          + " WHERE status = " + PENDING.sql() + " AND next_attempt_at <= ?");
-      if (!skip.isEmpty()) {
-        sql.append(" AND agency_id NOT IN (").append("?,".repeat(skip.size()).replaceAll(",$", "")).append(")");
-      }
-      sql.append(" ORDER BY urgent DESC, next_attempt_at, id LIMIT ").append(limit).append(" FOR UPDATE SKIP LOCKED");
-      var out = new ArrayList<Claimed>();
-      try (var ps = c.prepareStatement(sql.toString())) {
-        int i = 1;
-        ps.setObject(i++, Store.toDb(now));
-        for (var a : skip) {
-          ps.setString(i++, a);
+      room.forEach((a, n) -> {
+        if (n <= 0) {
+          skip.add(a);
         }
-        try (var rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) + 1,
-                rs.getInt(6), rs.getString(7), Store.fromDb(rs.getObject(8, LocalDateTime.class))));
-          }
+      });
+      var left = new HashMap<>(room);
+      var out = new ArrayList<Claimed>();
+      for (boolean urgent : new boolean[] {true, false}) {
+        if (out.size() < limit) {
+          claimDue(c, urgent, limit, now, skip, left, out);
         }
       }
       try (var ps = c.prepareStatement("UPDATE deliveries SET next_attempt_at = ?, attempts = attempts + 1, claimed_by = ?"
@@ -217,6 +219,102 @@ public final class DeliveryRepository {
       }
       return out;
     });
+  }
+
+  /**
+   * Adds to {@code out} (up to {@code limit} in all) due deliveries of one urgency, oldest first, each agency within
+   * what is {@code left} of its room. Two steps: a plain read of the first due ids in the claim index's order,
+   * which stops at its limit on both stores (H2 reads and sorts every matching row when the read itself locks),
+   * then a locking read of those ids that checks again that each is still due ({@code SKIP LOCKED}: what another
+   * instance holds is left to it; what it claimed and committed meanwhile is no longer due). It reads a few more
+   * ids than it needs, so that an agency at its cap does not leave the claim short, and reads on past what other
+   * instances hold, a few rounds at most.
+   */
+  private static void claimDue(Connection c, boolean urgent, int limit, Instant now, Set<String> skip,
+      Map<String, Integer> left, List<Claimed> out) throws SQLException {
+    boolean h2 = c.getMetaData().getDatabaseProductName().startsWith("H2");
+    var seen = new ArrayList<String>();
+    for (int round = 0; round < 3 && out.size() < limit; round++) {
+      int want = limit - out.size();
+      int read = want * (left.isEmpty() ? 1 : 4);
+      var picked = new ArrayList<String>();
+      var tentative = new HashMap<>(left);
+      int candidates = 0;
+      try (var ps = c.prepareStatement(claimQuery(h2, skip.size(), seen.size(), read))) {
+        int i = 1;
+        ps.setBoolean(i++, urgent);
+        ps.setObject(i++, Store.toDb(now));
+        for (var a : skip) {
+          ps.setString(i++, a);
+        }
+        for (var id : seen) {
+          ps.setString(i++, id);
+        }
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            candidates++;
+            var id = rs.getString(1);
+            seen.add(id);
+            var room = tentative.get(rs.getString(2));
+            if (picked.size() < want && (room == null || room > 0)) {
+              picked.add(id);
+              if (room != null) {
+                tentative.put(rs.getString(2), room - 1);
+              }
+            }
+          }
+        }
+      }
+      if (!picked.isEmpty()) {
+        var locked = new HashMap<String, Claimed>();
+        try (var ps = c.prepareStatement("SELECT id, report_id, agency_id, rule_name, attempts, report_version,"
+            + " event_type, review_due_at FROM deliveries WHERE id IN (" + "?,".repeat(picked.size()).replaceAll(",$", "")
+            + ") AND status = " + PENDING.sql() + " AND next_attempt_at <= ? FOR UPDATE SKIP LOCKED")) {
+          int i = 1;
+          for (var id : picked) {
+            ps.setString(i++, id);
+          }
+          ps.setObject(i, Store.toDb(now));
+          try (var rs = ps.executeQuery()) {
+            while (rs.next()) {
+              locked.put(rs.getString(1), new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                  rs.getInt(5) + 1, rs.getInt(6), rs.getString(7), Store.fromDb(rs.getObject(8, LocalDateTime.class))));
+            }
+          }
+        }
+        for (var id : picked) { // in the claim's order
+          var d = locked.get(id);
+          if (d != null) {
+            out.add(d);
+            left.computeIfPresent(d.agencyId(), (k, n) -> n - 1);
+          }
+        }
+      }
+      if (candidates < read) {
+        return; // nothing more is due
+      }
+    }
+  }
+
+  /**
+   * The claim's plain read of the first due ids of one urgency, with their agency (parameters: urgent, now, then
+   * {@code skipped} agency ids, then {@code seen} ids), in {@code ix_deliveries_claim}'s order so that it stops at
+   * the limit instead of sorting the due backlog. Each store needs its own words for that: H2 reads an index in
+   * order only when the ORDER BY names its columns from the first (status and urgent included, though the WHERE
+   * fixes them); MariaDB sorts when they are named, and left to itself (most rows due) scans the table or ranges
+   * over the agency index, so it is told which index to read.
+   */
+  static String claimQuery(boolean h2, int skipped, int seen, int limit) {
+    var sql = new StringBuilder("SELECT id, agency_id FROM deliveries" + (h2 ? "" : " FORCE INDEX (ix_deliveries_claim)")
+        + " WHERE status = " + PENDING.sql() + " AND urgent = ? AND next_attempt_at <= ?");
+    if (skipped > 0) {
+      sql.append(" AND agency_id NOT IN (").append("?,".repeat(skipped).replaceAll(",$", "")).append(")");
+    }
+    if (seen > 0) {
+      sql.append(" AND id NOT IN (").append("?,".repeat(seen).replaceAll(",$", "")).append(")");
+    }
+    return sql.append(h2 ? " ORDER BY status, urgent, next_attempt_at, id" : " ORDER BY next_attempt_at, id")
+        .append(" LIMIT ").append(limit).toString();
   }
 
   /** Records how an attempt ended and what happens next: delivered, pending again at {@code next}, or dead. */

@@ -26,6 +26,7 @@ import vn.hotline.gateway.store.ReportRepository;
 import vn.hotline.gateway.store.Store;
 import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.FakeAgencies;
+import vn.hotline.gateway.testing.FakeAgency;
 import vn.hotline.gateway.testing.GatewayTest;
 import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.util.Ids;
@@ -101,5 +102,54 @@ class DeliveryBacklogTest {
     Await.until(() -> deliveries.count("delivered") == backlog, "all recorded as delivered");
     assertEquals(backlog, child.received().stream().map(r -> r.header("webhook-id")).collect(Collectors.toSet()).size(),
         "each delivery once, under its own webhook-id");
+  }
+
+  @Test
+  void anAgencyAtItsCapDoesNotHoldUpTheDeliveriesOfOthersQueuedAfterIt() throws Exception {
+    var db = house.db();
+    var cfg = GatewayConfig.load(null, Map.of("GATEWAY_DB_URL", db.gatewayUrl(), "GATEWAY_DB_USER", db.user(),
+        "GATEWAY_DATA_DIR", house.dir().resolve("data").toString(), "GATEWAY_ROUTING_FILE", fakes.routingFile.toString(),
+        "GATEWAY_DELIVERY_WORKERS", "8", "GATEWAY_DELIVERY_TIMEOUT_SECONDS", "120"));
+    var routing = RoutingLoader.load(cfg, Taxonomy.load(cfg.taxonomyFile()), Provinces.load(cfg.provincesFile()),
+        cfg.env().variables());
+    store = Store.open(cfg.db(), null);
+    var audit = new AuditLog();
+    var sealer = Sealer.parse(cfg.privacy().encryptionKeys());
+    var reports = new ReportRepository(store, sealer, audit);
+    var cases = new CaseRepository(store, sealer);
+    var deliveries = new DeliveryRepository(store, audit);
+    int cap = routing.agency("child-protection").maxConcurrency();
+    var now = Instant.now();
+    store.inTransaction(c -> { // twice the workers for child protection, the oldest; then one for the police
+      var pending = new java.util.ArrayList<DeliveryRepository.Pending>();
+      for (int i = 0; i <= 2 * cfg.delivery().workers(); i++) {
+        var contactId = Ids.uuid7().toString();
+        var reference = Integer.toString(71_000_000 + i);
+        Store.update(c, "INSERT INTO contacts (id, channel, provider_ref, reference, started_at, ended_at, outcome)"
+            + " VALUES (?, 'voice', ?, ?, ?, ?, 'abandoned')", contactId, "CB" + i, reference, now.minusSeconds(60), now);
+        var r = new Report(Ids.uuid7().toString(), reference, contactId, Channel.VOICE, "report", "physical_violence",
+            null, "self", "13-15", "01", false, Outcome.ABANDONED, null, null, List.of(), null, null,
+            List.of("choose-language", "main-menu"), now.minusSeconds(60), now);
+        reports.insertIfAbsent(c, r);
+        boolean last = i == 2 * cfg.delivery().workers();
+        pending.add(new DeliveryRepository.Pending(DeliveryRepository.newDeliveryId(), r.id(),
+            last ? "police-investigation" : "child-protection", "test", false, now.minusSeconds(last ? 10 : 30 - i)));
+      }
+      deliveries.insertPending(c, pending);
+      return null;
+    });
+    var child = fakes.get("child-protection").always(new FakeAgency.Answer(200, null, Duration.ofSeconds(60), null));
+
+    worker = new DeliveryWorker(routing, deliveries, new Editions(reports, cases), new WebhookPayload(Provinces.load(cfg.provincesFile())),
+        cfg.delivery(), new Metrics(), Clock.systemUTC(), Duration.ofHours(1));
+    worker.start();
+
+    // Child protection takes a minute to answer each: its first 'cap' are in flight, the rest wait for its slots;
+    // the police delivery, queued after them all, goes to the free workers meanwhile.
+    Await.until(() -> fakes.get("police-investigation").received().size() == 1, () -> "the police delivery sent while"
+        + " child protection is at its cap (child protection has " + child.received().size() + ")", Duration.ofSeconds(20));
+    Await.until(() -> child.received().size() >= cap, "child protection's first " + cap + " in flight");
+    assertEquals(cap, child.received().size(), "child protection at its cap, not over it");
+    assertEquals(cap, child.maxConcurrent());
   }
 }
