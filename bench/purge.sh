@@ -4,15 +4,19 @@
 # CLI runs of their own next to `--version`: the BEFORE jar's purge on the first copy, the AFTER jar's first open
 # (`stats` for one day: it applies the AFTER jar's migrations, untimed by the purge) and its purge on the second copy,
 # then each jar's purge again (nothing left to clear). Appends CSV rows to bench/results/purge.csv.
-# Usage: bench/purge.sh h2|mariadb BEFORE.jar AFTER.jar [--contacts 100000]
+# Usage: bench/purge.sh h2|mariadb BEFORE.jar AFTER.jar [--contacts 100000] [--copy true] [--keep false]
+# --copy false: no second copy (large stores): the AFTER jar runs on the same store after the BEFORE jar's two runs,
+# so its first purge has nothing left to clear either. --keep true: the store is left for EXPLAIN.
 # MariaDB: databases bench_purge and bench_purge_b, dropped and created first, dropped at the end.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 store=${1:?h2 or mariadb}; before=$(realpath "${2:?BEFORE.jar}"); after=$(realpath "${3:?AFTER.jar}"); shift 3
-contacts=100000
+contacts=100000; copy=true; keep=false
 while [ $# -gt 0 ]; do
   case $1 in
     --contacts) contacts=$2; shift 2;;
+    --copy) copy=$2; shift 2;;
+    --keep) keep=$2; shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -36,7 +40,9 @@ fi
 cd "$dir"
 ms() { local t0 t1; t0=$(date +%s%N); "$@" >>"$dir/cli.out" 2>>"$dir/cli.err"; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
 "$java" -cp "$before" "$repo/bench/Seed.java" --contacts "$contacts" | tee "$dir/seed.out"
-if [ "$store" = mariadb ]; then
+if [ "$copy" != true ]; then
+  :
+elif [ "$store" = mariadb ]; then
   mariadb-dump -uroot --single-transaction bench_purge | mariadb -uroot bench_purge_b
 else
   cp -r "$dir/data" "$dir/data-b"
@@ -48,12 +54,14 @@ base=$(ms "$java" -jar "$before" --version)
 row before_purge "$(ms "$java" -jar "$before" retention purge)" "$base"
 row before_purge_again "$(ms "$java" -jar "$before" retention purge)" "$base"
 # after, on the second copy: migrate first, then purge
-if [ "$store" = mariadb ]; then db bench_purge_b; else export GATEWAY_DATA_DIR=$dir/data-b; fi
+if [ "$copy" != true ]; then
+  :
+elif [ "$store" = mariadb ]; then db bench_purge_b; else export GATEWAY_DATA_DIR=$dir/data-b; fi
 base=$(ms "$java" -jar "$after" --version)
 row after_first_open_migrating "$(ms "$java" -jar "$after" stats --from "$today" --to "$today" --by month --format csv)" "$base"
 row after_purge "$(ms "$java" -jar "$after" retention purge)" "$base"
 row after_purge_again "$(ms "$java" -jar "$after" retention purge)" "$base"
-if [ "$store" = mariadb ]; then
+if [ "$store" = mariadb ] && [ "$keep" != true ]; then
   mariadb -uroot -e 'DROP DATABASE bench_purge; DROP DATABASE bench_purge_b'
 fi
 echo "data dir and logs: $dir"

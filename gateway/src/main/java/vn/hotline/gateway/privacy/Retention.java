@@ -33,6 +33,12 @@ public final class Retention {
   private static final String UNDELIVERED =
       " EXISTS (SELECT 1 FROM deliveries d WHERE d.report_id = r.id AND d.status <> " + DeliveryStatus.DELIVERED.sql() + ")";
 
+  /**
+   * Every time a *_held_at column (V21) holds, as a range both stores read from its index (H2 does not for IS NOT
+   * NULL): MariaDB's earliest DATETIME.
+   */
+  private static final String HELD_ANY = "'1000-01-01 00:00:00'";
+
   private static final String FLAG_NOT_PURGED = "(pseudonym <> '" + PURGED + "' OR reason_sealed <> '" + PURGED + "')";
 
   private final Store store;
@@ -156,7 +162,7 @@ public final class Retention {
     var sessionArgs = new ArrayList<Object>();
     var sessionReportDone = freeTextDone("r", now, textBefore, sessionArgs);
     sessionArgs.add(textBefore);
-    counts.put("session_free_text", Store.update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE texts_held_at IS NOT NULL"
+    counts.put("session_free_text", Store.update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE texts_held_at >= " + HELD_ANY
         + " AND texts_sealed IS NOT NULL"
         + " AND status = " + SessionStatus.CLOSED.sql() + " AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = flow_sessions.contact_id"
         + " AND NOT (" + sessionReportDone + ")) AND (EXISTS (SELECT 1 FROM reports r WHERE r.contact_id ="
