@@ -144,12 +144,15 @@ class PurgeReadsOnlyHeldDataTest {
   /** Each candidate lookup of the purge is an index range, not a scan of the table. */
   @Test
   void thePurgesLookupsReadTheHeldIndexes() throws Exception {
-    var lookups = Map.of(
+    var lookups = Map.of( // as Retention.purge writes them
         "SELECT id FROM contacts WHERE caller_sealed IS NOT NULL AND caller_held_at < '2026-01-01'", "ix_contacts_caller_held",
+        "SELECT id FROM contacts WHERE caller_sealed IS NOT NULL AND COALESCE(channel, '') = 'voice'"
+            + " AND caller_held_at < '2026-01-01'", "ix_contacts_caller_held",
         "SELECT id FROM contacts WHERE answered_number_sealed IS NOT NULL AND answered_held_at < '2026-01-01'", "ix_contacts_answered_held",
         "SELECT id FROM reports WHERE free_text_held_at < '2026-01-01' AND description_sealed IS NOT NULL", "ix_reports_free_text_held",
         "SELECT id FROM reports WHERE recording_held_at < '2026-01-01' AND recording_sealed IS NOT NULL", "ix_reports_recording_held",
-        "SELECT id FROM flow_sessions WHERE texts_held_at >= '1000-01-01 00:00:00' AND texts_sealed IS NOT NULL", "ix_flow_sessions_texts_held");
+        "SELECT id FROM flow_sessions WHERE texts_held_at >= '1000-01-01 00:00:00' AND texts_sealed IS NOT NULL"
+            + " AND COALESCE(status, '') = 'closed'", "ix_flow_sessions_texts_held");
     for (var e : lookups.entrySet()) {
       var plan = explain(e.getKey());
       assertTrue(plan.toLowerCase().contains(e.getValue()), e.getKey() + " -> " + plan);
