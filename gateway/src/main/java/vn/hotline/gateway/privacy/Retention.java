@@ -33,6 +33,12 @@ public final class Retention {
   private static final String UNDELIVERED =
       " EXISTS (SELECT 1 FROM deliveries d WHERE d.report_id = r.id AND d.status <> " + DeliveryStatus.DELIVERED.sql() + ")";
 
+  /**
+   * Every time a *_held_at column (V21) holds, as a range both stores read from its index (H2 does not for IS NOT
+   * NULL): MariaDB's earliest DATETIME.
+   */
+  private static final String HELD_ANY = "'1000-01-01 00:00:00'";
+
   private static final String FLAG_NOT_PURGED = "(pseudonym <> '" + PURGED + "' OR reason_sealed <> '" + PURGED + "')";
 
   private final Store store;
@@ -105,17 +111,19 @@ public final class Retention {
     var recordingBefore = now.minus(Duration.ofDays(cfg.recordingDays()));
 
     counts.put("caller_numbers", Store.update(c, "UPDATE contacts SET caller_sealed = NULL WHERE caller_sealed IS NOT NULL"
-        + " AND channel <> '" + Channel.VOICE.wire() + "' AND ended_at < ? AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = contacts.id AND" + UNDELIVERED + ")",
+        + " AND channel <> '" + Channel.VOICE.wire() + "' AND caller_held_at < ? AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = contacts.id AND" + UNDELIVERED + ")",
         numbersBefore));
     // A voice caller's number is kept only for the callback they said was safe, and no delivery carries it: an
     // undelivered report does not hold it. A callback or reply task left without its number cannot be kept: closed.
+    // COALESCE: an expression no index serves, so that H2 reads ix_contacts_caller_held, not the (channel, ...)
+    // index, which holds most of the table under 'voice' (its planner took that one at 10^5 contacts).
     counts.put("callback_numbers", Store.update(c, "UPDATE contacts SET caller_sealed = NULL WHERE caller_sealed IS NOT NULL"
-        + " AND channel = '" + Channel.VOICE.wire() + "' AND ended_at < ?", numbersBefore));
+        + " AND COALESCE(channel, '') = '" + Channel.VOICE.wire() + "' AND caller_held_at < ?", numbersBefore));
     counts.put("followups_closed", FollowupRepository.closeWhereNumberPurged(c, audit, now));
     // Who answered a call, when no operator id came with the number rung: a counsellor's phone number, staff data
     // that no delivery carries, so an undelivered report does not hold it: it goes after the same period.
     counts.put("answered_numbers", Store.update(c, "UPDATE contacts SET answered_number_sealed = NULL"
-        + " WHERE answered_number_sealed IS NOT NULL AND COALESCE(ended_at, answered_at) < ?", numbersBefore));
+        + " WHERE answered_number_sealed IS NOT NULL AND answered_held_at < ?", numbersBefore));
     // A caller flag that stopped counting (cleared, or past its expiry) keeps its ids and times for the audit
     // trail, not whose it was nor why. Expiries not applied yet are applied (audited) first.
     CallerFlagRepository.expireDue(c, audit, now);
@@ -137,10 +145,13 @@ public final class Retention {
         + OutboundStatus.QUEUED.sql() + ", " + OutboundStatus.SENDING.sql() + ")", smsBefore));
     // Free text is kept for the longest need among the agencies the report went to, each counted from its
     // completion, and only once each has it; a report that went nowhere keeps it retention.free_text_days.
+    // Completed before the latest of those cutoffs: what the index on free_text_held_at reads (V21), so the
+    // statement reads only the reports still holding free text, not the whole table.
     var freeTextArgs = new ArrayList<Object>();
+    freeTextArgs.add(latestFreeTextCutoff(now, textBefore));
     var freeTextDone = freeTextDone("reports", now, textBefore, freeTextArgs);
     counts.put("report_free_text", Store.update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL"
-        + " WHERE (description_sealed IS NOT NULL OR urls_sealed IS NOT NULL) AND " + freeTextDone,
+        + " WHERE free_text_held_at < ? AND (description_sealed IS NOT NULL OR urls_sealed IS NOT NULL) AND " + freeTextDone,
         freeTextArgs.toArray()));
     // A counsellor's free text (district, case notes, the referral's reason) goes with its report's free text.
     var reviewArgs = new ArrayList<Object>();
@@ -153,12 +164,13 @@ public final class Retention {
     var sessionArgs = new ArrayList<Object>();
     var sessionReportDone = freeTextDone("r", now, textBefore, sessionArgs);
     sessionArgs.add(textBefore);
-    counts.put("session_free_text", Store.update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE texts_sealed IS NOT NULL"
-        + " AND status = " + SessionStatus.CLOSED.sql() + " AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = flow_sessions.contact_id"
+    counts.put("session_free_text", Store.update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE texts_held_at >= " + HELD_ANY
+        + " AND texts_sealed IS NOT NULL" // COALESCE: as above, not ix_flow_sessions_status (nearly all are closed)
+        + " AND COALESCE(status, '') = " + SessionStatus.CLOSED.sql() + " AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.contact_id = flow_sessions.contact_id"
         + " AND NOT (" + sessionReportDone + ")) AND (EXISTS (SELECT 1 FROM reports r WHERE r.contact_id ="
         + " flow_sessions.contact_id) OR updated_at < ?)", sessionArgs.toArray()));
     // The audio itself is at Twilio: each reference cleared here is first a deletion owed there (RecordingDeletions).
-    var recordingDone = "completed_at < ? AND NOT" + UNDELIVERED.replace("r.id", "reports.id");
+    var recordingDone = "recording_held_at < ? AND NOT" + UNDELIVERED.replace("r.id", "reports.id");
     counts.put("recordings_to_delete_at_twilio", RecordingRepository.queue(c, recordingDone, "retention", now, recordingBefore));
     counts.put("recordings", Store.update(c, "UPDATE reports SET recording_sealed = NULL WHERE recording_sealed IS NOT NULL"
         + " AND " + recordingDone, recordingBefore));
@@ -231,6 +243,18 @@ public final class Retention {
       audit.append(c, "erasure", "cli", Map.of("contact", contactId, "reference", reference), data, now);
       return true;
     });
+  }
+
+  /** The latest completion time whose free text may go now: the default's cutoff or an agency's, the later. */
+  private Instant latestFreeTextCutoff(Instant now, Instant defaultBefore) {
+    var latest = defaultBefore;
+    for (var days : freeTextDaysByAgency.values()) {
+      var before = now.minus(Duration.ofDays(days));
+      if (before.isAfter(latest)) {
+        latest = before;
+      }
+    }
+    return latest;
   }
 
   /**
