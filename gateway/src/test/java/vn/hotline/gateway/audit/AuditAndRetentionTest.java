@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +22,7 @@ import vn.hotline.gateway.testing.FakeAgency;
 import vn.hotline.gateway.testing.GatewayTest;
 import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.MutableClock;
+import vn.hotline.gateway.testing.Reports;
 import vn.hotline.gateway.testing.RunningGateway;
 import vn.hotline.gateway.testing.TestDatabase;
 
@@ -55,23 +55,12 @@ class AuditAndRetentionTest {
 
   /** A texted report with a story and a link; returns its reference. */
   String smsReport(String from) {
-    var twilio = gw.twilio();
-    for (var t : List.of("BAOCAO", "1", "2", "3", "48", STORY, "XONG", "facebook.com/bachangxom", "1")) {
-      twilio.sms(from, t);
-    }
-    var m = Pattern.compile("ma so (\\d{8})").matcher(twilio.sms(from, "1").messageText());
-    assertTrue(m.find());
-    return m.group(1);
+    return Reports.smsReport(gw, from, STORY);
   }
 
   /** A report call that ends in a voicemail; returns its reference. */
   String voicemailCall() {
-    var call = gw.twilio().call();
-    var t = call.press(call.press(call.press(call.incoming(), "1"), "2"), "2");
-    t = call.press(call.press(call.press(t, "1"), "3"), "*");
-    t = call.record(call.callbackSafe(call.dialEnded(t, "no-answer")), 40);
-    call.status("completed");
-    return (String) db.row("SELECT reference FROM contacts WHERE provider_ref = ?", call.sid).get("reference");
+    return Reports.voicemailCall(gw, db);
   }
 
   @Test
