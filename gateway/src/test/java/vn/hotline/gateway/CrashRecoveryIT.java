@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import vn.hotline.gateway.chaos.Chaos;
 import vn.hotline.gateway.delivery.WebhookSignature;
 import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.FakeAgency;
@@ -67,6 +68,7 @@ class CrashRecoveryIT {
   @ParameterizedTest
   @EnumSource(TestDatabase.Kind.class)
   void killedMidFloodItIsBackAtOnceAndEveryTexterAndAgencyGetsWhatWasOwed(TestDatabase.Kind kind) throws Exception {
+    long t0 = System.nanoTime();
     org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("crash.stores", "H2,MARIADB").contains(kind.name()));
     smsc = TestSmsc.start(TestSmsc.Config.defaults());
     agency = new FakeAgency();
@@ -125,8 +127,8 @@ class CrashRecoveryIT {
       duplicatesCounted += gateway.metric(DUPLICATED);
       kills.add(java.time.Instant.now());
       gateway.kill(); // SIGKILL
-      long t0 = gateway.start();
-      afterKill.add(gateway.awaitReady(Duration.ofSeconds(60)) - t0);
+      long restart = gateway.start();
+      afterKill.add(gateway.awaitReady(Duration.ofSeconds(60)) - restart);
     }
     for (; sent < TEXTS; sent++) {
       smsc.deliverMo(numbers.get(sent), "111", "alo");
@@ -163,11 +165,13 @@ class CrashRecoveryIT {
     normal = Math.max(normal, gateway.awaitReady(Duration.ofSeconds(60)) - again);
     var log = String.join("\n", gateway.logs());
 
-    System.out.printf("crash-recovery | %s | texts %d | kills %d | ready after start %d ms | after kill %s ms"
-            + " | answered %d | duplicates %d (counted %.0f) | last reply %d s after the last restart"
-            + " | reports %d | delivered %d webhook-ids in %d requests%n",
-        kind, TEXTS, KILLS, normal / 1_000_000, afterKill.stream().map(t -> Long.toString(t / 1_000_000)).toList(),
-        answered, twice, duplicatesCounted, waited.toSeconds(), calls, ids.size(), received.size());
+    Chaos.row(new Chaos.Row("crash-recovery", kind.name(), TEXTS + calls, TEXTS + deliveryRows, answered + ids.size(),
+        TEXTS - answered + calls - ids.size(), twice + Math.max(0, deliveryRows - calls),
+        Duration.ofNanos(System.nanoTime() - t0), KILLS + " kill(s); texts " + TEXTS + ", " + answered
+        + " answered, " + twice + " twice (" + (long) duplicatesCounted + " counted); reports " + calls + ", "
+        + ids.size() + " webhook-ids in " + received.size() + " requests; ready " + normal / 1_000_000
+        + " ms after a normal start, " + afterKill.stream().map(t -> Long.toString(t / 1_000_000)).toList()
+        + " ms after each kill; last reply " + waited.toSeconds() + " s after the last restart"));
 
     assertEquals(TEXTS, answered, "every texter got a reply");
     // Nothing is left claimed or queued that a lease could still send later.

@@ -116,6 +116,7 @@ class AgencyOutageChaosTest {
 
   @Test
   void aDayLongOutageIsRetriedOnScheduleThenDeliveredOnceAndA410SwitchesOneAgencyOffAlone() throws Exception {
+    long t0 = System.nanoTime();
     int reports = Chaos.texts(12, 100);
     var police = fakes.get(POLICE);
     var childProtection = fakes.get(CHILD_PROTECTION);
@@ -188,8 +189,11 @@ class AgencyOutageChaosTest {
     assertTrue(waiting >= more, waiting + " child protection reports waiting after the 410, for " + more + " new calls");
     assertEquals(db.count("SELECT COUNT(*) FROM deliveries WHERE agency_id = ?", CHILD_PROTECTION) - cpBefore, waiting,
         "every report made after the 410 waits, none lost");
-    Chaos.report("agency-outage " + db.kind, Map.of("reports", reports, "clock steps", steps,
-        "police attempts", police.received().size(), "child protection 410 then waiting", waiting,
-        "calls answered by the fallback (made again)", fellBack));
+    int policeIds = (int) police.received().stream().map(r -> r.header("webhook-id")).distinct().count();
+    int policeRows = db.count("SELECT COUNT(*) FROM deliveries WHERE agency_id = ?", POLICE);
+    Chaos.row(new Chaos.Row("agency-outage", db.kind.name(), policeRows, policeRows, policeIds,
+        Math.max(0, policeRows - policeIds), Math.max(0, policeIds - policeRows), Duration.ofNanos(System.nanoTime() - t0), "police down a simulated"
+        + " day: " + steps + " clock steps, " + police.received().size() + " attempts; child protection then 410: "
+        + waiting + " of its reports waiting, none lost; " + fellBack + " calls answered by the fallback, made again"));
   }
 }

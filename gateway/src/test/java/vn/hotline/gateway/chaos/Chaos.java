@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,7 +14,7 @@ import java.util.TreeMap;
  * ({@code -Dchaos.full=true}); each can be set on its own ({@code -Dchaos.texts=2000}). What each run counted is
  * appended to {@code gateway/target/chaos/results.txt} for docs/reliability.md.
  */
-final class Chaos {
+public final class Chaos {
   static final boolean FULL = Boolean.getBoolean("chaos.full");
 
   private Chaos() {}
@@ -26,10 +27,33 @@ final class Chaos {
     return Long.getLong(property, FULL ? full : quick);
   }
 
-  static synchronized void report(String scenario, Map<String, ?> counts) {
-    var line = Instant.now() + " " + scenario + " " + new TreeMap<>(counts) + "\n";
+  /**
+   * One scenario's line of the suite's table: what was sent and what came out of it. {@code -1} where a column
+   * means nothing for the scenario (a fuzz delivers nothing). {@code lost} is what was sent and is not where it
+   * must be; {@code duplicates} what arrived twice where once was owed.
+   */
+  public record Row(String scenario, String store, long sent, long stored, long delivered, long lost, long duplicates,
+      Duration time, String notes) {
+    String tsv() {
+      return String.join("\t", scenario, store, Long.toString(sent), Long.toString(stored), Long.toString(delivered),
+          Long.toString(lost), Long.toString(duplicates), Long.toString(time.toSeconds()), notes.replace('\t', ' '));
+    }
+  }
+
+  /** The scenario's line, appended to {@code gateway/target/chaos/table.tsv} (bench/chaos.sh prints the table). */
+  public static synchronized void row(Row row) {
+    System.out.println("chaos | " + row.tsv().replace("\t", " | "));
+    append("table.tsv", row.tsv() + "\n");
+  }
+
+  /** Free-form counts of a run, appended to {@code gateway/target/chaos/results.txt}. */
+  public static synchronized void report(String scenario, Map<String, ?> counts) {
+    append("results.txt", Instant.now() + " " + scenario + " " + new TreeMap<>(counts) + "\n");
+  }
+
+  private static void append(String name, String line) {
     try {
-      var file = Path.of("gateway/target/chaos/results.txt");
+      var file = Path.of("gateway/target/chaos").resolve(name);
       Files.createDirectories(file.getParent());
       Files.writeString(file, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {

@@ -232,6 +232,7 @@ class SmppPduFuzzTest {
 
   @Test
   void noPduIsRefusedForEverAndTheLinkStillServesAValidTextAfterTheNoise() throws Exception {
+    long t0 = System.nanoTime();
     long seed = Long.getLong("chaos.fuzz_seed", System.nanoTime());
     int count = Chaos.texts(300, 5_000);
     var r = new Random(seed);
@@ -256,7 +257,9 @@ class SmppPduFuzzTest {
       }
       statuses.merge(status, 1, Integer::sum);
     }
-    Chaos.report("smpp-fuzz seed " + seed, Map.of("pdus", count, "statuses", statuses.toString()));
+    Chaos.row(new Chaos.Row("smpp-fuzz", "H2", count, statuses.getOrDefault(0, 0), -1, foreverTemporary.size(), 0,
+        Duration.ofNanos(System.nanoTime() - t0), "seed " + seed + ", command statuses " + statuses
+        + " (lost: answered 'try again' three times in a row)"));
     assertTrue(foreverTemporary.isEmpty(), "seed " + seed + ": PDUs answered 'try again' three times in a row: "
         + foreverTemporary + "; statuses " + statuses);
 

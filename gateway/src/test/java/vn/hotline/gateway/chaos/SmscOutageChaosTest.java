@@ -81,6 +81,7 @@ class SmscOutageChaosTest {
 
   @Test
   void everyTextIsStoredOnceAndEveryTexterAnsweredOnceThroughDropsAndThrottling() throws Exception {
+    long t0 = System.nanoTime();
     int texts = Chaos.texts(300, 10_000);
     long dropEvery = Chaos.millis("chaos.smsc_drop_ms", 5_000, 30_000);
     smsc.throttle(7);
@@ -131,8 +132,11 @@ class SmscOutageChaosTest {
     long duplicated = gw.gateway().meters().find("hotline_sms_replies_possibly_duplicated_total").counters()
         .stream().mapToLong(c -> (long) c.count()).sum();
     int extra = twice.entrySet().stream().filter(e -> e.getKey() > 1).mapToInt(e -> (e.getKey() - 1) * e.getValue()).sum();
-    Chaos.report("smsc-outage " + house.kind(), Map.of("texts", texts, "drops", drops.get(),
-        "throttled", smsc.throttledCount(), "replies per texter", twice.toString(), "counted duplicates", duplicated));
+    int stored = db.count("SELECT COUNT(*) FROM sms_inbound WHERE status = ?", "processed");
+    Chaos.row(new Chaos.Row("smsc-outage", house.kind().name(), texts, stored, texts - unanswered.size(),
+        texts - stored + unanswered.size(), extra, Duration.ofNanos(System.nanoTime() - t0), drops.get() + " link drops, "
+        + smsc.throttledCount() + " submits throttled, replies per texter " + twice + ", " + duplicated
+        + " counted as possible duplicates"));
     assertTrue(extra <= duplicated, "replies sent twice (" + twice + ") beyond the " + duplicated
         + " counted as possibly duplicated");
   }

@@ -90,6 +90,7 @@ class StoreOutageChaosTest {
 
   @Test
   void callersGetTheFallbackWhileTheStoreIsAwayAndNothingAnsweredIsLost() throws Exception {
+    long t0 = System.nanoTime();
     int calls = Chaos.texts(80, 1_000);
     twilio = gw.twilio();
     var walks = new ConcurrentLinkedQueue<Walk>();
@@ -131,8 +132,11 @@ class StoreOutageChaosTest {
       }
     }
     long whole = walks.stream().filter(Walk::whole).count();
-    Chaos.report("store-outage " + db.kind, Map.of("calls", calls, "fallback", fellBack, "whole", whole,
-        "contacts lost", lostContacts.size(), "reports lost", lostReports.size()));
+    long menus = walks.stream().filter(Walk::menu).count();
+    Chaos.row(new Chaos.Row("store-outage", db.kind.name(), calls, menus - lostContacts.size(), -1,
+        lostContacts.size() + lostReports.size(), 0, Duration.ofNanos(System.nanoTime() - t0), fellBack
+        + " callers sent to the fallback during the outage, " + menus + " got the menu (stored), " + whole
+        + " untouched (each a report)"));
     assertEquals(List.of(), lostContacts, "calls that got their menu are stored");
     assertEquals(List.of(), lostReports, "calls answered normally throughout are reports");
     assertTrue(whole > 0, "some calls went through untouched");

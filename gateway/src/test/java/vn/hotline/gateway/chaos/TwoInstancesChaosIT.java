@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +52,7 @@ class TwoInstancesChaosIT {
 
   @Test
   void oneKilledMidDeliveryTheOtherFinishesNoneLostNoneUnderTwoIdsChainVerifies() throws Exception {
+    long t0 = System.nanoTime();
     mariadb = TestDatabase.create(TestDatabase.Kind.MARIADB, work);
     agency = new FakeAgency();
     agency.always(new FakeAgency.Answer(200, null, Duration.ofSeconds(1), null)); // deliveries in flight at the kill
@@ -101,20 +101,11 @@ class TwoInstancesChaosIT {
     int takenBack = takenBackDeliveries(String.join("\n", b.logs()));
     var verify = b.run(Duration.ofSeconds(60), "audit", "verify");
 
-    var counts = new LinkedHashMap<String, Object>();
-    counts.put("calls", calls);
-    counts.put("contacts", contacts);
-    counts.put("delivered_ids", ids());
-    counts.put("requests", requests);
-    counts.put("received_at_kill", atKill);
-    counts.put("undelivered_at_kill", undeliveredAtKill);
-    counts.put("taken_back", takenBack);
-    counts.put("lost", reports - ids());
-    counts.put("second_ids", deliveryRows - reports);
-    counts.put("all_delivered_after_kill_s", waited.toSeconds());
-    counts.put("audit_verify_exit", verify.exit());
-    Chaos.report("two-instances-one-killed", counts);
-    System.out.println("two-instances | " + counts);
+    Chaos.row(new Chaos.Row("two-instances-one-killed", "MARIADB", calls, contacts, ids(), reports - ids(),
+        deliveryRows - reports, Duration.ofNanos(System.nanoTime() - t0), "killed with " + atKill + " requests at the"
+        + " agency and " + undeliveredAtKill + " deliveries to make; the survivor took back " + takenBack + ", "
+        + (requests - reports) + " sent again under the same webhook-id, all delivered " + waited.toSeconds()
+        + " s after the kill; audit verify exit " + verify.exit()));
 
     assertTrue(undeliveredAtKill > 0, "the kill came while deliveries were still to be made");
     assertEquals(calls, contacts, "every call stored");
