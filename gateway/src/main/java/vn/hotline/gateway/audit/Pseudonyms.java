@@ -31,6 +31,21 @@ public final class Pseudonyms {
     return new Pseudonyms(java.util.Base64.getDecoder().decode(t.substring(colon + 1)));
   }
 
+  /**
+   * A key of its own for another purpose (e.g. signing the web report form's tokens), derived from this one:
+   * every instance of a deployment derives the same, no further secret to configure, and it says nothing of the
+   * pseudonym key or of any pseudonym.
+   */
+  public byte[] derive(String purpose) {
+    try {
+      var mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(("derived-key:" + purpose).getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public String of(String number) {
     try {
       var mac = Mac.getInstance("HmacSHA256");
