@@ -44,7 +44,7 @@
   next.addEventListener('click', function () {
     if (stepOk(current)) {
       show(Math.min(steps.length - 1, current + 1));
-      steps[current].querySelector('legend').scrollIntoView();
+      window.scrollTo(0, 0); // the danger numbers stay in sight at every step
     }
   });
   show(current);
