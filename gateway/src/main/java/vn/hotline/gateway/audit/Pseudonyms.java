@@ -58,6 +58,21 @@ public final class Pseudonyms {
     }
   }
 
+  /**
+   * A keyed digest of any text under the same key (no number normalisation), 64 hex digits: finds a sealed value
+   * again by what it is (a normalised harmful-content URL) without storing it in the clear or as a plain hash
+   * anyone could test a guess against.
+   */
+  public String digest(String text) {
+    try {
+      var mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal(("text:" + text).getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Vietnamese national format (0xxxxxxxxx) and 84xxxxxxxxx become +84xxxxxxxxx; other numbers keep their digits. */
   public static String normalise(String number) {
     var digits = number.replaceAll("[^0-9+]", "");
