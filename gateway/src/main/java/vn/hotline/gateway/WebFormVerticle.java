@@ -21,10 +21,7 @@ final class WebFormVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    WebFormRoutes.Intake intake = report -> {
-      throw new IllegalStateException("the intake core is not wired yet");
-    };
-    return vertx.executeBlocking(() -> WebFormRoutes.build(intake, p.files.taxonomy(), p.files.provinces(),
+    return vertx.executeBlocking(() -> WebFormRoutes.build(p.intake, p.files.taxonomy(), p.files.provinces(),
             p.pseudonyms.derive("web-report-form-token"), p.metrics, p.workers, p.clock), false)
         .map(routes -> {
           routes.mount(router);

@@ -83,7 +83,8 @@ public final class Metrics implements AutoCloseable {
   }
 
   /**
-   * What became of a web report form sent to /report: {@code result} accepted, invalid (shown again to correct),
+   * What became of a web report form sent to /report: {@code result} accepted, sent_again (the same form twice:
+   * one report), invalid (shown again to correct),
    * honeypot or too_fast (refused quietly: a bot), expired or forged (its token), rate_limited, failed (the store).
    */
   public void webReport(String result) {

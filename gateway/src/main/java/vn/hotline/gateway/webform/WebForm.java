@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import vn.hotline.gateway.report.Assessment;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.report.Taxonomy;
+import vn.hotline.gateway.report.Urls;
 
 /**
  * The form's fields as sent, checked into a {@link WebReport} or into the problems the page shows next to the
@@ -17,7 +18,7 @@ import vn.hotline.gateway.report.Taxonomy;
 final class WebForm {
   static final int DESCRIPTION_MAX = 5000;
   static final int LINKS_MAX = 10;
-  static final int LINK_MAX = 2000;
+  static final int LINK_MAX = Urls.MAX_LENGTH;
   static final int NAME_MAX = 100;
   static final int EMAIL_MAX = 254;
   /** Every field the form has (what is kept to show again), besides the token, the honeypot and the proof. */
@@ -25,7 +26,7 @@ final class WebForm {
       "contact_name", "contact_phone", "contact_email", "consent");
 
   private static final Pattern LINK = Pattern.compile("(?i)(https?://)?[^\\s/?#]+\\.[^\\s/?#]+([/?#]\\S*)?");
-  private static final Pattern PHONE = Pattern.compile("\\+?[0-9][0-9 .()-]{5,19}");
+  private static final Pattern PHONE = Pattern.compile("\\+?[0-9][0-9 .()-]{6,22}");
   private static final Pattern EMAIL = Pattern.compile("[^\\s@]+@[^\\s@]+\\.[^\\s@]+");
 
   /** One problem with what was sent: the field it is about, the message key, its arguments. */
@@ -64,7 +65,7 @@ final class WebForm {
       }
       if (link.length() > LINK_MAX) {
         problems.add(new Problem("links", "error.link_long", List.of(line, LINK_MAX)));
-      } else if (!LINK.matcher(link).matches()) {
+      } else if (!LINK.matcher(link).matches() || !webLink(link)) {
         problems.add(new Problem("links", "error.link_bad", List.of(line)));
       } else {
         urls.add(link);
@@ -116,6 +117,16 @@ final class WebForm {
     var contact = consent ? new WebReport.Contact(name, phone, email) : null;
     return new Ok(new WebReport(category, List.copyOf(urls), description, age, province.isEmpty() ? null : province,
         contact, language));
+  }
+
+  /** Whether the intake takes it as a web link (http or https, a host; report.Urls.normalise). */
+  private static boolean webLink(String link) {
+    try {
+      Urls.normalise(link);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** A field as sent, trimmed ("" when absent); line breaks are kept as the browser sent them. */

@@ -3,7 +3,6 @@ package vn.hotline.gateway.webform;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
-import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
@@ -17,10 +16,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.console.Messages;
+import vn.hotline.gateway.contact.Channel;
+import vn.hotline.gateway.intake.ContentItem;
+import vn.hotline.gateway.intake.Intake;
+import vn.hotline.gateway.intake.ReporterContact;
+import vn.hotline.gateway.intake.Submission;
 import vn.hotline.gateway.ops.HttpEdge;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.ops.RateLimits;
@@ -52,15 +55,7 @@ public final class WebFormRoutes {
   /** The largest form taken: 5,000 characters of description and 10 links, percent-encoded (up to 9 bytes each). */
   static final int BODY_LIMIT = 96 * 1024;
   private static final Logger log = LoggerFactory.getLogger(WebFormRoutes.class);
-  /** Forms remembered at most (a flood from many addresses must not fill the memory): past it, no double-tap check. */
-  private static final int MAX_REMEMBERED = 100_000;
   private static final List<String> ASSETS = List.of("report.css", "report.js");
-
-  /** Stores a checked report as a contact of the web channel and returns its reference. Blocking: on a worker. */
-  @FunctionalInterface
-  public interface Intake {
-    String submit(WebReport report);
-  }
 
   private record Asset(String type, Buffer body) {}
 
@@ -77,12 +72,6 @@ public final class WebFormRoutes {
   private final Map<String, Asset> assets;
   private final TemplateEngine engine = TemplateEngine.createPrecompiled(null, ContentType.Html,
       WebFormRoutes.class.getClassLoader(), "vn.hotline.gateway.webform.templates");
-  /** The answers of the forms sent, by token nonce, for as long as a token is valid: a form is stored once. */
-  private final Map<String, Sent> sent = new ConcurrentHashMap<>();
-  private volatile long lastSweep;
-
-  private record Sent(long at, Future<String> reference) {}
-
   private WebFormRoutes(Intake intake, Taxonomy taxonomy, Provinces provinces, byte[] tokenKey, Metrics metrics,
       WorkerExecutor workers, Clock clock, Messages messages, Map<String, Asset> assets) {
     this.intake = intake;
@@ -224,36 +213,63 @@ public final class WebFormRoutes {
     }
   }
 
-  /** Stores the report once per token; the same form sent again gets the first answer's reference. */
+  /**
+   * Stores the report through the intake, on a worker, with the token's nonce as its idempotency key: the same form
+   * sent again (a double tap, a reload of the answer) is the same report and shows the same reference, on any
+   * instance, for 24 hours.
+   */
   private void store(RoutingContext ctx, String lang, String nonce, WebReport report) {
-    long now = clock.millis();
-    sweep(now);
-    var mine = io.vertx.core.Promise.<String>promise();
-    var earlier = sent.size() > MAX_REMEMBERED ? null : sent.putIfAbsent(nonce, new Sent(now, mine.future()));
-    if (earlier != null) {
-      earlier.reference().onComplete(ar -> answer(ctx, lang, ar.succeeded() ? ar.result() : null, ar.cause()));
-      return;
-    }
-    workers.executeBlocking(() -> intake.submit(report), false).onComplete(ar -> {
-      if (ar.failed()) {
-        sent.remove(nonce); // not stored: the person may send it again
-        mine.fail(ar.cause());
-        metrics.webReport("failed");
-        log.atWarn().addKeyValue("error", HttpEdge.reason(ar.cause())).log("a web report could not be stored");
-      } else {
-        mine.complete(ar.result());
-        metrics.webReport("accepted");
+    var submission = new Submission(Channel.WEB, null, null, report.category(), null,
+        report.urls().stream().map(ContentItem::of).toList(), report.description().isEmpty() ? null : report.description(),
+        report.ageBand(), report.province(), false,
+        report.contact() == null ? null : new ReporterContact(blankToNull(report.contact().name()),
+            blankToNull(report.contact().phone()), blankToNull(report.contact().email())),
+        report.language());
+    workers.executeBlocking(() -> intake.submit(submission, "web-form:" + nonce), false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        metrics.webReport(ar.result().created() ? "accepted" : "sent_again");
+        render(ctx, 200, "report/done.jte", new ReportPage(messages.bundle(lang), 200, null, ar.result().reference(), null));
+        return;
       }
-      answer(ctx, lang, ar.succeeded() ? ar.result() : null, ar.cause());
+      switch (ar.cause()) {
+        case Intake.KeyReused reused -> {
+          // the same form, changed after it was sent (the browser's Back): sent again, it is another report
+          metrics.webReport("invalid");
+          showForm(ctx, 400, lang, fields(ctx), List.of(new WebForm.Problem("token", "error.sent_already", List.of())));
+        }
+        case Intake.Invalid invalid -> {
+          metrics.webReport("invalid");
+          showForm(ctx, 400, lang, fields(ctx), List.of(problem(invalid)));
+        }
+        default -> {
+          metrics.webReport("failed");
+          log.atWarn().addKeyValue("error", HttpEdge.reason(ar.cause())).log("a web report could not be stored");
+          message(ctx, 503, lang, "message.503");
+        }
+      }
     });
   }
 
-  private void answer(RoutingContext ctx, String lang, String reference, Throwable failed) {
-    if (failed != null) {
-      message(ctx, 503, lang, "message.503");
-    } else {
-      render(ctx, 200, "report/done.jte", new ReportPage(messages.bundle(lang), 200, null, reference, null));
+  /** What the intake refused, as the form says it (the form's own checks catch all of it first). */
+  private static WebForm.Problem problem(Intake.Invalid invalid) {
+    var field = invalid.field();
+    if (field.startsWith("content_items")) {
+      return new WebForm.Problem("links", "error.links_refused", List.of());
     }
+    return switch (field) {
+      case "category", "subcategory" -> new WebForm.Problem("category", "error.category_unknown", List.of());
+      case "description" -> new WebForm.Problem("description", "error.nothing_said", List.of());
+      case "age_band" -> new WebForm.Problem("age_band", "error.age_unknown", List.of());
+      case "province" -> new WebForm.Problem("province", "error.province_unknown", List.of());
+      case "contact.phone" -> new WebForm.Problem("contact_phone", "error.phone_bad", List.of());
+      case "contact.email" -> new WebForm.Problem("contact_email", "error.email_bad", List.of());
+      case "contact.name" -> new WebForm.Problem("contact_name", "error.name_long", List.of(WebForm.NAME_MAX));
+      default -> new WebForm.Problem("contact_phone", "error.contact_missing", List.of());
+    };
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
   }
 
   /** A bot's form: the neutral thank-you page, nothing stored, counted. */
@@ -313,12 +329,5 @@ public final class WebFormRoutes {
 
   private static String language(String asked) {
     return asked != null && Messages.LANGUAGES.contains(asked) ? asked : Messages.DEFAULT;
-  }
-
-  private void sweep(long now) {
-    if (now - lastSweep > 60_000) {
-      lastSweep = now;
-      sent.entrySet().removeIf(e -> now - e.getValue().at() > FormTokens.MAX_AGE.toMillis());
-    }
   }
 }
