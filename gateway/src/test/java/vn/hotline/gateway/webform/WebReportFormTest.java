@@ -134,6 +134,13 @@ class WebReportFormTest {
     var again = checked(web.post(form));
     assertEquals(reference, WebReportClient.reference(again.body()));
     assertEquals(before, contacts());
+    // changed after it was sent (the browser's Back) and sent again: shown again to be sent as a new report
+    form.put("description", SAW + " Tôi vừa thấy thêm một video nữa.");
+    var changed = checked(web.post(form));
+    assertEquals(400, changed.statusCode());
+    assertTrue(changed.body().contains("Biểu mẫu này đã được gửi"), changed.body());
+    assertTrue(changed.body().contains("Tôi vừa thấy thêm một video nữa."), "what was typed is kept");
+    assertEquals(before, contacts());
   }
 
   @Test
