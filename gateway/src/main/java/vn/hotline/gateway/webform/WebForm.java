@@ -22,7 +22,7 @@ final class WebForm {
   static final int NAME_MAX = 100;
   static final int EMAIL_MAX = 254;
   /** Every field the form has (what is kept to show again), besides the token, the honeypot and the proof. */
-  static final List<String> FIELDS = List.of("category", "links", "description", "age_band", "province",
+  static final List<String> FIELDS = List.of("category", "urgent", "links", "description", "age_band", "province",
       "contact_name", "contact_phone", "contact_email", "consent");
 
   private static final Pattern LINK = Pattern.compile("(?i)(https?://)?[^\\s/?#]+\\.[^\\s/?#]+([/?#]\\S*)?");
@@ -116,7 +116,7 @@ final class WebForm {
     }
     var contact = consent ? new WebReport.Contact(name, phone, email) : null;
     return new Ok(new WebReport(category, List.copyOf(urls), description, age, province.isEmpty() ? null : province,
-        contact, language));
+        "yes".equals(value(sent, "urgent")), contact, language));
   }
 
   /** Whether the intake takes it as a web link (http or https, a host; report.Urls.normalise). */

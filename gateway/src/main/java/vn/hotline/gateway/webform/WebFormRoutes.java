@@ -221,7 +221,7 @@ public final class WebFormRoutes {
   private void store(RoutingContext ctx, String lang, String nonce, WebReport report) {
     var submission = new Submission(Channel.WEB, null, null, report.category(), null,
         report.urls().stream().map(ContentItem::of).toList(), report.description().isEmpty() ? null : report.description(),
-        report.ageBand(), report.province(), false,
+        report.ageBand(), report.province(), report.urgent(),
         report.contact() == null ? null : new ReporterContact(blankToNull(report.contact().name()),
             blankToNull(report.contact().phone()), blankToNull(report.contact().email())),
         report.language());

@@ -9,11 +9,12 @@ import java.util.List;
  *
  * @param ageBand one of report.Assessment.AGE_BANDS ("unknown" when not said)
  * @param province a code of config/provinces.yaml, or null when not said
+ * @param urgent the reporter ticked "a child is in danger right now" (routed as immediate danger)
  * @param contact how to reach the reporter, or null (always null without consent)
  * @param language the page's language: vi or en
  */
 public record WebReport(String category, List<String> urls, String description, String ageBand, String province,
-    Contact contact, String language) {
+    boolean urgent, Contact contact, String language) {
   /** The reporter's own contact details, given with their consent; any of them may be empty. */
   public record Contact(String name, String phone, String email) {
     @Override
@@ -32,6 +33,6 @@ public record WebReport(String category, List<String> urls, String description, 
 
   @Override
   public String toString() {
-    return "WebReport[" + category + " " + ageBand + " " + province + " urls=" + urls.size() + "]"; // no free text
+    return "WebReport[" + category + (urgent ? " urgent " : " ") + ageBand + " " + province + " urls=" + urls.size() + "]"; // no free text
   }
 }

@@ -144,6 +144,25 @@ class WebReportFormTest {
   }
 
   @Test
+  void aChildInDangerNowIsRoutedAsImmediateDangerToThePolice() throws Exception {
+    var token = web.token();
+    clock.advance(Duration.ofSeconds(25));
+    var form = WebReportClient.filled(token, SAW);
+    form.put("category", "physical_violence");
+    form.put("links", "");
+    form.put("urgent", "yes");
+    var reference = WebReportClient.reference(checked(web.post(form)).body());
+    assertNotNull(reference);
+    var police = fakes.get("police-investigation");
+    Await.until(() -> police.received().stream().anyMatch(r -> r.bodyText().contains(reference)),
+        "the police have the urgent web report");
+    var data = JSON.readTree(police.received().stream().filter(r -> r.bodyText().contains(reference)).findFirst()
+        .orElseThrow().body()).get("data");
+    assertTrue(data.get("urgent").asBoolean(), data.toString());
+    assertEquals("web", data.get("channel").asText());
+  }
+
+  @Test
   void aFilledHoneypotIsThankedQuietlyAndNothingIsStored() {
     int before = contacts();
     var token = web.token();
