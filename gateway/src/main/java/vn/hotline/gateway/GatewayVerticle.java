@@ -70,7 +70,8 @@ final class GatewayVerticle extends VerticleBase {
       // one after the other: a router takes its routes from one thread at a time
       var routes = deploy(new WebhooksVerticle(p, router), null, false)
           .compose(x -> deploy(new ApiVerticle(p, router, contract), null, false))
-          .compose(x -> deploy(new ConsoleVerticle(p, router), null, false));
+          .compose(x -> deploy(new ConsoleVerticle(p, router), null, false))
+          .compose(x -> deploy(new WebFormVerticle(p, router), null, false));
       return Future.all(routes, Future.fromCompletionStage(storeChecked, context))
           .compose(x -> warmUp(p)) // before the listener: the first callers must not meet a cold gateway
           .compose(x -> deploy(listener = ListenerVerticle.publicListener(cfg.http(), router), null, true))

@@ -49,7 +49,10 @@ import vn.hotline.gateway.sms.SmsInbox;
 import vn.hotline.gateway.sms.SmsTakeovers;
 import vn.hotline.gateway.sms.smpp.SmppConnections;
 import vn.hotline.gateway.sms.twilio.TwilioSmsSender;
+import vn.hotline.gateway.intake.Intake;
 import vn.hotline.gateway.store.ApiKeyRepository;
+import vn.hotline.gateway.store.ContentItemRepository;
+import vn.hotline.gateway.store.IntakeRepository;
 import vn.hotline.gateway.store.CallbackRepository;
 import vn.hotline.gateway.store.CallerFlagRepository;
 import vn.hotline.gateway.store.HandoffRepository;
@@ -122,6 +125,9 @@ final class Parts {
   final SessionRepository sessions;
   final SmsRepository sms;
   final ApiKeyRepository apiKeys;
+  /** Reports that come in whole: the web form (/report) and partners' systems (/api/v1/intake). */
+  final Intake intake;
+  final IntakeRepository intakeRepository;
   final CallService calls;
   final CallerFlags callerFlags;
   final Whispers whispers;
@@ -170,9 +176,13 @@ final class Parts {
     this.deliveries = new DeliveryRepository(store, audit);
     this.cases = new CaseRepository(store, sealer);
     this.editions = new Editions(reports, cases);
-    this.payloads = new WebhookPayload(files.provinces());
+    var contentItems = new ContentItemRepository(store, sealer, pseudonyms);
+    this.payloads = new WebhookPayload(files.provinces(), contentItems);
     var outbox = new Outbox(deliveries, cases, audit);
-    var closing = new ContactClosing(new ReportPolicy(), reports, files.routing(), outbox);
+    var closing = new ContactClosing(new ReportPolicy(), reports, files.routing(), outbox, contentItems);
+    this.intakeRepository = new IntakeRepository(store, sealer);
+    this.intake = new Intake(store, intakeRepository, reports, contentItems, files.routing(), outbox, audit,
+        files.taxonomy(), files.provinces(), clock, Addresses.publisher(vertx, Addresses.DELIVERY_DUE));
     this.casework = new Casework(store, reports, cases, deliveries, outbox, files.routing(), files.taxonomy(),
         files.provinces(), audit, clock, Addresses.publisher(vertx, Addresses.DELIVERY_DUE));
     var followupTasks = new FollowupRepository(store, audit);

@@ -31,6 +31,21 @@ public final class Pseudonyms {
     return new Pseudonyms(java.util.Base64.getDecoder().decode(t.substring(colon + 1)));
   }
 
+  /**
+   * A key of its own for another purpose (e.g. signing the web report form's tokens), derived from this one:
+   * every instance of a deployment derives the same, no further secret to configure, and it says nothing of the
+   * pseudonym key or of any pseudonym.
+   */
+  public byte[] derive(String purpose) {
+    try {
+      var mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(("derived-key:" + purpose).getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public String of(String number) {
     try {
       var mac = Mac.getInstance("HmacSHA256");
@@ -38,6 +53,21 @@ public final class Pseudonyms {
       // 128 bits are plenty to avoid collisions among callers and keep the column short
       var digest = mac.doFinal(normalise(number).getBytes(StandardCharsets.UTF_8));
       return "p1_" + HexFormat.of().formatHex(digest, 0, 16);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A keyed digest of any text under the same key (no number normalisation), 64 hex digits: finds a sealed value
+   * again by what it is (a normalised harmful-content URL) without storing it in the clear or as a plain hash
+   * anyone could test a guess against.
+   */
+  public String digest(String text) {
+    try {
+      var mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal(("text:" + text).getBytes(StandardCharsets.UTF_8)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

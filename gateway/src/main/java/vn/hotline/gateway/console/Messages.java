@@ -62,13 +62,21 @@ public final class Messages {
 
   /** Reads both bundles from the jar (blocking: at startup, on a worker). */
   public static Messages load() {
+    return load("console/messages");
+  }
+
+  /**
+   * Reads both bundles of another set of words from the jar, {@code base + "_vi.properties"} and
+   * {@code base + "_en.properties"} (the public web report form has its own). Blocking.
+   */
+  public static Messages load(String base) {
     var out = new java.util.LinkedHashMap<String, Bundle>();
     for (var lang : LANGUAGES) {
-      var resource = "console/messages_" + lang + ".properties";
+      var resource = base + "_" + lang + ".properties";
       var props = new Properties();
       try (var in = Messages.class.getClassLoader().getResourceAsStream(resource)) {
         if (in == null) {
-          throw new IllegalStateException("the console's messages are missing from the jar: " + resource);
+          throw new IllegalStateException("messages are missing from the jar: " + resource);
         }
         props.load(new InputStreamReader(in, StandardCharsets.UTF_8));
       } catch (IOException e) {

@@ -12,7 +12,14 @@ import java.util.Set;
 public enum Channel {
   VOICE("voice"),
   SMS_TWILIO("sms-twilio"),
-  SMS_SMPP("sms-smpp");
+  SMS_SMPP("sms-smpp"),
+  /** The public web report form (/report): a parent, a teacher or an older child at a browser. */
+  WEB("web"),
+  /** A partner's system (a telecom operator, a platform, a school) through the intake API (/api/v1/intake). */
+  PARTNER("partner");
+
+  /** The channels a report comes in on without a conversation: one submission is the whole contact. */
+  public static final Set<Channel> INTAKE = Set.copyOf(EnumSet.of(WEB, PARTNER));
 
   /** The SMS channels (Twilio Messaging and SMPP). */
   public static final Set<Channel> SMS = Set.copyOf(EnumSet.of(SMS_TWILIO, SMS_SMPP));
@@ -23,13 +30,18 @@ public enum Channel {
     this.wire = wire;
   }
 
-  /** The word stored and shown: "voice", "sms-twilio", "sms-smpp". */
+  /** The word stored and shown: "voice", "sms-twilio", "sms-smpp", "web", "partner". */
   public String wire() {
     return wire;
   }
 
   public boolean isSms() {
     return SMS.contains(this);
+  }
+
+  /** A submitted report (web form, partner API): no caller, no flow, no conversation. */
+  public boolean isIntake() {
+    return INTAKE.contains(this);
   }
 
   /** The channel with that word; IllegalArgumentException names the words allowed. */

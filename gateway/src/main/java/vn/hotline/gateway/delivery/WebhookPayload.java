@@ -7,17 +7,18 @@ import java.util.Set;
 import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.report.Report;
 import vn.hotline.gateway.store.CaseRepository;
+import vn.hotline.gateway.store.ContentItemRepository;
 import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.util.Json;
 
 /**
  * The JSON an agency receives: the Standard Webhooks envelope around one version of the report
- * (docs/report.schema.json, schema_version 1.1), minimised to the fields that agency is configured to see. An
- * absent field means "not shared with you"; null means "not known". 1.1 only adds to 1.0: the version, the review
- * and a counsellor's assessment, and the report.updated event.
+ * (docs/report.schema.json, schema_version 1.2), minimised to the fields that agency is configured to see. An
+ * absent field means "not shared with you"; null means "not known". 1.1 only adds to 1.0 (the version, the review
+ * and a counsellor's assessment, and the report.updated event); 1.2 to 1.1 (the web and partner channels, content_items).
  */
 public final class WebhookPayload {
-  public static final String SCHEMA_VERSION = "1.1";
+  public static final String SCHEMA_VERSION = "1.2";
 
   /** Whether a person looked at the version an agency gets, as the payload's review.status says it. */
   public enum ReviewStatus {
@@ -65,9 +66,16 @@ public final class WebhookPayload {
   }
 
   private final Provinces provinces;
+  private final ContentItemRepository contentItems;
+
+  /** {@code contentItems}: where the content items of a report are read (null: none are, content_items is empty). */
+  public WebhookPayload(Provinces provinces, ContentItemRepository contentItems) {
+    this.provinces = provinces;
+    this.contentItems = contentItems;
+  }
 
   public WebhookPayload(Provinces provinces) {
-    this.provinces = provinces;
+    this(provinces, null);
   }
 
   /** The body of a report.created webhook of version 1, sent at once (what every report was before review). */
@@ -142,6 +150,24 @@ public final class WebhookPayload {
     if (fields.contains("harmful_content_urls")) {
       var urls = n.putArray("harmful_content_urls");
       r.urls().forEach(urls::add);
+      // the same URLs as content items: normalised, one per URL, with every report that named it (read when the
+      // payload is made, so the count is the one at sending time)
+      var items = n.putArray("content_items");
+      for (var i : contentItems == null ? java.util.List.<ContentItemRepository.Item>of() : contentItems.forReport(r.id())) {
+        var item = items.addObject();
+        item.put("id", i.id());
+        item.put("url", i.url());
+        item.put("platform", i.platform());
+        item.put("kind", i.kind());
+        if (i.hashAlgorithm() == null) {
+          item.putNull("hash");
+        } else {
+          item.putObject("hash").put("algorithm", i.hashAlgorithm()).put("value", i.hashValue());
+        }
+        item.put("count", i.count());
+        var refs = item.putArray("report_references");
+        i.references().forEach(refs::add);
+      }
     }
     if (fields.contains("description")) {
       n.put("description", r.description());

@@ -82,6 +82,22 @@ public final class Metrics implements AutoCloseable {
         .description("Contacts by how their flow ended").register(registry).increment();
   }
 
+  /**
+   * What became of a web report form sent to /report: {@code result} accepted, sent_again (the same form twice:
+   * one report), invalid (shown again to correct),
+   * honeypot or too_fast (refused quietly: a bot), expired or forged (its token), rate_limited, failed (the store).
+   */
+  public void webReport(String result) {
+    Counter.builder("hotline.web_report.submissions").tag("result", result)
+        .description("Web report forms sent, by what became of them").register(registry).increment();
+  }
+
+  /** The web form's optional proof of work: {@code result} valid, invalid or absent (no JavaScript). */
+  public void webReportProofOfWork(String result) {
+    Counter.builder("hotline.web_report.proof_of_work").tag("result", result)
+        .description("Web report forms by their proof of work").register(registry).increment();
+  }
+
   /** A webhook was refused: forged signature or malformed request. */
   public void refused(String reason) {
     Counter.builder("hotline.webhook.refused").tag("reason", reason).register(registry).increment();

@@ -102,7 +102,7 @@ class DeliveryTest {
       var body = JSON.readTree(r.body());
       assertEquals("report.created", body.get("type").asText());
       var data = body.get("data");
-      assertEquals("1.1", data.get("schema_version").asText());
+      assertEquals("1.2", data.get("schema_version").asText());
       assertEquals(1, data.get("version").asInt(), "the report as the call made it");
       assertEquals("auto", data.get("review").get("status").asText(), "immediate danger is never held for review");
       assertEquals(reference, data.get("reference").asText());

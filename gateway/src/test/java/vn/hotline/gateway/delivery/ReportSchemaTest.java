@@ -24,7 +24,7 @@ class ReportSchemaTest {
   private static final String[] ALWAYS = {"schema_version", "id", "reference", "channel", "received_at",
       "completed_at", "category", "urgent", "intent", "version", "review"};
   private static final String[] OPTIONAL = {"subcategory", "about", "age_band", "province", "outcome",
-      "harmful_content_urls", "description", "recording", "consent", "caller_pseudonym", "flow_path", "routing",
+      "harmful_content_urls", "content_items", "description", "recording", "consent", "caller_pseudonym", "flow_path", "routing",
       "assessment"};
 
   @Test

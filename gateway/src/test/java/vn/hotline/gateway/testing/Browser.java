@@ -90,6 +90,15 @@ public final class Browser implements AutoCloseable {
     return new Browser(launch(profile), profile, false);
   }
 
+  /**
+   * A Chromium of its own with JavaScript switched off (as a cheap phone's browser, or a person who turned it off):
+   * pages must work as plain HTML. Quit on {@link #close()}.
+   */
+  public static Browser startWithoutJavaScript() {
+    var profile = newProfile();
+    return new Browser(launch(profile, false), profile, false);
+  }
+
   private static synchronized void quitShared() {
     if (sharedDriver != null) {
       quit(sharedDriver, sharedProfile);
@@ -140,7 +149,14 @@ public final class Browser implements AutoCloseable {
   }
 
   private static ChromeDriver launch(Path profile) {
+    return launch(profile, true);
+  }
+
+  private static ChromeDriver launch(Path profile, boolean javaScript) {
     var options = new ChromeOptions();
+    if (!javaScript) {
+      options.setExperimentalOption("prefs", java.util.Map.of("profile.managed_default_content_settings.javascript", 2));
+    }
     options.setBinary(CHROMIUM.toFile());
     options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
