@@ -241,6 +241,16 @@ class FreeTextStartTest {
   }
 
   @Test
+  void aCryFromANumberThatTextedStopIsAnsweredAsBaocaoWouldBe() {
+    for (var phone : phones()) {
+      assertTrue(phone.text("HUY").contains("khong nhan them tin nhan"));
+      var reply = phone.text("cuu em voi");
+      assertTrue(reply.startsWith(DANGER_VI), "a cry is asking to be answered: " + reply);
+      assertTrue(phone.text("1").contains("chinh ban"), "and the conversation goes on: the opt-out is lifted, as BAOCAO lifts it");
+    }
+  }
+
+  @Test
   void aWholeReportAnsweredAsAChildTextsIsCompleteAndRight() throws Exception {
     for (var phone : phones()) {
       assertTrue(phone.text("bao cao").contains("Ban bao cao viec gi?"));
