@@ -274,6 +274,13 @@ public final class FlowLoader {
     FlowDefinition.CryForHelp cryForHelp(JsonNode n, List<String> codes, Map<String, Node> nodes) {
       allowOnly(n, null, Set.of("danger", "start", "save", "phrases", "cues"));
       var danger = prompt(null, n.get("danger"), codes, "cry_for_help.danger");
+      for (var code : codes) {
+        var phrase = Promise.phraseIn(danger.in(code));
+        if (phrase.isPresent()) {
+          throw fail("cry_for_help.danger in " + code + " promises to get back to the texter (\"" + phrase.get()
+              + "\"): only a node can promise (with promise:), so that the promise makes a follow-up task");
+        }
+      }
       var start = text(n, "start", null, true);
       if (!(nodes.get(start) instanceof Node.Menu)) {
         throw fail("cry_for_help.start: '" + start + "' must be a menu node of this flow (where a cry without a cue starts)");

@@ -119,6 +119,13 @@ class LexiconLoaderTest {
   }
 
   @Test
+  void theDangerLinePromisesNothing() throws Exception {
+    refused(SMS, "\"If you are in danger now: call 111 or 113.\"",
+        "\"If you are in danger now: call 111 or 113. A counsellor will contact you.\"", "cry_for_help.danger in en-US",
+        "only a node can promise");
+  }
+
+  @Test
   void aVoiceFlowHasNoLexicon() throws Exception {
     refused(Path.of("ivr-flows/hotline-111.yaml"), "\nnodes:", "\nlexicon:\n  yes: [co]\nnodes:",
         "lexicon belongs to sms flows");
