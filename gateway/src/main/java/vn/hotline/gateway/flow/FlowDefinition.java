@@ -19,7 +19,16 @@ public record FlowDefinition(
     Map<String, String> retryPrompt,
     List<Keyword> keywords,
     Map<String, Prompt> texts,
-    Map<String, Promise> promises) {
+    Map<String, Promise> promises,
+    Lexicon lexicon,
+    CryForHelp cryForHelp) {
+
+  /** A flow without a lexicon or cries for help (a voice flow, or an SMS flow that does not declare them). */
+  public FlowDefinition(String id, Path file, String channel, List<Language> languages, String start,
+      Map<String, Node> nodes, Map<String, String> retryPrompt, List<Keyword> keywords, Map<String, Prompt> texts,
+      Map<String, Promise> promises) {
+    this(id, file, channel, languages, start, nodes, retryPrompt, keywords, texts, promises, null, null);
+  }
 
   /** A language the flow speaks; the first one declared is the default. */
   public record Language(String code, String voice) {}
@@ -29,6 +38,57 @@ public record FlowDefinition(
 
   /** SMS keywords: any of {@code words} (compared after {@link Keywords#normalize}) triggers the action. */
   public record Keyword(List<String> words, Action action, String language) {}
+
+  /**
+   * A first text that reads as a call for help or a report ("cuu em", "em bi danh") starts the report at once
+   * (SmsConversations), with {@code danger} first, at the node its cue words suggest, or at {@code start}; what the
+   * child wrote is kept as the start of the text answer {@code save} (the description). Words compared as
+   * {@link Lexicon#words}, whole words in the message.
+   */
+  public record CryForHelp(Prompt danger, String start, String save, int maxChars, List<Phrases> phrases, List<Cue> cues) {
+    /** Phrases that read as a cry for help; {@code language}: the conversation's language when one starts it. */
+    public record Phrases(List<String> words, String language) {}
+
+    /** Words that suggest what the report is about, and the node that proposes it. */
+    public record Cue(List<String> words, String start) {}
+
+    /** Where a cry starts: the node, and the language (null: the flow's default). */
+    public record Start(String node, String language) {}
+
+    /** Where {@code message} starts a report, if it reads as a cry for help; the earliest cue in it picks the node. */
+    public java.util.Optional<Start> match(String message) {
+      var padded = " " + Lexicon.words(message) + " ";
+      String language = null;
+      boolean cry = false;
+      for (var p : phrases) {
+        if (p.words().stream().anyMatch(w -> padded.contains(" " + w + " "))) {
+          cry = true;
+          language = p.language();
+          break;
+        }
+      }
+      if (!cry) {
+        return java.util.Optional.empty();
+      }
+      String node = start;
+      int earliest = Integer.MAX_VALUE;
+      for (var c : cues) {
+        for (var w : c.words()) {
+          int at = padded.indexOf(" " + w + " ");
+          if (at >= 0 && at < earliest) {
+            earliest = at;
+            node = c.start();
+          }
+        }
+      }
+      return java.util.Optional.of(new Start(node, language));
+    }
+  }
+
+  /** Where a first text outside any conversation starts a report, if it reads as a cry for help. */
+  public java.util.Optional<CryForHelp.Start> cryForHelp(String message) {
+    return cryForHelp == null ? java.util.Optional.empty() : cryForHelp.match(message);
+  }
 
   /** The keyword a whole message is, if it is one. */
   public java.util.Optional<Keyword> keyword(String message) {

@@ -68,13 +68,40 @@ public final class FlowEngine {
       case Node.Record r when input instanceof Input.Recorded rec -> walk.recorded(r, rec);
       case Node.Handoff h when input instanceof Input.HandoffEnded e -> walk.handoffEnded(h, e.answered());
       case Node.Text t when input instanceof Input.Text text -> walk.text(t, text.text());
-      case Node.Menu m when input instanceof Input.Text text -> walk.menu(m, keys(text.text()));
+      case Node.Menu m when input instanceof Input.Text text -> walk.menu(m, menuKey(flow, m, text.text()));
+      case Node.Ask a when input instanceof Input.Text text && a.skippable() && flow.lexicon() != null
+          && flow.lexicon().skips(text.text()) -> walk.ask(a, "*"); // "khong biet", "kb": as * does
       case Node.Ask a when input instanceof Input.Text text -> walk.ask(a, keys(text.text()));
       default -> {
         walk.events.add(StepEvent.of(node.id(), "unexpected-input"));
         walk.render(node);
       }
     }
+    return walk.result();
+  }
+
+  /** An SMS reply to a menu: read with the flow's lexicon ("so 1", "mot", "co"), or as {@link #keys} without one. */
+  static String menuKey(FlowDefinition flow, Node.Menu m, String text) {
+    return flow.lexicon() == null ? keys(text) : flow.lexicon().menuKey(m, text);
+  }
+
+  /**
+   * A first text that reads as a cry for help ({@link FlowDefinition#cryForHelp}): the danger line first, the
+   * text kept as the start of the description (sealed at rest like every text answer; the step history records
+   * only its length), then the node its words suggest.
+   */
+  public Step startCry(FlowDefinition flow, Context ctx, FlowDefinition.CryForHelp.Start at, String message) {
+    var cry = flow.cryForHelp();
+    var language = at.language() != null ? at.language() : flow.defaultLanguage();
+    var kept = message.strip();
+    if (kept.length() > cry.maxChars()) {
+      kept = kept.substring(0, cry.maxChars());
+    }
+    var walk = new Walk(flow, ctx,
+        new FlowState(at.node(), language, 0, Map.of(), Map.of(cry.save(), kept), List.of(), null, false));
+    walk.say(cry.danger());
+    walk.events.add(new StepEvent(at.node(), "cry-for-help", Integer.toString(kept.length())));
+    walk.enter(at.node());
     return walk.result();
   }
 

@@ -92,7 +92,7 @@ public final class FlowLoader {
 
     FlowDefinition parse(JsonNode root) {
       allowOnly(root, null, Set.of("id", "description", "channel", "languages", "start", "retry_prompt", "nodes",
-          "keywords", "texts"));
+          "keywords", "texts", "lexicon", "cry_for_help"));
       var id = text(root, "id", null, true);
       if (!ID.matcher(id).matches()) {
         throw fail("flow id '" + id + "' must be lower-case letters, digits and dashes");
@@ -130,11 +130,26 @@ public final class FlowLoader {
         throw fail("start points to unknown node '" + start + "'");
       }
       checkTargets(nodes);
-      checkReachable(nodes, start);
+      Lexicon lexicon = null;
+      FlowDefinition.CryForHelp cry = null;
+      if (channel.equals("sms")) {
+        lexicon = root.has("lexicon") ? lexicon(root.get("lexicon")) : null;
+        cry = root.has("cry_for_help") ? cryForHelp(root.get("cry_for_help"), codes, nodes) : null;
+      } else if (root.has("lexicon") || root.has("cry_for_help")) {
+        throw fail((root.has("lexicon") ? "lexicon" : "cry_for_help") + " belongs to sms flows (replies in words)");
+      }
+      var starts = new ArrayList<String>(List.of(start));
+      if (cry != null) {
+        starts.add(cry.start());
+        cry.cues().forEach(c -> starts.add(c.start()));
+      }
+      checkReachable(nodes, starts);
       checkSayLoops(nodes);
       checkEveryNodeCanFinish(nodes);
       checkPromiseWords(nodes, channel, codes);
-      checkPromisesWaitForASafeAnswer(nodes, start);
+      for (var s : new LinkedHashSet<>(starts)) {
+        checkPromisesWaitForASafeAnswer(nodes, s);
+      }
       List<FlowDefinition.Keyword> keywords = List.of();
       Map<String, Prompt> texts = Map.of();
       if (channel.equals("sms")) {
@@ -155,7 +170,7 @@ public final class FlowLoader {
         }
       }
       return new FlowDefinition(id, file, channel, languages, start, Map.copyOf(nodes),
-          retry == null ? Map.of() : retry.byLanguage(), keywords, texts, Map.copyOf(promises));
+          retry == null ? Map.of() : retry.byLanguage(), keywords, texts, Map.copyOf(promises), lexicon, cry);
     }
 
     static final Set<String> VOICE_TEXTS = Set.of("flagged_caller", "whisper_urgent", "whisper_reference", "whisper_accept");
@@ -165,6 +180,179 @@ public final class FlowLoader {
 
     static final Set<String> SMS_TEXTS = Set.of("help", "menu", "opted_out", "opted_in", "reminder", "expired",
         "restarted");
+
+    /**
+     * The words replies are read with ({@link Lexicon}). Every entry is compared as {@link Lexicon#words}; an entry
+     * that is empty, a number word that is no single digit, or a word with two meanings (yes and no, filler and an
+     * answer) is refused, naming the entry. The one word both a number and a no is allowed to be is a 0 (khong).
+     */
+    Lexicon lexicon(JsonNode n) {
+      allowOnly(n, null, Set.of("numbers", "filler", "skip", "yes", "no"));
+      var numbers = new LinkedHashMap<String, String>();
+      var numbersNode = n.get("numbers");
+      if (numbersNode == null || !numbersNode.isObject() || numbersNode.isEmpty()) {
+        throw fail("lexicon.numbers must map each digit to its words, e.g. \"1\": [mot, \"một\"]");
+      }
+      for (var it = numbersNode.fields(); it.hasNext(); ) {
+        var e = it.next();
+        if (!e.getKey().matches("[0-9]")) {
+          throw fail("lexicon.numbers: '" + e.getKey() + "' is not a digit 0-9");
+        }
+        for (var w : lexiconWords(e.getValue(), "numbers." + e.getKey())) {
+          var before = numbers.put(w, e.getKey());
+          if (before != null && !before.equals(e.getKey())) {
+            throw fail("lexicon.numbers." + e.getKey() + ": '" + w + "' is already the number " + before);
+          }
+          if (w.contains(" ") || w.chars().anyMatch(Character::isDigit)) {
+            throw fail("lexicon.numbers." + e.getKey() + ": '" + w + "' must be one word of letters");
+          }
+        }
+      }
+      var filler = lexiconWords(n.get("filler"), "filler");
+      var skip = lexiconWords(n.get("skip"), "skip");
+      var yes = lexiconWords(n.get("yes"), "yes");
+      var no = lexiconWords(n.get("no"), "no");
+      for (var group : Map.of("filler", filler, "yes", yes, "no", no).entrySet()) {
+        for (var w : group.getValue()) {
+          if (w.contains(" ") || w.chars().anyMatch(Character::isDigit)) {
+            throw fail("lexicon." + group.getKey() + ": '" + w + "' must be one word of letters (phrases belong to skip)");
+          }
+        }
+      }
+      for (var w : yes) {
+        if (no.contains(w)) {
+          throw fail("lexicon.yes: '" + w + "' is also a no word");
+        }
+        if (numbers.containsKey(w)) {
+          throw fail("lexicon.yes: '" + w + "' is also the number " + numbers.get(w));
+        }
+      }
+      for (var w : no) {
+        if (numbers.containsKey(w) && !numbers.get(w).equals("0")) {
+          throw fail("lexicon.no: '" + w + "' is also the number " + numbers.get(w) + " (only 0 may share a word with no)");
+        }
+      }
+      for (var w : filler) {
+        if (yes.contains(w) || no.contains(w) || numbers.containsKey(w)) {
+          throw fail("lexicon.filler: '" + w + "' is also an answer (a yes, no or number word): it cannot be ignored");
+        }
+      }
+      for (var w : skip) {
+        if (yes.contains(w) || no.contains(w) || numbers.containsKey(w)) {
+          throw fail("lexicon.skip: '" + w + "' is also a yes, no or number word");
+        }
+      }
+      return new Lexicon(numbers, Set.copyOf(filler), Set.copyOf(skip), Set.copyOf(yes), Set.copyOf(no));
+    }
+
+    /** A list of words or phrases as {@link Lexicon#words}; an entry with no letters or digits is refused. */
+    List<String> lexiconWords(JsonNode n, String where) {
+      if (n == null || !n.isArray() || n.isEmpty()) {
+        throw fail("lexicon." + where + " must list at least one word");
+      }
+      var out = new ArrayList<String>();
+      for (var w : n) {
+        if (!w.isValueNode()) {
+          throw fail("lexicon." + where + ": entries must be words, not " + w);
+        }
+        var words = Lexicon.words(w.asText());
+        if (words.isEmpty()) {
+          throw fail("lexicon." + where + ": '" + w.asText() + "' has no letters or digits");
+        }
+        if (!out.contains(words)) {
+          out.add(words);
+        }
+      }
+      return out;
+    }
+
+    /**
+     * A first text that reads as a call for help starts a report: the danger line (every language), the phrases
+     * that read as one, the cues that propose a category (each a menu node), where the rest start, and the text
+     * node whose answer the first text begins.
+     */
+    FlowDefinition.CryForHelp cryForHelp(JsonNode n, List<String> codes, Map<String, Node> nodes) {
+      allowOnly(n, null, Set.of("danger", "start", "save", "phrases", "cues"));
+      var danger = prompt(null, n.get("danger"), codes, "cry_for_help.danger");
+      for (var code : codes) {
+        var phrase = Promise.phraseIn(danger.in(code));
+        if (phrase.isPresent()) {
+          throw fail("cry_for_help.danger in " + code + " promises to get back to the texter (\"" + phrase.get()
+              + "\"): only a node can promise (with promise:), so that the promise makes a follow-up task");
+        }
+      }
+      var start = text(n, "start", null, true);
+      if (!(nodes.get(start) instanceof Node.Menu)) {
+        throw fail("cry_for_help.start: '" + start + "' must be a menu node of this flow (where a cry without a cue starts)");
+      }
+      var save = text(n, "save", null, true);
+      var saving = nodes.values().stream().filter(x -> x instanceof Node.Text t && t.save().equals(save))
+          .map(Node.Text.class::cast).findFirst();
+      if (saving.isEmpty()) {
+        throw fail("cry_for_help.save: no text node saves '" + save + "' (the first text begins that answer)");
+      }
+      var phrasesNode = n.get("phrases");
+      if (phrasesNode == null || !phrasesNode.isArray() || phrasesNode.isEmpty()) {
+        throw fail("cry_for_help.phrases must list {words, language}");
+      }
+      var seen = new HashMap<String, String>();
+      var phrases = new ArrayList<FlowDefinition.CryForHelp.Phrases>();
+      int i = 0;
+      for (var p : phrasesNode) {
+        var where = "cry_for_help.phrases " + (++i);
+        allowOnly(p, null, Set.of("words", "language"));
+        var language = text(p, "language", null, false);
+        if (language != null && !codes.contains(language)) {
+          throw fail(where + ": language " + language + " is not declared by the flow");
+        }
+        var words = cryWords(p.get("words"), where, seen);
+        phrases.add(new FlowDefinition.CryForHelp.Phrases(words, language));
+      }
+      var cues = new ArrayList<FlowDefinition.CryForHelp.Cue>();
+      var cuesNode = n.get("cues");
+      if (cuesNode != null) {
+        if (!cuesNode.isArray()) {
+          throw fail("cry_for_help.cues must list {words, start}");
+        }
+        var cueSeen = new HashMap<String, String>();
+        i = 0;
+        for (var c : cuesNode) {
+          var where = "cry_for_help.cues " + (++i);
+          allowOnly(c, null, Set.of("words", "start"));
+          var node = text(c, "start", null, true);
+          if (!(nodes.get(node) instanceof Node.Menu m)) {
+            throw fail(where + ": start '" + node + "' must be a menu node of this flow (the one that proposes the category)");
+          }
+          if (m.answers().yes() == null) {
+            throw fail(where + ": node '" + node + "' proposes a category, so it needs yes: (the key that confirms it)");
+          }
+          cues.add(new FlowDefinition.CryForHelp.Cue(cryWords(c.get("words"), where, cueSeen), node));
+        }
+      }
+      return new FlowDefinition.CryForHelp(danger, start, save, saving.get().maxChars(), List.copyOf(phrases),
+          List.copyOf(cues));
+    }
+
+    List<String> cryWords(JsonNode words, String where, Map<String, String> seen) {
+      if (words == null || !words.isArray() || words.isEmpty()) {
+        throw fail(where + ": 'words' must list at least one word or phrase");
+      }
+      var out = new ArrayList<String>();
+      for (var w : words) {
+        var norm = Lexicon.words(w.asText());
+        if (norm.isEmpty()) {
+          throw fail(where + ": '" + w.asText() + "' has no letters or digits");
+        }
+        var before = seen.put(norm, where);
+        if (before != null && !before.equals(where)) {
+          throw fail(where + ": '" + w.asText() + "' is already listed in " + before);
+        }
+        if (!out.contains(norm)) {
+          out.add(norm);
+        }
+      }
+      return List.copyOf(out);
+    }
 
     List<FlowDefinition.Keyword> keywords(JsonNode n, List<String> codes) {
       if (n == null || !n.isArray() || n.isEmpty()) {
@@ -330,13 +518,20 @@ public final class FlowLoader {
         }
         case "menu" -> {
           allowOnly(n, id, Set.of("type", "prompt", "set", "promise", "options", "timeout", "invalid", "attempts",
-              "timeout_seconds", "all_languages"));
+              "timeout_seconds", "all_languages", "yes", "no", "skip"));
           if (!n.hasNonNull("timeout")) {
             throw fail(id, "menu has no timeout path (where a caller who says nothing goes)");
           }
-          yield new Node.Menu(id, prompt, set, bool(n, "all_languages", id, false), options(id, n.get("options"), codes),
+          var options = options(id, n.get("options"), codes);
+          var answers = new Node.Answers(answerKey(n, "yes", id, options), answerKey(n, "no", id, options),
+              answerKey(n, "skip", id, options));
+          var given = java.util.stream.Stream.of(answers.yes(), answers.no(), answers.skip()).filter(k -> k != null).toList();
+          if (new HashSet<>(given).size() < given.size()) {
+            throw fail(id, "yes, no and skip must be different options");
+          }
+          yield new Node.Menu(id, prompt, set, bool(n, "all_languages", id, false), options,
               text(n, "timeout", id, true), text(n, "invalid", id, false),
-              integer(n, "attempts", id, 3, 1, 5), integer(n, "timeout_seconds", id, 6, 2, 30));
+              integer(n, "attempts", id, 3, 1, 5), integer(n, "timeout_seconds", id, 6, 2, 30), answers);
         }
         case "ask" -> {
           allowOnly(n, id, Set.of("type", "prompt", "set", "promise", "save", "min_digits", "max_digits", "allowed",
@@ -420,6 +615,16 @@ public final class FlowLoader {
         }
         default -> throw fail(id, "unknown type '" + type + "' (say, menu, ask, record, handoff, end)");
       };
+    }
+
+    /** A menu's yes:, no: or skip: key: one of its options. */
+    String answerKey(JsonNode n, String key, String id, Map<String, Node.Option> options) {
+      var k = text(n, key, id, false);
+      if (k != null && !options.containsKey(k)) {
+        throw fail(id, key + ": '" + k + "' is not one of the menu's options (" + String.join(", ",
+            options.keySet().stream().sorted().toList()) + ")");
+      }
+      return k;
     }
 
     Map<String, Node.Option> options(String id, JsonNode n, List<String> codes) {
@@ -522,9 +727,10 @@ public final class FlowLoader {
       }
     }
 
-    void checkReachable(Map<String, Node> nodes, String start) {
+    void checkReachable(Map<String, Node> nodes, List<String> starts) {
+      var start = starts.get(0);
       var seen = new LinkedHashSet<String>();
-      var todo = new ArrayDeque<String>(List.of(start));
+      var todo = new ArrayDeque<String>(starts);
       while (!todo.isEmpty()) {
         var id = todo.pop();
         if (seen.add(id)) {

@@ -24,7 +24,10 @@ public sealed interface Node {
     }
   }
 
-  /** One key pressed picks an option; silence or a wrong key re-prompts, then takes the timeout path. */
+  /**
+   * One key pressed picks an option; silence or a wrong key re-prompts, then takes the timeout path. On SMS a reply
+   * is read with the flow's {@link Lexicon}; {@code answers} says which option a yes, a no or a skip means.
+   */
   record Menu(
       String id,
       Prompt prompt,
@@ -34,7 +37,8 @@ public sealed interface Node {
       String timeout,
       String invalid,
       int attempts,
-      int timeoutSeconds) implements Node {
+      int timeoutSeconds,
+      Answers answers) implements Node {
     public List<String> targets() {
       var t = new java.util.ArrayList<String>();
       options.values().forEach(o -> t.add(o.next()));
@@ -47,6 +51,11 @@ public sealed interface Node {
   }
 
   record Option(String next, Map<String, String> set) {}
+
+  /** The option keys a yes word ("co", "ok"), a no word ("khong", "ko") and a skip ("khong biet") mean; null: none. */
+  record Answers(String yes, String no, String skip) {
+    public static final Answers NONE = new Answers(null, null, null);
+  }
 
   /**
    * Several digits (an age, a province code). A value outside {@code allowed} re-prompts; {@code *} skips

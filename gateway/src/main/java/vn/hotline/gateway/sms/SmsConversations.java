@@ -30,7 +30,7 @@ import vn.hotline.gateway.util.Ids;
 
 /**
  * An SMS conversation, whatever carried it (Twilio Messaging or an SMPP link): keywords (report, help, stop,
- * start) from the flow file, the same flow engine as voice, one session per texter and channel, replies
+ * start) from the flow file, a first text that reads as a cry for help starting the report at once, the same flow engine as voice, one session per texter and channel, replies
  * queued in the store in the same transaction as the step that caused them. Also reminds and then expires
  * conversations that went quiet.
  */
@@ -102,6 +102,8 @@ public final class SmsConversations {
     if (takenOver.isPresent()) {
       return toCounsellor(c, m, takenOver.get(), keyword, optedOut, texter, replyStatus, now);
     }
+    // Only a first text (no conversation, not a keyword) can be a cry for help; nothing of it is logged.
+    var cry = keyword.isEmpty() && active.isEmpty() ? flow.cryForHelp(m.text()) : Optional.<FlowDefinition.CryForHelp.Start>empty();
     var language = active.map(s -> s.state().language())
         .orElse(keyword.map(FlowDefinition.Keyword::language).filter(l -> l != null).orElse(flow.defaultLanguage()));
     var replies = new ArrayList<String>();
@@ -140,6 +142,13 @@ public final class SmsConversations {
           replies.add(text(started.step()));
         }
       }
+    } else if (cry.isPresent()) {
+      if (optedOut) {
+        sms.setOptOut(c, m.senderPseudonym(), false, now); // a cry for help is asking to be answered, as BAOCAO is
+      }
+      var started = startCry(c, m, cry.get(), now);
+      contactId = started.session().contactId();
+      replies.add(text(started.step()));
     } else if (optedOut) {
       // Kept (a child may still be telling us something) but not answered: they asked for no messages.
       attach(c, m, contactId);
@@ -227,6 +236,15 @@ public final class SmsConversations {
   private Started start(Connection c, SmsRepository.Inbound m, String language, Instant now) throws SQLException {
     var reference = Ids.reference();
     var step = engine.start(flow, context(reference), language);
+    var contact = new NewContact(m.channel(), m.id(), reference, flow.id(), m.senderPseudonym(), m.senderSealed(), m.link());
+    return new Started(sessions.create(c, contact, step.state(), step.events(), now), step);
+  }
+
+  /** A report started by a first text that read as a cry for help: that text begins its description (sealed). */
+  private Started startCry(Connection c, SmsRepository.Inbound m, FlowDefinition.CryForHelp.Start at, Instant now)
+      throws SQLException {
+    var reference = Ids.reference();
+    var step = engine.startCry(flow, context(reference), at, m.text());
     var contact = new NewContact(m.channel(), m.id(), reference, flow.id(), m.senderPseudonym(), m.senderSealed(), m.link());
     return new Started(sessions.create(c, contact, step.state(), step.events(), now), step);
   }
