@@ -51,7 +51,7 @@ public final class Intake {
 
   /** How long an Idempotency-Key answers with the report it first made. */
   public static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
-  public static final int MAX_CONTENT_ITEMS = 50;
+  public static final int MAX_CONTENT_ITEMS = 20;
   public static final int MAX_DESCRIPTION = 5000;
   public static final int MAX_PARTNER_REF = 128;
   public static final int MAX_IDEMPOTENCY_KEY = 128;
