@@ -460,20 +460,36 @@ public final class ApiRoutes {
         .orElse(Answer.problem(404, "no report " + reference + " was submitted by you"));
   }
 
-  /** A partner's own report's status: its first delivery to each agency. */
+  /**
+   * A partner's own report's status: each agency's latest delivery (a counsellor's later version goes as another),
+   * acknowledged when the agency acknowledged any.
+   */
   @OnWorker
   private Optional<Intake.Status> intakeStatus(String partner, String reference) {
     if (intake == null) {
       return Optional.empty();
     }
-    return intake.ofPartner(partner, reference).map(s -> Intake.status(s, deliveries.forReport(s.reportId()).stream()
-        .filter(d -> d.version() == 1)
-        .map(d -> new Intake.Referral(d.agencyId(), switch (DeliveryStatus.of(d.status())) {
+    return intake.ofPartner(partner, reference).map(s -> {
+      var byAgency = new LinkedHashMap<String, List<DeliveryRepository.Delivery>>();
+      deliveries.forReport(s.reportId()).forEach(d -> byAgency.computeIfAbsent(d.agencyId(), a -> new java.util.ArrayList<>())
+          .add(d));
+      var referrals = byAgency.entrySet().stream().map(e -> {
+        var latest = e.getValue().stream().max(java.util.Comparator.comparingInt(DeliveryRepository.Delivery::version))
+            .orElseThrow();
+        var ack = e.getValue().stream().filter(d -> d.acknowledgedAt() != null).findFirst().orElse(null);
+        var delivered = e.getValue().stream().map(DeliveryRepository.Delivery::deliveredAt).filter(java.util.Objects::nonNull)
+            .min(java.util.Comparator.naturalOrder()).orElse(null);
+        var state = switch (DeliveryStatus.of(latest.status())) {
           case HELD -> "held";
-          case PENDING -> "queued";
+          case PENDING -> delivered != null ? "delivered" : "queued";
           case DELIVERED -> "delivered";
           case DEAD -> "failed";
-        }, d.deliveredAt(), d.acknowledgedAt(), d.caseNumber())).toList()));
+        };
+        return new Intake.Referral(e.getKey(), state, delivered, ack == null ? null : ack.acknowledgedAt(),
+            ack == null ? null : ack.caseNumber());
+      }).toList();
+      return Intake.status(s, referrals);
+    });
   }
 
   @OnWorker

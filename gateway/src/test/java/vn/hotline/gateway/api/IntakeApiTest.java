@@ -272,6 +272,22 @@ class IntakeApiTest {
   }
 
   @Test
+  void aLinkATexterSentAndAPartnerReportsIsOneContentItem() throws Exception {
+    var texted = vn.hotline.gateway.testing.Reports.smsReport(gw, "+84912000111", "Co nguoi dang anh em len mang");
+    var r = submit(partnerKey("viettel"), "{\"category\": \"online_abuse_harmful_content\", \"content_items\":"
+        + " [{\"url\": \"https://Facebook.com/bachangxom?fbclid=IwAR0&utm_campaign=x\", \"kind\": \"account\"}]}", null);
+    assertEquals(201, r.statusCode(), r.body());
+    var reference = json(r).get("reference").asText();
+    var got = await(agencies.get("harmful-content"), 1).stream()
+        .filter(d -> d.get("reference").asText().equals(reference)).findFirst().orElseThrow();
+    var item = got.get("content_items").get(0);
+    assertEquals("https://facebook.com/bachangxom", item.get("url").asText());
+    assertEquals("facebook", item.get("platform").asText());
+    assertEquals(2, item.get("count").asInt(), got.toString());
+    assertEquals(List.of(texted, reference), texts(item.get("report_references")), "oldest first");
+  }
+
+  @Test
   void badBodiesAreA400NamingTheFieldNeverA500() throws Exception {
     var key = partnerKey("viettel");
     var cases = new java.util.LinkedHashMap<String, String>();
