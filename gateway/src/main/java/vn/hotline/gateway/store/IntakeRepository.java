@@ -104,6 +104,11 @@ public final class IntakeRepository {
     });
   }
 
+  /** The reporter's contact of a submitted report as JSON, opened (null: none was given, or it was purged). */
+  public String contactJson(String reportId) {
+    return store.read(c -> contactJson(c, reportId));
+  }
+
   /** The reporter's contact of a submitted report, opened (null: none was given, or it was purged). */
   public String contactJson(Connection c, String reportId) throws SQLException {
     try (var ps = c.prepareStatement("SELECT contact_sealed FROM intake_submissions WHERE report_id = ?")) {

@@ -272,6 +272,26 @@ class IntakeApiTest {
   }
 
   @Test
+  void aChildInDangerNowGoesToThePoliceAtOnceWithTheReportersContactForChildProtection() throws Exception {
+    var body = TWO_LINKS.replace("\"urgency\": \"normal\"", "\"urgency\": \"immediate\"");
+    var r = submit(partnerKey("viettel"), body, null);
+    assertEquals(201, r.statusCode(), r.body());
+    var reference = json(r).get("reference").asText();
+    var police = await(agencies.get("police-investigation"), 1).get(0);
+    assertEquals(reference, police.get("reference").asText());
+    assertTrue(police.get("urgent").asBoolean());
+    assertEquals("danger", police.get("intent").asText());
+    var child = await(agencies.get("child-protection"), 1).get(0);
+    assertEquals(List.of(), PayloadSchemas.report().errors(child), child.toString());
+    var contact = child.get("reporter_contact");
+    assertEquals("Nguyễn Thị Lan", contact.get("name").asText(), "the reporter agreed to be contacted");
+    assertEquals("0912345678", contact.get("phone").asText());
+    assertTrue(contact.get("email").isNull());
+    assertFalse(await(agencies.get("harmful-content"), 1).get(0).has("reporter_contact"),
+        "only agencies configured for it get the contact");
+  }
+
+  @Test
   void aLinkATexterSentAndAPartnerReportsIsOneContentItem() throws Exception {
     var texted = vn.hotline.gateway.testing.Reports.smsReport(gw, "+84912000111", "Co nguoi dang anh em len mang");
     var r = submit(partnerKey("viettel"), "{\"category\": \"online_abuse_harmful_content\", \"content_items\":"
