@@ -61,11 +61,6 @@ public final class IntakeRepository {
         + " VALUES (?, ?, ?, ?, ?)", scope, key, fingerprint, reportId, now);
   }
 
-  /** Keys older than {@code before} are forgotten; how many were. */
-  public int forget(Instant before) {
-    return store.inTransaction(c -> Store.update(c, "DELETE FROM intake_idempotency WHERE created_at < ?", before));
-  }
-
   /**
    * The contact a submission is: started and ended at {@code now} with outcome completed, no caller number.
    * {@code providerRef} is unique on its channel (a reference already taken fails with a duplicate key).
