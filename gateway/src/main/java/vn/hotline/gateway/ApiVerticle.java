@@ -24,7 +24,8 @@ final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     var api = new ApiRoutes(p.apiKeys, p.reports, p.deliveries, p.files.routing(), p.payloads, p.editions, p.workers, p.clock,
         Addresses.publisher(vertx, Addresses.DELIVERY_DUE), new Statistics(p.store, p.files.provinces()), p.guard,
-        p.cfg.limits().failedAuthPerMinute());
+        p.cfg.limits().failedAuthPerMinute())
+        .withIntake(p.intake, p.cfg.limits().intakePerMinute(), p.cfg.publicUrl().toString());
     return contract.timeout(30, TimeUnit.SECONDS)
         .recover(e -> Future.failedFuture(new IllegalStateException("the API's OpenAPI contract does not load: " + e, e)))
         .map(c -> {

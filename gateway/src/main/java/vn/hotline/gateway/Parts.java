@@ -177,10 +177,10 @@ final class Parts {
     this.cases = new CaseRepository(store, sealer);
     this.editions = new Editions(reports, cases);
     var contentItems = new ContentItemRepository(store, sealer, pseudonyms);
-    this.payloads = new WebhookPayload(files.provinces(), contentItems);
+    this.intakeRepository = new IntakeRepository(store, sealer);
+    this.payloads = new WebhookPayload(files.provinces(), contentItems, intakeRepository);
     var outbox = new Outbox(deliveries, cases, audit);
     var closing = new ContactClosing(new ReportPolicy(), reports, files.routing(), outbox, contentItems);
-    this.intakeRepository = new IntakeRepository(store, sealer);
     this.intake = new Intake(store, intakeRepository, reports, contentItems, files.routing(), outbox, audit,
         files.taxonomy(), files.provinces(), clock, Addresses.publisher(vertx, Addresses.DELIVERY_DUE));
     this.casework = new Casework(store, reports, cases, deliveries, outbox, files.routing(), files.taxonomy(),

@@ -20,6 +20,7 @@ import vn.hotline.gateway.store.Store;
 @Command(name = "api-key", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
     footerHeading = "%nExample:%n",
     footer = {"  java -jar gateway/target/hotline-gateway.jar api-key create --agency police-cyber --label \"cyber unit desk\"",
+        "  java -jar gateway/target/hotline-gateway.jar api-key create --partner viettel --scopes intake",
         "  java -jar gateway/target/hotline-gateway.jar api-key list"},
     description = "Create, list and revoke integrator API keys.",
     subcommands = {ApiKeyCommand.Create.class, ApiKeyCommand.ListKeys.class, ApiKeyCommand.Revoke.class})
@@ -46,8 +47,9 @@ public final class ApiKeyCommand implements Runnable {
   @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = vn.hotline.gateway.cli.Version.class,
       footerHeading = "%nExample:%n",
       footer = {"  java -jar gateway/target/hotline-gateway.jar api-key create --agency police-cyber --label \"cyber unit desk\"",
-          "  java -jar gateway/target/hotline-gateway.jar api-key create --admin --label ops"},
-      description = "Make a key for an agency (or an admin key) and print it once.")
+          "  java -jar gateway/target/hotline-gateway.jar api-key create --admin --label ops",
+          "  java -jar gateway/target/hotline-gateway.jar api-key create --partner viettel --scopes intake"},
+      description = "Make a key for an agency, a partner that submits reports, or an admin key, and print it once.")
   static final class Create extends WithStore {
     @Option(names = "--agency", description = "agency id from the routing (e.g. police-cyber)")
     String agency;
@@ -55,13 +57,44 @@ public final class ApiKeyCommand implements Runnable {
     @Option(names = "--admin", description = "a key that sees every agency and can switch endpoints")
     boolean admin;
 
+    @Option(names = "--partner", description = "a partner that submits reports (telecom operator, platform, school):"
+        + " its id, lower-case letters, digits, - and _ (e.g. viettel)")
+    String partner;
+
+    @Option(names = "--scopes", split = ",", description = "what a partner key may do: intake (submit reports and read"
+        + " back their status)")
+    java.util.List<String> scopes;
+
     @Option(names = "--label", description = "who holds it, for the list")
     String label;
 
     @Override
     int work(ApiKeyRepository keys) {
-      if (admin == (agency != null)) {
-        System.err.println("api-key create: give --agency <id> or --admin (one of them)");
+      int given = (admin ? 1 : 0) + (agency != null ? 1 : 0) + (partner != null ? 1 : 0);
+      if (given != 1) {
+        System.err.println("api-key create: give --agency <id>, --partner <id> --scopes intake, or --admin (one of them)");
+        return 2;
+      }
+      if (partner != null) {
+        if (!partner.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+          System.err.println("api-key create: --partner must be lower-case letters, digits, - and _ (at most 64), such"
+              + " as viettel");
+          return 2;
+        }
+        var wanted = scopes == null ? java.util.Set.<String>of() : new java.util.TreeSet<>(scopes);
+        if (wanted.isEmpty() || !wanted.equals(java.util.Set.of(ApiKeyRepository.SCOPE_INTAKE))) {
+          System.err.println("api-key create: --scopes must be intake (the one scope a partner key has)");
+          return 2;
+        }
+        var key = keys.createForPartner(partner, wanted, label, Instant.now());
+        System.out.println("key id:  " + key.id());
+        System.out.println("partner: " + partner + " (scopes: " + String.join(",", wanted) + ")");
+        System.out.println("key:     " + key.key());
+        System.out.println("Give the key to its holder now: it is not stored and cannot be shown again.");
+        return 0;
+      }
+      if (scopes != null) {
+        System.err.println("api-key create: --scopes is for a --partner key");
         return 2;
       }
       if (agency != null) {
@@ -89,7 +122,8 @@ public final class ApiKeyCommand implements Runnable {
     @Override
     int work(ApiKeyRepository keys) {
       for (var k : keys.list()) {
-        System.out.printf("%s  %-22s %-20s created %s%s%n", k.id(), k.agencyId() == null ? "(admin)" : k.agencyId(),
+        var holder = k.partnerId() != null ? "partner:" + k.partnerId() : k.agencyId() == null ? "(admin)" : k.agencyId();
+        System.out.printf("%s  %-22s %-20s created %s%s%n", k.id(), holder,
             k.label() == null ? "" : k.label(), k.createdAt(), k.revokedAt() == null ? "" : "  REVOKED " + k.revokedAt());
       }
       return 0;

@@ -35,6 +35,11 @@ import vn.hotline.gateway.contact.DeliveryStatus;
 import vn.hotline.gateway.delivery.Editions;
 import vn.hotline.gateway.delivery.Routing;
 import vn.hotline.gateway.delivery.WebhookPayload;
+import vn.hotline.gateway.intake.ContentItem;
+import vn.hotline.gateway.intake.Intake;
+import vn.hotline.gateway.intake.ReporterContact;
+import vn.hotline.gateway.intake.Submission;
+import vn.hotline.gateway.contact.Channel;
 import vn.hotline.gateway.ops.HttpEdge;
 import vn.hotline.gateway.report.Report;
 import vn.hotline.gateway.stats.Statistics;
@@ -47,7 +52,9 @@ import vn.hotline.gateway.util.OnWorker;
 /**
  * The integrator API (/api/v1), routed and validated from its OpenAPI document (served at
  * /api/v1/openapi.yaml). Every call carries an agency's API key; an agency sees only reports and deliveries that
- * are its own (anything else is 404, so existence is not revealed); an admin key sees all.
+ * are its own (anything else is 404, so existence is not revealed); an admin key sees all. A partner's key (scope
+ * intake) submits reports to /intake/reports ({@link Intake}) and reads back its own, and reaches nothing else;
+ * no other key submits.
  */
 public final class ApiRoutes {
   public static final String BASE = "/api/v1";
@@ -67,6 +74,9 @@ public final class ApiRoutes {
   private final Statistics statistics;
   private final TwilioWebhookGuard limits;
   private final int failedAuthPerMinute;
+  private Intake intake;
+  private int intakePerMinute = 60;
+  private String publicUrl = "";
 
   /**
    * {@code limits} counts failed authentications per IP in the same "auth" bucket as bad Twilio signatures, at
@@ -94,7 +104,17 @@ public final class ApiRoutes {
     }
   }
 
-  /** Builds the API router from the OpenAPI contract and mounts it; completes when it is in place. */
+  /**
+   * Opens /intake to partner keys: submissions go to {@code intake}, at most {@code perMinute} a minute per partner;
+   * status URLs are absolute under {@code publicUrl}. Without it the intake routes answer 503.
+   */
+  public ApiRoutes withIntake(Intake intake, int perMinute, String publicUrl) {
+    this.intake = intake;
+    this.intakePerMinute = perMinute;
+    this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+    return this;
+  }
+
   /** Reads and resolves the OpenAPI document; started early, since it takes a while, and handed to {@link #mount}. */
   public static Future<OpenAPIContract> contract(Vertx vertx) {
     return OpenAPIContract.from(vertx, "api/openapi.yaml");
@@ -111,6 +131,7 @@ public final class ApiRoutes {
     router.route(BASE + "/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
     router.route(BASE + "/*").failureHandler(ApiRoutes::clientFailure);
     router.route(BASE + "/*").handler(this::authenticate);
+    router.post(BASE + INTAKE_REPORTS).handler(this::intakeGate);
     {
       // The body is already read (capped) by the BodyHandler above; the validator takes it from there.
       var builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
@@ -125,8 +146,35 @@ public final class ApiRoutes {
       builder.getRoute("disableAgency").addHandler(ctx -> run(ctx, "/agencies/{agency}/disable", r -> setAgency(r, false)));
       builder.getRoute("enableAgency").addHandler(ctx -> run(ctx, "/agencies/{agency}/enable", r -> setAgency(r, true)));
       builder.getRoute("getStats").addHandler(ctx -> run(ctx, "/stats", r -> stats(r)));
+      builder.getRoute("submitIntakeReport").addHandler(ctx -> run(ctx, INTAKE_REPORTS, r -> submit(r)));
+      builder.getRoute("getIntakeReport").addHandler(ctx -> run(ctx, INTAKE_REPORTS + "/{reference}", r -> intakeStatus(r)));
       router.route(BASE + "/*").subRouter(builder.createRouter());
     }
+  }
+
+  static final String INTAKE_REPORTS = "/intake/reports";
+
+  /**
+   * Before the contract reads a submission: a body that is not JSON is 415, and a partner over its rate is 429 with
+   * Retry-After (other keys go on, to be refused 403 by {@link #answer}). In memory, on the event loop.
+   */
+  private void intakeGate(RoutingContext ctx) {
+    var type = ctx.request().getHeader("Content-Type");
+    var media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    if (!media.equals("application/json")) {
+      HttpEdge.problem(ctx, 415, "send the report as Content-Type: application/json"
+          + (type == null ? "" : ", not " + media));
+      return;
+    }
+    var caller = caller(ctx);
+    if (caller.partner() && !limits.allow("intake", caller.partnerId(), intakePerMinute)) {
+      ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, limits.waitSeconds("intake", caller.partnerId(),
+          intakePerMinute))));
+      HttpEdge.problem(ctx, 429, "more than " + intakePerMinute + " reports a minute from partner " + caller.partnerId()
+          + "; try again after Retry-After seconds");
+      return;
+    }
+    ctx.next();
   }
 
   private static void refuseBodyOnGet(RoutingContext ctx) {
@@ -145,14 +193,52 @@ public final class ApiRoutes {
   private static void clientFailure(RoutingContext ctx) {
     int status = ctx.statusCode();
     if (status >= 400 && status < 500) {
-      HttpEdge.problem(ctx, status, HttpEdge.reason(ctx.failure()));
+      HttpEdge.problem(ctx, status, reason(ctx.failure()));
     } else if (ctx.failure() instanceof DecodeException || ctx.failure() instanceof BadRequest
         // thrown, not reported, by the contract's request extraction (e.g. a query value it cannot URL-decode again)
         || ctx.failure() instanceof io.vertx.openapi.validation.ValidatorException) {
-      HttpEdge.problem(ctx, 400, HttpEdge.reason(ctx.failure()));
+      HttpEdge.problem(ctx, 400, reason(ctx.failure()));
     } else {
       ctx.next(); // a fault of ours: logged and answered 500 by the router's error handler
     }
+  }
+
+  /**
+   * Why a request failed: for a body the contract refuses, the innermost value at fault and why ("the request body
+   * is invalid at content_items/0: Instance does not have required property \"url\""; the validator's own reason
+   * names only the top-level property); else {@link HttpEdge#reason}.
+   */
+  static String reason(Throwable failure) {
+    var plain = HttpEdge.reason(failure);
+    var t = failure instanceof io.vertx.ext.web.handler.HttpException && failure.getCause() != null ? failure.getCause()
+        : failure;
+    if (!(t instanceof io.vertx.openapi.validation.SchemaValidationException e) || e.getOutputUnit() == null
+        || !plain.startsWith("The value of the request body is invalid")) {
+      return plain;
+    }
+    io.vertx.json.schema.OutputUnit deepest = null;
+    var todo = new java.util.ArrayDeque<io.vertx.json.schema.OutputUnit>(List.of(e.getOutputUnit()));
+    while (!todo.isEmpty()) {
+      var u = todo.pop();
+      if (u.getErrors() != null) {
+        todo.addAll(u.getErrors());
+      }
+      if (u.getError() == null || u.getInstanceLocation() == null) {
+        continue;
+      }
+      int length = u.getInstanceLocation().length();
+      // deeper first; at the same depth a specific reason (required, enum, type) over "does not match schema"
+      if (deepest == null || length > deepest.getInstanceLocation().length()
+          || (length == deepest.getInstanceLocation().length() && deepest.getError().contains("does not match")
+              && !u.getError().contains("does not match"))) {
+        deepest = u;
+      }
+    }
+    if (deepest == null) {
+      return plain;
+    }
+    var at = deepest.getInstanceLocation().replaceFirst("^#?/?", "");
+    return "the request body is invalid at " + (at.isEmpty() ? "its top level" : at) + ": " + deepest.getError();
   }
 
   /** A client's value that a handler cannot use: answered 400 with this message. */
@@ -211,7 +297,11 @@ public final class ApiRoutes {
   }
 
   /** What a handler answers: a status and a JSON body, or a problem. */
-  record Answer(int status, Object body, String problem) {
+  record Answer(int status, Object body, String problem, Map<String, String> headers) {
+    Answer(int status, Object body, String problem) {
+      this(status, body, problem, Map.of());
+    }
+
     static Answer ok(Object body) {
       return new Answer(200, body, null);
     }
@@ -226,7 +316,7 @@ public final class ApiRoutes {
    * the worker the handler runs on.
    */
   record Request(ApiKeyRepository.Caller caller, String method, Map<String, String> path, Map<String, List<String>> query,
-      Buffer body) {
+      Buffer body, String idempotencyKey) {
     String path(String name) {
       return path.get(name);
     }
@@ -243,7 +333,7 @@ public final class ApiRoutes {
       }
       var body = ctx.body() == null ? null : ctx.body().buffer();
       return new Request(ApiRoutes.caller(ctx), ctx.request().method().name(), Map.copyOf(ctx.pathParams()), Map.copyOf(query),
-          body == null ? null : body.copy());
+          body == null ? null : body.copy(), ctx.request().getHeader("Idempotency-Key"));
     }
   }
 
@@ -266,6 +356,7 @@ public final class ApiRoutes {
         return;
       }
       var a = ar.result();
+      a.headers().forEach(ctx.response()::putHeader);
       if (a.problem() != null) {
         HttpEdge.problem(ctx, a.status(), a.problem());
       } else {
@@ -277,9 +368,27 @@ public final class ApiRoutes {
 
   @OnWorker
   private Answer answer(Request request, String route, Handler handler) throws Exception {
-    var answer = handler.handle(request);
+    var refused = refusal(request.caller(), route);
+    var answer = refused != null ? refused : handler.handle(request);
     keys.recordAccess(request.caller(), request.method() + " " + route, answer.status(), clock.instant());
     return answer;
+  }
+
+  /** 403 for a key that may not use this route: partners only the intake, and only partners the intake. */
+  private static Answer refusal(ApiKeyRepository.Caller caller, String route) {
+    boolean intakeRoute = route.startsWith(INTAKE_REPORTS);
+    if (caller.partner() && !intakeRoute) {
+      return Answer.problem(403, "a partner key only submits reports (POST " + BASE + INTAKE_REPORTS
+          + ") and reads back their status");
+    }
+    if (intakeRoute && !caller.partner()) {
+      return Answer.problem(403, "only a partner key submits reports here; an agency receives them (make a partner"
+          + " key with: api-key create --partner <id> --scopes intake)");
+    }
+    if (intakeRoute && !caller.scopes().contains(ApiKeyRepository.SCOPE_INTAKE)) {
+      return Answer.problem(403, "this partner key has no intake scope");
+    }
+    return null;
   }
 
   private static ApiKeyRepository.Caller caller(RoutingContext ctx) {
@@ -287,8 +396,100 @@ public final class ApiRoutes {
   }
 
   private static String actor(Request r) {
-    var c = r.caller();
-    return c.admin() ? "admin:" + c.keyId() : "agency:" + c.agencyId();
+    return r.caller().actor();
+  }
+
+  /** A partner's report: 201 with its reference and status URL; a retry with the same key and body 200, the same. */
+  @OnWorker
+  private Answer submit(Request r) {
+    if (intake == null) {
+      return Answer.problem(503, "this gateway takes no submitted reports");
+    }
+    var partner = r.caller().partnerId();
+    var body = json(r.body());
+    Intake.Receipt receipt;
+    try {
+      receipt = intake.submit(submission(partner, body), r.idempotencyKey());
+    } catch (Intake.Invalid e) {
+      return Answer.problem(400, e.getMessage());
+    } catch (Intake.KeyReused e) {
+      return Answer.problem(422, e.getMessage());
+    }
+    var statusUrl = publicUrl + BASE + INTAKE_REPORTS + "/" + receipt.reference();
+    var out = new JsonObject().put("reference", receipt.reference()).put("status_url", statusUrl)
+        .put("status", intakeStatus(partner, receipt.reference()).map(Intake.Status::status).orElse("received"));
+    var headers = new LinkedHashMap<String, String>();
+    headers.put("Location", statusUrl);
+    if (!receipt.created()) {
+      headers.put("Idempotent-Replayed", "true");
+    }
+    return new Answer(receipt.created() ? 201 : 200, out, null, headers);
+  }
+
+  /** The body as the contract let it through, as a {@link Submission} of this partner. */
+  private static Submission submission(String partner, JsonObject b) {
+    var items = new java.util.ArrayList<ContentItem>();
+    var given = b.getJsonArray("content_items", new JsonArray());
+    for (int i = 0; i < given.size(); i++) {
+      var item = given.getJsonObject(i);
+      var hash = item.getJsonObject("hash");
+      items.add(new ContentItem(item.getString("url"), item.getString("platform"),
+          item.getString("kind") == null ? null : ContentItem.Kind.of(item.getString("kind")),
+          hash == null ? null : new ContentItem.Hash(hash.getString("algorithm"), hash.getString("value"))));
+    }
+    var reporter = b.getJsonObject("reporter");
+    var contact = reporter == null || !Boolean.TRUE.equals(reporter.getBoolean("consent_to_contact")) ? null
+        : new ReporterContact(reporter.getString("name"), reporter.getString("phone"), reporter.getString("email"));
+    return new Submission(Channel.PARTNER, partner, b.getString("partner_ref"), b.getString("category"),
+        b.getString("subcategory"), items, b.getString("description"), b.getString("age_band"), b.getString("province"),
+        "immediate".equals(b.getString("urgency")), contact, b.getString("language"));
+  }
+
+  @OnWorker
+  private Answer intakeStatus(Request r) {
+    var reference = r.path("reference");
+    return intakeStatus(r.caller().partnerId(), reference)
+        .map(s -> {
+          var referrals = new JsonArray();
+          s.referrals().forEach(f -> referrals.add(new JsonObject().put("agency", f.agency()).put("state", f.state())
+              .put("delivered_at", str(f.deliveredAt())).put("acknowledged_at", str(f.acknowledgedAt()))
+              .put("case_number", f.caseNumber())));
+          return Answer.ok(new JsonObject().put("reference", s.reference()).put("partner_ref", s.partnerRef())
+              .put("received_at", s.receivedAt().toString()).put("status", s.status()).put("referrals", referrals));
+        })
+        .orElse(Answer.problem(404, "no report " + reference + " was submitted by you"));
+  }
+
+  /**
+   * A partner's own report's status: each agency's latest delivery (a counsellor's later version goes as another),
+   * acknowledged when the agency acknowledged any.
+   */
+  @OnWorker
+  private Optional<Intake.Status> intakeStatus(String partner, String reference) {
+    if (intake == null) {
+      return Optional.empty();
+    }
+    return intake.ofPartner(partner, reference).map(s -> {
+      var byAgency = new LinkedHashMap<String, List<DeliveryRepository.Delivery>>();
+      deliveries.forReport(s.reportId()).forEach(d -> byAgency.computeIfAbsent(d.agencyId(), a -> new java.util.ArrayList<>())
+          .add(d));
+      var referrals = byAgency.entrySet().stream().map(e -> {
+        var latest = e.getValue().stream().max(java.util.Comparator.comparingInt(DeliveryRepository.Delivery::version))
+            .orElseThrow();
+        var ack = e.getValue().stream().filter(d -> d.acknowledgedAt() != null).findFirst().orElse(null);
+        var delivered = e.getValue().stream().map(DeliveryRepository.Delivery::deliveredAt).filter(java.util.Objects::nonNull)
+            .min(java.util.Comparator.naturalOrder()).orElse(null);
+        var state = switch (DeliveryStatus.of(latest.status())) {
+          case HELD -> "held";
+          case PENDING -> delivered != null ? "delivered" : "queued";
+          case DELIVERED -> "delivered";
+          case DEAD -> "failed";
+        };
+        return new Intake.Referral(e.getKey(), state, delivered, ack == null ? null : ack.acknowledgedAt(),
+            ack == null ? null : ack.caseNumber());
+      }).toList();
+      return Intake.status(s, referrals);
+    });
   }
 
   @OnWorker

@@ -80,7 +80,12 @@ public record GatewayConfig(
   }
 
   /** Per-source limits per minute. */
-  public record Limits(int callsPerMinute, int smsPerMinute, int failedAuthPerMinute) {}
+  public record Limits(int callsPerMinute, int smsPerMinute, int failedAuthPerMinute, int intakePerMinute) {
+    /** Without a limit of its own for partners' submissions: the default, 60 a minute. */
+    public Limits(int callsPerMinute, int smsPerMinute, int failedAuthPerMinute) {
+      this(callsPerMinute, smsPerMinute, failedAuthPerMinute, 60);
+    }
+  }
 
   public record Db(String url, String user, String password, int poolSize, int connectTimeoutMs) {
     public boolean embedded() {
@@ -339,7 +344,7 @@ public record GatewayConfig(
         new Retention(s.integer("retention.caller_number_days", 1, 3650), s.integer("retention.sms_days", 1, 3650),
             s.integer("retention.free_text_days", 1, 36500), s.integer("retention.recording_days", 1, 3650)),
         new Limits(s.integer("limits.calls_per_minute", 1, 10_000), s.integer("limits.sms_per_minute", 1, 10_000),
-            s.integer("limits.failed_auth_per_minute", 1, 100_000)),
+            s.integer("limits.failed_auth_per_minute", 1, 100_000), s.integer("limits.intake_per_minute", 1, 100_000)),
         sms, links, console(s),
         new Followup(s.integer("followup.danger_due_minutes", 1, 24 * 60), s.integer("followup.other_due_hours", 1, 30 * 24),
             s.integer("followup.retry_minutes", 1, 24 * 60), s.integer("followup.callback_ring_seconds", 5, 60)),

@@ -17,7 +17,7 @@ public record Routing(Map<String, Agency> agencies, List<Rule> rules, String def
   /** Optional report fields an agency may be given; the core ones always go. */
   public static final Set<String> OPTIONAL_FIELDS = Set.of("subcategory", "about", "age_band", "province", "outcome",
       "harmful_content_urls", "description", "recording", "consent", "caller_pseudonym", "flow_path", "routing",
-      "assessment");
+      "assessment", "reporter_contact");
 
   public Routing {
     agencies = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(agencies));

@@ -8,6 +8,7 @@ import vn.hotline.gateway.report.Provinces;
 import vn.hotline.gateway.report.Report;
 import vn.hotline.gateway.store.CaseRepository;
 import vn.hotline.gateway.store.ContentItemRepository;
+import vn.hotline.gateway.store.IntakeRepository;
 import vn.hotline.gateway.store.DeliveryRepository;
 import vn.hotline.gateway.util.Json;
 
@@ -67,15 +68,20 @@ public final class WebhookPayload {
 
   private final Provinces provinces;
   private final ContentItemRepository contentItems;
+  private final IntakeRepository submissions;
 
-  /** {@code contentItems}: where the content items of a report are read (null: none are, content_items is empty). */
-  public WebhookPayload(Provinces provinces, ContentItemRepository contentItems) {
+  /**
+   * {@code contentItems}: where the content items of a report are read; {@code submissions}: where a submitted
+   * report's reporter contact is (either null: none are read, content_items is empty and reporter_contact null).
+   */
+  public WebhookPayload(Provinces provinces, ContentItemRepository contentItems, IntakeRepository submissions) {
     this.provinces = provinces;
     this.contentItems = contentItems;
+    this.submissions = submissions;
   }
 
   public WebhookPayload(Provinces provinces) {
-    this(provinces, null);
+    this(provinces, null, null);
   }
 
   /** The body of a report.created webhook of version 1, sent at once (what every report was before review). */
@@ -196,6 +202,27 @@ public final class WebhookPayload {
     }
     if (fields.contains("routing")) {
       n.putObject("routing").put("rule", rule).put("agency", agencyId);
+    }
+    if (fields.contains("reporter_contact")) {
+      var contact = submissions == null || !r.channel().isIntake() ? null : submissions.contactJson(r.id());
+      if (contact == null) {
+        n.putNull("reporter_contact");
+      } else {
+        try {
+          var given = Json.JSON.readTree(contact);
+          var c = n.putObject("reporter_contact");
+          for (var key : new String[] {"name", "phone", "email"}) {
+            var part = given.path(key);
+            if (part.isTextual()) {
+              c.put(key, part.asText());
+            } else {
+              c.putNull(key);
+            }
+          }
+        } catch (JsonProcessingException notJson) {
+          throw new IllegalStateException("intake_submissions.contact_sealed does not hold JSON");
+        }
+      }
     }
     if (fields.contains("assessment")) {
       if (v == null) {

@@ -1,7 +1,6 @@
 package vn.hotline.gateway.intake;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -14,7 +13,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -51,7 +49,7 @@ public final class Intake {
 
   /** How long an Idempotency-Key answers with the report it first made. */
   public static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
-  public static final int MAX_CONTENT_ITEMS = 50;
+  public static final int MAX_CONTENT_ITEMS = 20;
   public static final int MAX_DESCRIPTION = 5000;
   public static final int MAX_PARTNER_REF = 128;
   public static final int MAX_IDEMPOTENCY_KEY = 128;
@@ -352,9 +350,6 @@ public final class Intake {
    * once it took the report on.
    */
   public record Referral(String agency, String state, Instant deliveredAt, Instant acknowledgedAt, String caseNumber) {}
-
-  /** The words {@link Status#status} takes: received, referred, acknowledged. */
-  public static final List<String> STATUSES = List.of("received", "referred", "acknowledged");
 
   /** The status of a submitted report from its referrals (its deliveries of version 1). */
   public static Status status(IntakeRepository.Submitted s, List<Referral> referrals) {

@@ -160,6 +160,15 @@ public final class Retention {
         + " reason_sealed = NULL WHERE (district_sealed IS NOT NULL OR notes_sealed IS NOT NULL OR reason_sealed IS NOT NULL)"
         + " AND EXISTS (SELECT 1 FROM reports r WHERE r.id = report_versions.report_id AND " + reviewDone + ")",
         reviewArgs.toArray()));
+    // A submitted report's reporter contact (web form, partner) goes with its report's free text; an expired
+    // Idempotency-Key (24 h) is forgotten.
+    var contactArgs = new ArrayList<Object>();
+    var contactDone = freeTextDone("r", now, textBefore, contactArgs);
+    counts.put("reporter_contacts", Store.update(c, "UPDATE intake_submissions SET contact_sealed = NULL"
+        + " WHERE contact_sealed IS NOT NULL AND EXISTS (SELECT 1 FROM reports r WHERE r.id = intake_submissions.report_id"
+        + " AND " + contactDone + ")", contactArgs.toArray()));
+    counts.put("idempotency_keys", Store.update(c, "DELETE FROM intake_idempotency WHERE created_at < ?",
+        now.minus(java.time.Duration.ofHours(24))));
     // A conversation's free-text answers go with its report's free text, or after the default without a report.
     var sessionArgs = new ArrayList<Object>();
     var sessionReportDone = freeTextDone("r", now, textBefore, sessionArgs);
@@ -215,6 +224,8 @@ public final class Retention {
       counts.put("report", Store.update(c, "UPDATE reports SET description_sealed = NULL, urls_sealed = NULL,"
           + " recording_sealed = NULL, caller_pseudonym = NULL, erased_at = ? WHERE contact_id = ?", now, contactId));
       counts.put("session", Store.update(c, "UPDATE flow_sessions SET texts_sealed = NULL WHERE contact_id = ?", contactId));
+      counts.put("reporter_contact", Store.update(c, "UPDATE intake_submissions SET contact_sealed = NULL WHERE report_id IN"
+          + " (SELECT id FROM reports WHERE contact_id = ?)", contactId));
       counts.put("followups_cancelled", FollowupRepository.cancelForErasure(c, audit, contactId, "cli", now));
       counts.put("review", Store.update(c, "UPDATE report_versions SET district_sealed = NULL, notes_sealed = NULL,"
           + " reason_sealed = NULL WHERE report_id IN (SELECT id FROM reports WHERE contact_id = ?)", contactId));

@@ -61,11 +61,6 @@ public final class IntakeRepository {
         + " VALUES (?, ?, ?, ?, ?)", scope, key, fingerprint, reportId, now);
   }
 
-  /** Keys older than {@code before} are forgotten; how many were. */
-  public int forget(Instant before) {
-    return store.inTransaction(c -> Store.update(c, "DELETE FROM intake_idempotency WHERE created_at < ?", before));
-  }
-
   /**
    * The contact a submission is: started and ended at {@code now} with outcome completed, no caller number.
    * {@code providerRef} is unique on its channel (a reference already taken fails with a duplicate key).
@@ -102,6 +97,11 @@ public final class IntakeRepository {
         }
       }
     });
+  }
+
+  /** The reporter's contact of a submitted report as JSON, opened (null: none was given, or it was purged). */
+  public String contactJson(String reportId) {
+    return store.read(c -> contactJson(c, reportId));
   }
 
   /** The reporter's contact of a submitted report, opened (null: none was given, or it was purged). */

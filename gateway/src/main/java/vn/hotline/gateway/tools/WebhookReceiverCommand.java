@@ -340,6 +340,13 @@ public final class WebhookReceiverCommand implements Callable<Integer> {
         b.append("  url: ").append(clean(u.asText())).append('\n');
       }
     }
+    // one takedown case per URL: how many reports named it so far
+    for (var item : data.path("content_items")) {
+      int count = item.path("count").asInt();
+      b.append("  content item ").append(clean(item.path("id").asText())).append(": ")
+          .append(clean(item.path("url").asText())).append(" (named by ").append(count)
+          .append(count == 1 ? " report)" : " reports)").append('\n');
+    }
     return b.toString();
   }
 

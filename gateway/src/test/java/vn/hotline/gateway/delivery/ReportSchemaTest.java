@@ -25,7 +25,7 @@ class ReportSchemaTest {
       "completed_at", "category", "urgent", "intent", "version", "review"};
   private static final String[] OPTIONAL = {"subcategory", "about", "age_band", "province", "outcome",
       "harmful_content_urls", "content_items", "description", "recording", "consent", "caller_pseudonym", "flow_path", "routing",
-      "assessment"};
+      "assessment", "reporter_contact"};
 
   @Test
   void bothFilesAreValidDraft202012Schemas() throws Exception {
@@ -142,7 +142,7 @@ class ReportSchemaTest {
   void nullMeansNotKnownWhereTheContractAllowsIt() {
     var data = (ObjectNode) PayloadSchemas.parse(IntegratorsDoc.example("payload-full")).path("data").deepCopy();
     for (var nullable : List.of("category", "subcategory", "about", "age_band", "province", "description",
-        "recording", "caller_pseudonym", "assessment")) {
+        "recording", "caller_pseudonym", "assessment", "reporter_contact")) {
       data.putNull(nullable);
     }
     ((ObjectNode) data.get("consent")).putNull("share_with_agencies");

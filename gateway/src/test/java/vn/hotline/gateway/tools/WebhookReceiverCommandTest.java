@@ -77,6 +77,21 @@ class WebhookReceiverCommandTest {
   }
 
   @Test
+  void aReportsContentItemsArePrintedWithHowManyReportsNamedThem() throws Exception {
+    var payload = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+        {"type": "report.created", "timestamp": "2026-12-01T20:26:07.147Z", "data": {"reference": "31492177",
+         "channel": "partner", "harmful_content_urls": ["https://www.tiktok.com/@ke_doa"],
+         "content_items": [{"id": "01a23349-341d-72c2-8685-2ea03e89c79c", "url": "https://www.tiktok.com/@ke_doa",
+           "platform": "tiktok", "kind": "account", "hash": null, "count": 3,
+           "report_references": ["30571246", "61029384", "31492177"]}]}}
+        """);
+    var printed = WebhookReceiverCommand.summary("20:26:07", "msg_x", payload);
+    assertTrue(printed.contains("reference 31492177 via partner"), printed);
+    assertTrue(printed.contains("content item 01a23349-341d-72c2-8685-2ea03e89c79c: https://www.tiktok.com/@ke_doa"
+        + " (named by 3 reports)"), printed);
+  }
+
+  @Test
   void aMinimisedReportSaysWhatWasNotShared() throws Exception {
     var rx = start(Map.of(), "--port", "0", "--secret", SECRET);
     var id = newId();
