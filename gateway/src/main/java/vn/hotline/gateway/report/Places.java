@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import vn.hotline.gateway.config.ConfigException;
 import vn.hotline.gateway.flow.Vocabulary;
@@ -72,6 +73,7 @@ public final class Places implements Vocabulary {
       all.addAll(u.names());
       for (var n : all) {
         put(byName, origin, n, today, where, "names." + u.code() + " '" + n + "'");
+        spoken(hints, n);
       }
     }
     for (var f : formers) {
@@ -96,9 +98,17 @@ public final class Places implements Vocabulary {
       all.addAll(f.names());
       for (var n : all) {
         put(byName, origin, n, meaning, where, entry + " '" + n + "'");
+        spoken(hints, n);
       }
     }
     return new Places(byCode, byName, List.copyOf(hints));
+  }
+
+  /** A name as it is said ("Sài Gòn", "Vũng Tàu"), not a written short form ("HCM", "tphcm", "SG"). */
+  private static void spoken(Set<String> hints, String name) {
+    if (name.contains(" ") && !name.equals(name.toUpperCase(java.util.Locale.ROOT))) {
+      hints.add(name);
+    }
   }
 
   private static void put(Map<String, Meaning> byName, Map<String, String> origin, String name, Meaning m,
