@@ -496,6 +496,9 @@ public final class FlowLoader {
           if (!PLACEHOLDERS.contains(m.group(1))) {
             throw fail(where + what + " in " + e.getKey() + " uses unknown placeholder {" + m.group(1) + "}");
           }
+          if (m.group(1).equals("answer") && !what.equals("speech confirm")) {
+            throw fail(where + what + " in " + e.getKey() + " uses {answer}, which only a speech confirm has (what was heard)");
+          }
         }
         map.put(e.getKey(), t);
       }
