@@ -96,7 +96,8 @@ public final class TwimlRenderer {
             .attr("timeout", c.timeoutSeconds())
             .attr("actionOnEmptyResult", true); // silence reaches us too, so we re-prompt instead of Twilio hanging up
         if (c.listen() != null) { // the answer may be said: SpeechResult and Confidence come back (VoiceRoutes.input)
-          gather.attr("language", c.listen().language()).attr("speechTimeout", "auto");
+          // no speechTimeout: it is then the Gather's timeout; "auto" is refused with Twilio's default model (13335)
+          gather.attr("language", c.listen().language());
           if (!c.listen().hints().isEmpty()) {
             gather.attr("hints", String.join(", ", c.listen().hints()));
           }

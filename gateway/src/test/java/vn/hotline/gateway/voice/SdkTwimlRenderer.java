@@ -90,8 +90,7 @@ final class SdkTwimlRenderer {
             .actionOnEmptyResult(true); // silence reaches us too, so we re-prompt instead of Twilio hanging up
         if (c.listen() != null) {
           gather.language(java.util.Arrays.stream(Gather.Language.values())
-              .filter(l -> l.toString().equals(c.listen().language())).findFirst().orElseThrow())
-              .speechTimeout("auto");
+              .filter(l -> l.toString().equals(c.listen().language())).findFirst().orElseThrow());
           if (!c.listen().hints().isEmpty()) {
             gather.hints(String.join(", ", c.listen().hints()));
           }
