@@ -14,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.api.ApiRoutes;
 import vn.hotline.gateway.config.GatewayConfig;
-import vn.hotline.gateway.flow.FlowEngine;
 import vn.hotline.gateway.ops.HttpEdge;
 import vn.hotline.gateway.ops.Metrics;
 import vn.hotline.gateway.store.Store;
@@ -94,7 +93,7 @@ final class GatewayVerticle extends VerticleBase {
 
   /** voice.WarmUp on a webhook worker; it never fails the start, and a slow store cannot hold it past 5 s. */
   private Future<Void> warmUp(Parts p) {
-    var warmUp = new WarmUp(p.calls, p.renderer, p.files.flows(), new FlowEngine(p.files.valueLists()), store);
+    var warmUp = new WarmUp(p.calls, p.renderer, p.files.flows(), p.files.engine(), store);
     return p.workers.executeBlocking(warmUp::run, false).timeout(5, TimeUnit.SECONDS)
         .<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }

@@ -97,6 +97,11 @@ final class Parts {
           pick(flows, cfg, cfg.sms().flow(), "sms", "sms.flow"));
     }
 
+    /** The flow engine over these files: the value lists, and the names of the provinces (report.Places). */
+    FlowEngine engine() {
+      return new FlowEngine(valueLists, Map.of("provinces", provinces.places()));
+    }
+
     private static FlowDefinition pick(FlowCatalog flows, GatewayConfig cfg, String id, String channel, String key) {
       var flow = flows.find(id).orElseThrow(() -> new FlowException(cfg.flowsDir() + ": " + key + " '" + id
           + "' is not loaded (flows: " + flows.flows().keySet() + ")"));
@@ -193,7 +198,7 @@ final class Parts {
       followups.closed(c, s, outcome, now);
     };
     this.sessions = new SessionRepository(store, sealer, audit, onClose);
-    var engine = new FlowEngine(files.valueLists());
+    var engine = files.engine();
     this.presence = new PresenceRepository(store, sealer, audit);
     // A counsellor who presses 1 is given the contact in the same transaction: not rung again while on it.
     var handoffs = new HandoffRepository(store, sealer, audit,

@@ -99,6 +99,7 @@ public record ContactCard(String contactId, String reference, String referenceGr
     String about = line.map(CardRepository.ReportLine::about).orElse(codes.get("about"));
     String age = line.map(CardRepository.ReportLine::ageBand).orElse(codes.get("age_band"));
     String province = line.map(CardRepository.ReportLine::province).orElse(codes.get("province"));
+    String former = line.isPresent() ? line.get().formerProvince() : codes.get("former_province");
     var language = card.language() == null ? codes.get("language") : card.language();
 
     var deliveries = new ArrayList<DeliveryRow>();
@@ -125,7 +126,7 @@ public record ContactCard(String contactId, String reference, String referenceGr
         category == null ? null : label(taxonomy, category, lang),
         subcategory == null ? null : label(taxonomy, subcategory, lang),
         about == null ? null : word(words, "about.", about), age == null ? null : word(words, "age.", age),
-        province == null ? null : provinces.byCode().getOrDefault(province, province),
+        province == null ? null : provinceName(provinces.byCode().getOrDefault(province, province), former, words),
         format(TIME, card.startedAt(), zone), format(TIME, card.endedAt(), zone), card.active(),
         card.outcome() == null ? null : word(words, "outcome.", card.outcome()), path(card, words, end),
         spent(Duration.between(card.startedAt(), end), words), List.copyOf(deliveries), List.copyOf(earlier),
@@ -214,6 +215,11 @@ public record ContactCard(String contactId, String reference, String referenceGr
   }
 
   /** The message of {@code prefix + word}, or the word itself when the bundles have no such key. */
+  /** "Lâm Đồng (trước đây Đắk Nông)": today's unit, and the former province the caller named. */
+  static String provinceName(String name, String former, Messages.Bundle words) {
+    return former == null ? name : words.t("card.province.former", name, former);
+  }
+
   static String word(Messages.Bundle words, String prefix, String word) {
     return word != null && words.has(prefix + word) ? words.t(prefix + word) : word;
   }

@@ -149,6 +149,13 @@ public final class WebhookPayload {
       } else {
         n.putObject("province").put("code", province).put("name", provinces.byCode().get(province));
       }
+      // the former province the caller named, while the province is still theirs (a counsellor's replaces both)
+      var former = province != null && province.equals(r.province()) ? r.formerProvince() : null;
+      if (former == null) {
+        n.putNull("former_province");
+      } else {
+        n.put("former_province", former);
+      }
     }
     if (fields.contains("outcome")) {
       n.put("outcome", r.outcome().wire());

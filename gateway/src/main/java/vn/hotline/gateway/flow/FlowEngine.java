@@ -37,9 +37,16 @@ public final class FlowEngine {
   private static final int MAX_ENTERS_PER_STEP = 64;
 
   private final Map<String, Set<String>> valueLists;
+  /** The words of some value lists (e.g. the names of the provinces), by list name. */
+  private final Map<String, Vocabulary> vocabularies;
 
   public FlowEngine(Map<String, Set<String>> valueLists) {
+    this(valueLists, Map.of());
+  }
+
+  public FlowEngine(Map<String, Set<String>> valueLists, Map<String, Vocabulary> vocabularies) {
     this.valueLists = Map.copyOf(valueLists);
+    this.vocabularies = Map.copyOf(vocabularies);
   }
 
   /** A new contact: enter the start node in the flow's default language. */
@@ -62,6 +69,9 @@ public final class FlowEngine {
     }
     var walk = new Walk(flow, ctx, state);
     var node = flow.node(state.nodeId());
+    if (node instanceof Node.Ask a && vocabularies.containsKey(a.allowedList()) && walk.words(a, input)) {
+      return walk.result();
+    }
     switch (node) {
       case Node.Menu m when input instanceof Input.Digits d -> walk.menu(m, d.digits().strip());
       case Node.Ask a when input instanceof Input.Digits d -> walk.ask(a, d.digits().strip());
@@ -124,6 +134,11 @@ public final class FlowEngine {
       walk.render(flow.node(state.nodeId()));
     }
     return walk.result();
+  }
+
+  /** Where an answer heard but not yet confirmed waits for the confirming key. */
+  static String unconfirmed(Node.Ask a) {
+    return "unconfirmed_" + a.save();
   }
 
   /** Mutable scratch for one step; never escapes {@link #result()}. */
@@ -207,9 +222,10 @@ public final class FlowEngine {
           }
           action = new Instruction.CollectDigits(m.id(), 1, 1, m.timeoutSeconds());
         }
+        case Node.Ask a when answers.containsKey(unconfirmed(a)) -> confirm(a);
         case Node.Ask a -> {
           say(a.prompt());
-          action = new Instruction.CollectDigits(a.id(), a.minDigits(), a.maxDigits(), a.timeoutSeconds());
+          action = new Instruction.CollectDigits(a.id(), a.minDigits(), a.maxDigits(), a.timeoutSeconds(), listen(a));
         }
         case Node.Record r -> {
           say(r.prompt());
@@ -229,6 +245,91 @@ public final class FlowEngine {
           finish(e.id());
         }
       }
+    }
+
+    /**
+     * An answer to an ask whose list has words: a code, a name, or what the caller said, read by the list's
+     * vocabulary; and the key that confirms what was heard. False when it is none of these, so the answer is
+     * taken as keys (a skip, a wrong code, silence).
+     */
+    boolean words(Node.Ask a, Input input) {
+      var vocabulary = vocabularies.get(a.allowedList());
+      var pending = answers.get(unconfirmed(a));
+      if (pending != null) {
+        var key = input instanceof Input.Digits d ? d.digits().strip()
+            : input instanceof Input.Text t ? keys(t.text()) : "";
+        answers.remove(unconfirmed(a));
+        answers.remove(unconfirmed(a) + "_label");
+        var former = answers.remove(unconfirmed(a) + "_former");
+        if (key.equals("1")) {
+          events.add(StepEvent.of(a.id(), "confirmed"));
+          accept(a, new Vocabulary.Meaning(pending, null, former));
+        } else if (key.equals("2")) {
+          events.add(StepEvent.of(a.id(), "refused"));
+          render(a); // asked again, as at first
+        } else {
+          events.add(StepEvent.of(a.id(), "unconfirmed")); // on without it: never a dead end
+          enter(a.next());
+        }
+        return true;
+      }
+      switch (input) {
+        case Input.Heard h -> {
+          var meaning = vocabulary.read(h.speech());
+          if (meaning.isEmpty()) {
+            failed(a, "invalid"); // said, but no place: as a wrong key; what was said is not kept
+          } else if (a.speech() != null && h.confidence() < a.speech().confirmBelow()) {
+            answers.put(unconfirmed(a), meaning.get().value());
+            if (meaning.get().former() != null) {
+              answers.put(unconfirmed(a) + "_former", meaning.get().former());
+            }
+            answers.put(unconfirmed(a) + "_label", meaning.get().label());
+            events.add(new StepEvent(a.id(), "heard-unsure", meaning.get().value()));
+            confirm(a);
+          } else {
+            events.add(new StepEvent(a.id(), "heard", meaning.get().value()));
+            accept(a, meaning.get());
+          }
+          return true;
+        }
+        case Input.Text t -> {
+          return vocabulary.read(t.text()).map(m -> accept(a, m)).orElse(false);
+        }
+        case Input.Digits d -> {
+          return vocabulary.read(d.digits().strip()).map(m -> accept(a, m)).orElse(false);
+        }
+        default -> {
+          return false;
+        }
+      }
+    }
+
+    boolean accept(Node.Ask a, Vocabulary.Meaning m) {
+      answers.put(a.save(), m.value());
+      if (m.former() == null) {
+        answers.remove("former_" + a.save());
+      } else {
+        answers.put("former_" + a.save(), m.former());
+      }
+      events.add(new StepEvent(a.id(), "answer", m.value()));
+      enter(a.next());
+      return true;
+    }
+
+    /** "Bạn nói Thái Bình, đúng không? Đúng bấm 1, sai bấm 2": one key. */
+    void confirm(Node.Ask a) {
+      var label = answers.getOrDefault(unconfirmed(a) + "_label", "");
+      lines.add(new Instruction.Line(fill(a.speech().confirm().in(language)).replace("{answer}", label), language,
+          flow.language(language).voice()));
+      action = new Instruction.CollectDigits(a.id(), 1, 1, a.timeoutSeconds());
+    }
+
+    Instruction.Listen listen(Node.Ask a) {
+      if (a.speech() == null) {
+        return null;
+      }
+      var vocabulary = vocabularies.get(a.allowedList());
+      return new Instruction.Listen(a.speech().language(), vocabulary == null ? List.of() : vocabulary.hints());
     }
 
     void menu(Node.Menu m, String key) {

@@ -25,7 +25,7 @@ import vn.hotline.gateway.util.Json;
 public final class FlowLoader {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_]+)}");
-  private static final Set<String> PLACEHOLDERS = Set.of("reference");
+  private static final Set<String> PLACEHOLDERS = Set.of("reference", "answer");
   private static final Pattern MENU_KEY = Pattern.compile("[0-9*#]");
 
   private final Map<String, Set<String>> valueLists;
@@ -535,7 +535,7 @@ public final class FlowLoader {
         }
         case "ask" -> {
           allowOnly(n, id, Set.of("type", "prompt", "set", "promise", "save", "min_digits", "max_digits", "allowed",
-              "skippable", "next", "timeout", "attempts", "timeout_seconds"));
+              "skippable", "next", "timeout", "attempts", "timeout_seconds", "speech"));
           int min = integer(n, "min_digits", id, 1, 1, 20);
           int max = integer(n, "max_digits", id, min, 1, 20);
           if (max < min) {
@@ -550,7 +550,8 @@ public final class FlowLoader {
           }
           yield new Node.Ask(id, prompt, set, key(id, text(n, "save", id, true)), min, max, allowed,
               bool(n, "skippable", id, false), text(n, "next", id, true), text(n, "timeout", id, true),
-              integer(n, "attempts", id, 3, 1, 5), integer(n, "timeout_seconds", id, 8, 2, 30));
+              integer(n, "attempts", id, 3, 1, 5), integer(n, "timeout_seconds", id, 8, 2, 30),
+              speech(id, n.get("speech"), codes, channel, allowed));
         }
         case "record" -> {
           allowOnly(n, id, Set.of("type", "prompt", "set", "promise", "max_seconds", "transcribe", "next"));
@@ -653,6 +654,33 @@ public final class FlowLoader {
       return Map.copyOf(out);
     }
 
+    /**
+     * {@code speech: {language: vi-VN, confirm_below: 0.6, confirm: {vi-VN: "Bạn nói {answer}..."}}} of a voice
+     * ask whose allowed list has names; null when the node has none.
+     */
+    Node.Speech speech(String id, JsonNode n, List<String> codes, String channel, String allowed) {
+      if (n == null || n.isNull()) {
+        return null;
+      }
+      if (!channel.equals("voice")) {
+        throw fail(id, "speech: is for voice flows (texters write their answer)");
+      }
+      if (allowed == null) {
+        throw fail(id, "speech: needs an allowed: list, whose names are what a caller may say");
+      }
+      if (!n.isObject()) {
+        throw fail(id, "speech: must be a mapping with language, confirm_below and confirm");
+      }
+      allowOnly(n, id, Set.of("language", "confirm_below", "confirm"));
+      var language = text(n, "language", id, true);
+      var below = n.path("confirm_below");
+      if (!below.isNumber() || below.asDouble() < 0 || below.asDouble() > 1) {
+        throw fail(id, "speech: confirm_below must be a number from 0 to 1 (the recogniser's confidence)");
+      }
+      var confirm = prompt(id, n.get("confirm"), codes, "speech confirm");
+      return new Node.Speech(language, below.asDouble(), confirm);
+    }
+
     Prompt prompt(String id, JsonNode n, List<String> codes, String what) {
       String where = id == null ? "" : "node '" + id + "': ";
       if (n == null || !n.isObject()) {
@@ -672,6 +700,9 @@ public final class FlowLoader {
         while (m.find()) {
           if (!PLACEHOLDERS.contains(m.group(1))) {
             throw fail(where + what + " in " + e.getKey() + " uses unknown placeholder {" + m.group(1) + "}");
+          }
+          if (m.group(1).equals("answer") && !what.equals("speech confirm")) {
+            throw fail(where + what + " in " + e.getKey() + " uses {answer}, which only a speech confirm has (what was heard)");
           }
         }
         map.put(e.getKey(), t);

@@ -5,6 +5,9 @@ public sealed interface Input {
   /** Keys pressed; empty means silence until the timeout. */
   record Digits(String digits) implements Input {}
 
+  /** What the caller said (speech recognised by Twilio), and how sure the recogniser is (0 to 1). */
+  record Heard(String speech, double confidence) implements Input {}
+
   /** A text message (SMS), as the texter wrote it. */
   record Text(String text) implements Input {}
 

@@ -19,7 +19,19 @@ public record Instruction(List<Line> lines, Action action) {
   }
 
   /** Wait for keys: exactly {@code maxDigits} for a menu, up to it (ended by #) for a question. */
-  public record CollectDigits(String nodeId, int minDigits, int maxDigits, int timeoutSeconds) implements Action {}
+  public record CollectDigits(String nodeId, int minDigits, int maxDigits, int timeoutSeconds, Listen listen)
+      implements Action {
+    public CollectDigits(String nodeId, int minDigits, int maxDigits, int timeoutSeconds) {
+      this(nodeId, minDigits, maxDigits, timeoutSeconds, null);
+    }
+  }
+
+  /** Keys or speech: the caller may also say the answer, in {@code language}; {@code hints}: phrases to expect. */
+  public record Listen(String language, List<String> hints) {
+    public Listen {
+      hints = List.copyOf(hints);
+    }
+  }
 
   /** Wait for free text (SMS). */
   public record CollectText(String nodeId) implements Action {}

@@ -59,7 +59,8 @@ public sealed interface Node {
 
   /**
    * Several digits (an age, a province code). A value outside {@code allowed} re-prompts; {@code *} skips
-   * when the node allows it.
+   * when the node allows it. When the allowed list has a {@link Vocabulary}, its words are answers too (a texted
+   * or spoken "cao bang"); {@code speech} lets a voice caller say it.
    */
   record Ask(
       String id,
@@ -73,11 +74,25 @@ public sealed interface Node {
       String next,
       String timeout,
       int attempts,
-      int timeoutSeconds) implements Node {
+      int timeoutSeconds,
+      Speech speech) implements Node {
+    public Ask(String id, Prompt prompt, Map<String, String> set, String save, int minDigits, int maxDigits,
+        String allowedList, boolean skippable, String next, String timeout, int attempts, int timeoutSeconds) {
+      this(id, prompt, set, save, minDigits, maxDigits, allowedList, skippable, next, timeout, attempts,
+          timeoutSeconds, null);
+    }
+
     public List<String> targets() {
       return List.of(next, timeout);
     }
   }
+
+  /**
+   * An {@code ask} that also listens (voice): the caller may say the answer in {@code language}; one the
+   * recogniser is less sure of than {@code confirmBelow} (0 to 1) is read back with {@code confirm} ({answer}: what
+   * was understood) and kept with key 1; key 2 asks again; anything else goes on without it.
+   */
+  record Speech(String language, double confirmBelow, Prompt confirm) {}
 
   /** A voice message; {@code next} is taken whether or not anything was said. */
   record Record(String id, Prompt prompt, Map<String, String> set, int maxSeconds, boolean transcribe, String next)

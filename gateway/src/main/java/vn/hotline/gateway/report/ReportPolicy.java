@@ -33,7 +33,8 @@ public final class ReportPolicy {
     var consent = state.answer("consent_share");
     return Optional.of(new Report(Ids.uuid7().toString(), reference, contactId, channel, intent,
         state.answer("category"), state.answer("subcategory"), state.answer("about"), state.answer("age_band"),
-        state.answer("province"), "danger".equals(intent) || "true".equals(state.answer("urgent")), outcome,
+        state.answer("province"), state.answer("province") == null ? null : state.answer("former_province"),
+        "danger".equals(intent) || "true".equals(state.answer("urgent")), outcome,
         state.text("recording_id"), state.text("description"),
         Urls.extract(state.text("description"), state.text("links")),
         consent == null ? null : Boolean.valueOf(consent), callerPseudonym, state.path(), receivedAt, completedAt));

@@ -32,7 +32,7 @@ public final class CardRepository {
   /** The report the contact made, as first made; {@code has*} say whether there is personal data to open. */
   public record ReportLine(String id, String reference, String intent, String category, String subcategory,
       String about, String ageBand, String province, boolean urgent, String outcome, Instant receivedAt,
-      boolean hasDescription, boolean hasRecording, boolean hasUrls) {}
+      boolean hasDescription, boolean hasRecording, boolean hasUrls, String formerProvince) {}
 
   /** An earlier contact of the same caller (never the number: found by pseudonym). */
   public record Earlier(String contactId, String reference, String channel, Instant startedAt, String outcome,
@@ -186,7 +186,7 @@ public final class CardRepository {
   private static Optional<ReportLine> report(Connection c, String contactId) throws SQLException {
     try (var ps = c.prepareStatement("SELECT id, reference, intent, category, subcategory, about, age_band, province,"
         + " urgent, outcome, received_at, description_sealed IS NOT NULL, recording_sealed IS NOT NULL,"
-        + " urls_sealed IS NOT NULL FROM reports WHERE contact_id = ?")) {
+        + " urls_sealed IS NOT NULL, former_province FROM reports WHERE contact_id = ?")) {
       ps.setString(1, contactId);
       var rs = ps.executeQuery();
       if (!rs.next()) {
@@ -194,7 +194,7 @@ public final class CardRepository {
       }
       return Optional.of(new ReportLine(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
           rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getBoolean(9), rs.getString(10),
-          at(rs, 11), rs.getBoolean(12), rs.getBoolean(13), rs.getBoolean(14)));
+          at(rs, 11), rs.getBoolean(12), rs.getBoolean(13), rs.getBoolean(14), rs.getString(15)));
     }
   }
 

@@ -25,7 +25,7 @@ import vn.hotline.gateway.util.Json;
 public final class ReportRepository {
   private static final String COLUMNS = "r.id, r.reference, r.contact_id, r.channel, r.intent, r.category, r.subcategory,"
       + " r.about, r.age_band, r.province, r.urgent, r.outcome, r.recording_sealed, r.description_sealed, r.urls_sealed,"
-      + " r.consent_share, r.caller_pseudonym, r.flow_path, r.received_at, r.completed_at";
+      + " r.consent_share, r.caller_pseudonym, r.flow_path, r.received_at, r.completed_at, r.former_province";
 
   private final Store store;
   private final Sealer sealer;
@@ -53,8 +53,8 @@ public final class ReportRepository {
     }
     try (var ps = c.prepareStatement("INSERT INTO reports (id, reference, contact_id, channel, intent, category,"
         + " subcategory, about, age_band, province, urgent, outcome, recording_sealed, description_sealed, urls_sealed,"
-        + " consent_share, caller_pseudonym, flow_path, received_at, completed_at)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + " consent_share, caller_pseudonym, flow_path, received_at, completed_at, former_province)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, r.id());
       ps.setString(2, r.reference());
       ps.setString(3, r.contactId());
@@ -75,6 +75,7 @@ public final class ReportRepository {
       ps.setString(18, String.join(",", r.flowPath()));
       ps.setObject(19, Store.toDb(r.receivedAt()));
       ps.setObject(20, Store.toDb(r.completedAt()));
+      ps.setString(21, r.formerProvince());
       ps.executeUpdate();
     }
     var data = new java.util.HashMap<String, Object>();
@@ -172,7 +173,8 @@ public final class ReportRepository {
     var consent = rs.getObject(16);
     var path = rs.getString(18);
     return new Report(rs.getString(1), rs.getString(2), rs.getString(3), Channel.of(rs.getString(4)), rs.getString(5),
-        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getBoolean(11),
+        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(21),
+        rs.getBoolean(11),
         Outcome.of(rs.getString(12)), sealer.open(rs.getString(13)), sealer.open(rs.getString(14)), urls,
         consent == null ? null : consent instanceof Boolean b ? b : ((Number) consent).intValue() != 0,
         rs.getString(17), path == null || path.isEmpty() ? List.of() : Arrays.asList(path.split(",")),

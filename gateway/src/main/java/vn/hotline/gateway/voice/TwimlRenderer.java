@@ -90,11 +90,18 @@ public final class TwimlRenderer {
     switch (ins.action()) {
       case Instruction.CollectDigits c -> {
         var gather = Xml.element("Gather")
-            .attr("input", "dtmf")
+            .attr("input", c.listen() == null ? "dtmf" : "dtmf speech")
             .attr("action", url)
             .attr("method", POST)
             .attr("timeout", c.timeoutSeconds())
             .attr("actionOnEmptyResult", true); // silence reaches us too, so we re-prompt instead of Twilio hanging up
+        if (c.listen() != null) { // the answer may be said: SpeechResult and Confidence come back (VoiceRoutes.input)
+          // no speechTimeout: it is then the Gather's timeout; "auto" is refused with Twilio's default model (13335)
+          gather.attr("language", c.listen().language());
+          if (!c.listen().hints().isEmpty()) {
+            gather.attr("hints", String.join(", ", c.listen().hints()));
+          }
+        }
         if (c.minDigits() == c.maxDigits()) {
           gather.attr("numDigits", c.maxDigits());
         } else {

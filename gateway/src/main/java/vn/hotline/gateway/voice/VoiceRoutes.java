@@ -315,7 +315,21 @@ public final class VoiceRoutes {
       return new Input.Recorded(sid != null && sid.matches("RE[0-9a-fA-F]{32}") ? sid : null, seconds);
     }
     var digits = form.get("Digits");
+    var speech = form.get("SpeechResult");
+    if ((digits == null || digits.isBlank()) && speech != null && !speech.isBlank()) {
+      return new Input.Heard(speech, confidence(form.get("Confidence")));
+    }
     return new Input.Digits(digits == null ? "" : digits.replaceAll("[^0-9*#]", ""));
+  }
+
+  /** Twilio's Confidence, 0 to 1; missing or unreadable counts as unsure (0), so the answer is confirmed. */
+  static double confidence(String value) {
+    try {
+      double c = value == null ? 0 : Double.parseDouble(value.strip());
+      return Double.isNaN(c) ? 0 : Math.max(0, Math.min(1, c));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private String render(CallService.Turn turn) {

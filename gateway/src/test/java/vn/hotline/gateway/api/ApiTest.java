@@ -141,6 +141,22 @@ class ApiTest {
   }
 
   @Test
+  void aReportOfAFormerProvinceCarriesItsNameBesideTodaysUnit() throws Exception {
+    int delivered = db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered");
+    var call = gw.twilio().call();
+    var t = call.press(call.press(call.press(call.press(call.incoming(), "1"), "2"), "4"), "2");
+    t = call.press(call.press(t, "4"), "34"); // Thái Bình's code before 2025: in Hưng Yên today
+    call.dialEnded(t, "completed");
+    call.status("completed");
+    Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "delivered") == delivered + 2, "delivered");
+    var report = json(call("GET", "/api/v1/reports/" + reportId(call.sid), key("harmful-content"), null));
+    assertEquals(List.of(), vn.hotline.gateway.delivery.PayloadSchemas.report().errors(report));
+    assertEquals("33", report.get("province").get("code").asText());
+    assertEquals("Hưng Yên", report.get("province").get("name").asText());
+    assertEquals("Thái Bình", report.get("former_province").asText());
+  }
+
+  @Test
   void reportsPageWithACursor() throws Exception {
     twoReports();
     twoReports();

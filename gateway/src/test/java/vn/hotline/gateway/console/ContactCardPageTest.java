@@ -154,6 +154,22 @@ class ContactCardPageTest {
   }
 
   @Test
+  void theCardNamesTheFormerProvinceTheCallerKeyedBesideTodaysUnit() {
+    var call = gw.twilio().call();
+    var t = call.press(call.press(call.press(call.press(call.incoming(), "1"), "2"), "4"), "2");
+    var handoff = call.press(call.press(t, "4"), "67"); // Đắk Nông's code before 2025
+    call.record(call.callbackSafe(call.dialEnded(handoff, "no-answer")), 12);
+    call.status("completed");
+    var contact = (String) db.row("SELECT id FROM contacts WHERE provider_ref = ?", call.sid).get("id");
+    settled();
+    var cookie = signedIn(Role.COUNSELLOR);
+    var vi = http.get("/console/contacts/" + contact + "?lang=vi", cookie).body();
+    assertTrue(vi.contains("Lâm Đồng (trước đây Đắk Nông)"), "today's unit, and the province the caller named");
+    var en = http.get("/console/contacts/" + contact + "?lang=en", cookie).body();
+    assertTrue(en.contains("Lâm Đồng (formerly Đắk Nông)"), "in the counsellor's language");
+  }
+
+  @Test
   void aDangerCallsCardIsUrgentAndShowsTheTimeSpentAtEachStepAndInAll() {
     var call = gw.twilio().call();
     var menu = call.incoming();

@@ -23,7 +23,7 @@ class ReportSchemaTest {
   /** The report fields of the contract: those always present, and those an agency may or may not be sent. */
   private static final String[] ALWAYS = {"schema_version", "id", "reference", "channel", "received_at",
       "completed_at", "category", "urgent", "intent", "version", "review"};
-  private static final String[] OPTIONAL = {"subcategory", "about", "age_band", "province", "outcome",
+  private static final String[] OPTIONAL = {"subcategory", "about", "age_band", "province", "former_province", "outcome",
       "harmful_content_urls", "content_items", "description", "recording", "consent", "caller_pseudonym", "flow_path", "routing",
       "assessment", "reporter_contact"};
 

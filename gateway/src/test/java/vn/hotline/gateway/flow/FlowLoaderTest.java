@@ -589,6 +589,33 @@ class FlowLoaderTest {
   }
 
   @Test
+  void theShippedProvinceQuestionListensInVietnameseAndConfirmsUnsureAnswers() {
+    var flow = new FlowLoader(Map.of("provinces", Provinces.load(null).byCode().keySet()))
+        .load(Path.of("ivr-flows/hotline-111.yaml"));
+    var speech = ((Node.Ask) flow.node("report-province")).speech();
+    assertEquals("vi-VN", speech.language());
+    assertEquals(0.6, speech.confirmBelow());
+    assertEquals("Bạn nói {answer}, đúng không? Đúng bấm 1, sai bấm 2.", speech.confirm().in("vi-VN"));
+  }
+
+  @Test
+  void speechThatCannotBeUsedIsRefusedNamingFileAndNode() {
+    var confirm = map("vi-VN", "Ban noi {answer}?", "en-US", "You said {answer}?");
+    var file = goodFlowWith(f -> node(f, "province").put("speech", map("language", "vi-VN", "confirm_below", 1.5,
+        "confirm", confirm)));
+    assertRefused(file, "node 'province'", "confirm_below must be a number from 0 to 1");
+
+    file = goodFlowWith(f -> {
+      node(f, "province").remove("allowed");
+      node(f, "province").put("speech", map("language", "vi-VN", "confirm_below", 0.6, "confirm", confirm));
+    });
+    assertRefused(file, "node 'province'", "speech: needs an allowed: list");
+
+    file = goodFlowWith(f -> node(f, "province").put("speech", map("language", "vi-VN", "confirm_below", 0.6)));
+    assertRefused(file, "node 'province'", "speech confirm is missing");
+  }
+
+  @Test
   void askWithMaxDigitsBelowMinDigitsIsRefused() {
     var file = goodFlowWith(f -> node(f, "province").put("max_digits", 1));
 

@@ -68,6 +68,14 @@ public final class FakeTwilio {
     }
 
     /**
+     * Speech at the Gather of {@code at}, as Twilio posts it after recognising it: SpeechResult and Confidence
+     * (0 to 1), no Digits.
+     */
+    public Twiml say(Twiml at, String speech, double confidence) {
+      return post(at.actionOf("Gather"), Map.of("SpeechResult", speech, "Confidence", Double.toString(confidence)));
+    }
+
+    /**
      * Rings and presses "1" (Vietnamese) then "1" (danger now) on the voice menu: the danger handoff, a Dial to
      * the operators (or a Record when they are closed).
      */

@@ -167,6 +167,7 @@ class HotlineFlowPathsTest {
         case Input.Digits d -> call.press(twiml, d.digits());
         case Input.Recorded r -> call.record(twiml, r.seconds());
         case Input.HandoffEnded h -> call.dialEnded(twiml, h.answered() ? "completed" : "no-answer");
+        case Input.Heard h -> call.say(twiml, h.speech(), h.confidence());
         case Input.Text t -> throw new AssertionError("a call cannot send text");
       };
       assertHeard(step, twiml, script, ++i);

@@ -82,11 +82,19 @@ final class SdkTwimlRenderer {
     switch (ins.action()) {
       case Instruction.CollectDigits c -> {
         var gather = new Gather.Builder()
-            .inputs(Gather.Input.DTMF)
+            .inputs(c.listen() == null ? java.util.List.of(Gather.Input.DTMF)
+                : java.util.List.of(Gather.Input.DTMF, Gather.Input.SPEECH))
             .action(url)
             .method(HttpMethod.POST)
             .timeout(c.timeoutSeconds())
             .actionOnEmptyResult(true); // silence reaches us too, so we re-prompt instead of Twilio hanging up
+        if (c.listen() != null) {
+          gather.language(java.util.Arrays.stream(Gather.Language.values())
+              .filter(l -> l.toString().equals(c.listen().language())).findFirst().orElseThrow());
+          if (!c.listen().hints().isEmpty()) {
+            gather.hints(String.join(", ", c.listen().hints()));
+          }
+        }
         if (c.minDigits() == c.maxDigits()) {
           gather.numDigits(c.maxDigits());
         } else {
