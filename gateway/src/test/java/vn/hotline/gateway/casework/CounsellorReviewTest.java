@@ -231,6 +231,9 @@ class CounsellorReviewTest {
     var reference = onlineHarmVoicemail();
     var cyberFirst = received("police-cyber", 1).get(0);
     received("harmful-content", 1);
+    // recorded as delivered before the clock jumps past the claim lease (else the worker sends it again, same id)
+    Await.until(() -> db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "pending") == 0,
+        "the first deliveries recorded");
     clock.advance(Duration.ofMinutes(10));
 
     var done = casework().complete(OPERATOR, reference,
@@ -284,7 +287,8 @@ class CounsellorReviewTest {
     gw.gateway().housekeepingNow();
     assertEquals(0, db.count("SELECT COUNT(*) FROM deliveries WHERE status = ?", "held"));
     assertEquals(0, db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", "delivery.released"));
-    assertEquals(1, fakes.get("harmful-content").received().size(), "taken out of the referral after it had v1: no update");
+    assertEquals(1, distinct(fakes.get("harmful-content").received()).size(),
+        "taken out of the referral after it had v1: no update");
   }
 
   @Test
