@@ -236,7 +236,8 @@ public final class FlowEngine {
           action = new Instruction.ConnectOperator(h.id(), h.queue(), h.priority());
         }
         case Node.Text t -> {
-          say(t.prompt());
+          // a story already begun (a cry for help's first text) is not asked for again: "send more, or XONG"
+          say(t.multiple() && t.morePrompt() != null && texts.containsKey(t.save()) ? t.morePrompt() : t.prompt());
           action = new Instruction.CollectText(t.id());
         }
         case Node.Say s -> enter(s.next()); // not a waiting node: only reached for a state saved mid-say
