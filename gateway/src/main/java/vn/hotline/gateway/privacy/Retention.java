@@ -169,6 +169,18 @@ public final class Retention {
         + " AND " + contactDone + ")", contactArgs.toArray()));
     counts.put("idempotency_keys", Store.update(c, "DELETE FROM intake_idempotency WHERE created_at < ?",
         now.minus(java.time.Duration.ofHours(24))));
+    // A harmful-content URL is kept while a report that named it keeps its free text: the link from a report whose
+    // free text is gone (purged above, or erased) goes, the item's count follows, and an item no report names any
+    // more goes with its sealed URL.
+    int links = Store.update(c, "DELETE FROM content_item_reports WHERE EXISTS (SELECT 1 FROM reports r"
+        + " WHERE r.id = content_item_reports.report_id AND r.urls_sealed IS NULL AND r.description_sealed IS NULL)");
+    counts.put("content_item_links", links);
+    if (links > 0) {
+      Store.update(c, "UPDATE content_items SET report_count = (SELECT COUNT(*) FROM content_item_reports l"
+          + " WHERE l.content_item_id = content_items.id) WHERE report_count <> (SELECT COUNT(*) FROM content_item_reports l"
+          + " WHERE l.content_item_id = content_items.id)");
+    }
+    counts.put("content_items", Store.update(c, "DELETE FROM content_items WHERE report_count = 0"));
     // A conversation's free-text answers go with its report's free text, or after the default without a report.
     var sessionArgs = new ArrayList<Object>();
     var sessionReportDone = freeTextDone("r", now, textBefore, sessionArgs);

@@ -42,13 +42,14 @@ class IntakeCoreTest {
   Store store;
   Intake intake;
   ContentItemRepository items;
+  GatewayConfig cfg;
   final AtomicInteger wakes = new AtomicInteger();
 
   @BeforeEach
   void start(Harness house) throws Exception {
     db = house.db();
     fakes = new FakeAgencies(house.dir());
-    var cfg = GatewayConfig.load(null, Map.of("GATEWAY_DB_URL", db.gatewayUrl(), "GATEWAY_DB_USER", db.user(),
+    cfg = GatewayConfig.load(null, Map.of("GATEWAY_DB_URL", db.gatewayUrl(), "GATEWAY_DB_USER", db.user(),
         "GATEWAY_DATA_DIR", house.dir().resolve("data").toString(), "GATEWAY_ROUTING_FILE", fakes.routingFile.toString()));
     var taxonomy = Taxonomy.load(cfg.taxonomyFile());
     var provinces = Provinces.load(cfg.provincesFile());
@@ -140,6 +141,39 @@ class IntakeCoreTest {
     assertEquals(3, item.count());
     assertEquals(3, item.references().size());
     assertEquals(1, db.count("content_items"));
+  }
+
+  @Test
+  void aUrlIsKeptWhileAReportThatNamedItKeepsItsFreeTextAndTheReporterContactGoesWithIt() throws Exception {
+    var old = intake.submit(online("viettel", "https://www.tiktok.com/@ke_doa", "https://fb.watch/only-old/"), null);
+    var recent = intake.submit(online("mobifone", "https://www.tiktok.com/@ke_doa?utm_source=zalo"), null);
+    var now = java.time.Instant.now();
+    try (var c = db.connect(); var st = c.createStatement()) { // both delivered; the first completed long ago
+      st.executeUpdate("UPDATE deliveries SET status = 'delivered'");
+    }
+    try (var c = db.connect(); var ps = c.prepareStatement("UPDATE reports SET completed_at = ? WHERE id = ?")) {
+      ps.setObject(1, java.time.LocalDateTime.ofInstant(now.minus(java.time.Duration.ofDays(3 * 365)),
+          java.time.ZoneOffset.UTC));
+      ps.setString(2, old.reportId());
+      ps.executeUpdate();
+    }
+    var purged = new vn.hotline.gateway.privacy.Retention(store, new AuditLog(), cfg.retention()).purge(now);
+
+    assertEquals(1, purged.get("report_free_text"), purged.toString());
+    assertEquals(1, purged.get("reporter_contacts"), "the old report's reporter contact goes with its free text");
+    assertEquals(2, purged.get("content_item_links"), purged.toString());
+    assertEquals(1, purged.get("content_items"), "the link only the old report named is gone, sealed URL and all");
+    var kept = items.forReport(recent.reportId());
+    assertEquals(1, kept.size());
+    assertEquals("https://www.tiktok.com/@ke_doa", kept.get(0).url(), "still named by a report that keeps its text");
+    assertEquals(1, kept.get(0).count(), "counted by the reports that still name it");
+    assertEquals(List.of(recent.reference()), kept.get(0).references());
+    assertEquals(1, db.count("content_items"));
+    assertEquals(List.of(), items.forReport(old.reportId()));
+    assertEquals(null, db.row("SELECT contact_sealed FROM intake_submissions WHERE report_id = ?", old.reportId())
+        .get("contact_sealed"));
+    assertNotEquals(null, db.row("SELECT contact_sealed FROM intake_submissions WHERE report_id = ?", recent.reportId())
+        .get("contact_sealed"), "the recent one keeps its reporter's contact");
   }
 
   @Test
