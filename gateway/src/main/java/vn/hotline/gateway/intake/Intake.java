@@ -151,8 +151,9 @@ public final class Intake {
         return receipt;
       } catch (StoreException e) {
         // the reference was taken, a URL was first seen by another submission at the same moment, or the same key
-        // came twice at once: look again (the key's row is there now) / draw another reference
-        if (!e.isDuplicateKey() || attempt >= TRIES) {
+        // came twice at once (a duplicate key, or on MariaDB a deadlock between the two inserts): look again (the
+        // key's row is there now) / draw another reference
+        if (!(e.isDuplicateKey() || e.isConflict()) || attempt >= TRIES) {
           throw e;
         }
       }

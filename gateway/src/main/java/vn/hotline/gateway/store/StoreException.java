@@ -17,6 +17,15 @@ public final class StoreException extends RuntimeException {
     return getCause() instanceof SQLException s && isDuplicateKey(s);
   }
 
+  /**
+   * Two transactions wanted the same rows at once and the store gave one of them up (a deadlock, a lock wait
+   * timed out): the same work again may well pass. MariaDB 1213/1205 (SQLSTATE 40001), H2 40001 and 50200.
+   */
+  public boolean isConflict() {
+    return getCause() instanceof SQLException s && ("40001".equals(s.getSQLState()) || s.getErrorCode() == 1213
+        || s.getErrorCode() == 1205 || s.getErrorCode() == 40001 || s.getErrorCode() == 50200);
+  }
+
   /** The store could not be reached (no connection, a broken link): an outage, not a bad statement. */
   public boolean isUnavailable() {
     return getCause() instanceof SQLException s && isUnavailable(s);

@@ -219,6 +219,31 @@ class IntakeApiTest {
   }
 
   @Test
+  void theSameKeySentEightTimesAtOnceIsOneReportAndEveryAnswerNamesIt() throws Exception {
+    var key = partnerKey("viettel");
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      var answers = new java.util.ArrayList<java.util.concurrent.Future<HttpResponse<String>>>();
+      for (int i = 0; i < 8; i++) {
+        answers.add(pool.submit(() -> submit(key, TWO_LINKS, "vt-at-once")));
+      }
+      var codes = new java.util.ArrayList<Integer>();
+      var references = new java.util.HashSet<String>();
+      for (var a : answers) {
+        var r = a.get();
+        codes.add(r.statusCode());
+        references.add(json(r).path("reference").asText());
+      }
+      assertEquals(1, codes.stream().filter(c -> c == 201).count(), "one created: " + codes);
+      assertEquals(7, codes.stream().filter(c -> c == 200).count(), "the others replayed: " + codes);
+      assertEquals(1, references.size(), "every answer names the one report: " + references);
+      assertEquals(1, db.count("reports"));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aPartnerReadsOnlyItsOwnAndNoOtherKeySubmits() throws Exception {
     var viettel = partnerKey("viettel");
     var mobifone = partnerKey("mobifone");
