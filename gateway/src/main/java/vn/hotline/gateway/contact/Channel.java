@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import vn.hotline.gateway.util.Wire;
 
 /**
  * The channel a contact came in on, as the store, routing.yaml, the API and the webhook payload spell it
@@ -46,12 +47,7 @@ public enum Channel {
 
   /** The channel with that word; IllegalArgumentException names the words allowed. */
   public static Channel of(String wire) {
-    for (var c : values()) {
-      if (c.wire.equals(wire)) {
-        return c;
-      }
-    }
-    throw new IllegalArgumentException("unknown channel '" + wire + "', must be one of " + words());
+    return Wire.of(values(), Channel::wire, wire, "channel", Channel::words);
   }
 
   /** Every channel's word, in declaration order. */

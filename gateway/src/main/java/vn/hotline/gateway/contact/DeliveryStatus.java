@@ -1,5 +1,7 @@
 package vn.hotline.gateway.contact;
 
+import vn.hotline.gateway.util.Wire;
+
 /** A report's delivery to one agency (deliveries.status), as the store and the API spell it ({@link #wire()}). */
 public enum DeliveryStatus {
   /** Waiting for its next attempt. */
@@ -25,12 +27,7 @@ public enum DeliveryStatus {
   }
 
   public static DeliveryStatus of(String wire) {
-    for (var s : values()) {
-      if (s.wire.equals(wire)) {
-        return s;
-      }
-    }
-    throw new IllegalArgumentException("unknown delivery status '" + wire + "'");
+    return Wire.of(values(), DeliveryStatus::wire, wire, "delivery status");
   }
 
   /** The SQL literal, e.g. {@code 'pending'} (a fixed word, never input). */

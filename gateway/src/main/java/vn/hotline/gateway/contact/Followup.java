@@ -1,5 +1,7 @@
 package vn.hotline.gateway.contact;
 
+import vn.hotline.gateway.util.Wire;
+
 /**
  * The words of a follow-up task (followup_tasks, followup_attempts, their audit data): a promise made to a caller
  * that a person keeps. Each is stored and shown as its {@code wire()} word.
@@ -27,12 +29,7 @@ public final class Followup {
     }
 
     public static Kind of(String wire) {
-      for (var k : values()) {
-        if (k.wire.equals(wire)) {
-          return k;
-        }
-      }
-      throw new IllegalArgumentException("unknown follow-up kind '" + wire + "'");
+      return Wire.of(values(), Kind::wire, wire, "follow-up kind");
     }
 
     @Override
@@ -56,12 +53,7 @@ public final class Followup {
     }
 
     public static Priority of(String wire) {
-      for (var p : values()) {
-        if (p.wire.equals(wire)) {
-          return p;
-        }
-      }
-      throw new IllegalArgumentException("unknown follow-up priority '" + wire + "'");
+      return Wire.of(values(), Priority::wire, wire, "follow-up priority");
     }
 
     @Override
@@ -104,12 +96,7 @@ public final class Followup {
     }
 
     public static Status of(String wire) {
-      for (var s : values()) {
-        if (s.wire.equals(wire)) {
-          return s;
-        }
-      }
-      throw new IllegalArgumentException("unknown follow-up status '" + wire + "'");
+      return Wire.of(values(), Status::wire, wire, "follow-up status");
     }
 
     @Override
@@ -140,12 +127,7 @@ public final class Followup {
     }
 
     public static Result of(String wire) {
-      for (var r : values()) {
-        if (r.wire.equals(wire)) {
-          return r;
-        }
-      }
-      throw new IllegalArgumentException("unknown follow-up result '" + wire + "'");
+      return Wire.of(values(), Result::wire, wire, "follow-up result");
     }
 
     @Override

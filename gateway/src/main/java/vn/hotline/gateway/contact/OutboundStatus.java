@@ -1,5 +1,7 @@
 package vn.hotline.gateway.contact;
 
+import vn.hotline.gateway.util.Wire;
+
 /** An outgoing SMS (sms_outbound.status), as the store spells it ({@link #wire()}). */
 public enum OutboundStatus {
   /** Waiting for a sender (the REST sender or an SMPP link). */
@@ -26,12 +28,7 @@ public enum OutboundStatus {
   }
 
   public static OutboundStatus of(String wire) {
-    for (var s : values()) {
-      if (s.wire.equals(wire)) {
-        return s;
-      }
-    }
-    throw new IllegalArgumentException("unknown outbound SMS status '" + wire + "'");
+    return Wire.of(values(), OutboundStatus::wire, wire, "outbound SMS status");
   }
 
   /** The SQL literal, e.g. {@code 'queued'} (a fixed word, never input). */

@@ -4,6 +4,7 @@ import java.text.Normalizer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import vn.hotline.gateway.util.Wire;
 
 /**
  * What a node promises the caller ({@code promise:} in the flow file): that a person will get back to them. A
@@ -47,12 +48,7 @@ public enum Promise {
 
   /** The promise with that word; IllegalArgumentException for any other. */
   public static Promise of(String wire) {
-    for (var p : values()) {
-      if (p.wire.equals(wire)) {
-        return p;
-      }
-    }
-    throw new IllegalArgumentException("unknown promise '" + wire + "'");
+    return Wire.of(values(), Promise::wire, wire, "promise");
   }
 
   /** The flow's channel this promise can be kept on: callback on voice, contact on sms. */

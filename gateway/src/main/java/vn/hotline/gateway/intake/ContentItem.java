@@ -1,5 +1,7 @@
 package vn.hotline.gateway.intake;
 
+import vn.hotline.gateway.util.Wire;
+
 /**
  * One piece of harmful content a submission points at: where it is (the URL as the reporter or partner gave it;
  * the gateway normalises it), on which platform, what it is, and a hash of it when the partner has one. Never the
@@ -27,13 +29,7 @@ public record ContentItem(String url, String platform, Kind kind, Hash hash) {
 
     /** The kind of that word; IllegalArgumentException names the words allowed. */
     public static Kind of(String wire) {
-      for (var k : values()) {
-        if (k.wire.equals(wire)) {
-          return k;
-        }
-      }
-      throw new IllegalArgumentException("unknown kind '" + wire + "', must be one of image, video, text, account,"
-          + " livestream");
+      return Wire.of(values(), Kind::wire, wire, "kind", () -> "image, video, text, account, livestream");
     }
   }
 

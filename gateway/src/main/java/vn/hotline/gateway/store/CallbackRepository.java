@@ -11,6 +11,7 @@ import java.util.Optional;
 import vn.hotline.gateway.audit.AuditLog;
 import vn.hotline.gateway.audit.Sealer;
 import vn.hotline.gateway.util.Ids;
+import vn.hotline.gateway.util.Wire;
 
 /**
  * The calls counsellors make to keep a callback task ("Call back" on the console), as rows of followup_calls; each
@@ -42,12 +43,7 @@ public final class CallbackRepository {
     }
 
     static State of(String wire) {
-      for (var s : values()) {
-        if (s.wire.equals(wire)) {
-          return s;
-        }
-      }
-      throw new IllegalArgumentException("unknown callback call state '" + wire + "'");
+      return Wire.of(values(), State::wire, wire, "callback call state");
     }
   }
 

@@ -46,10 +46,10 @@ class ApiTest {
   @BeforeEach
   void start(Harness house) throws Exception {
     db = house.db();
-    fakes = new FakeAgencies(house.dir());
+    var routed = house.startRouted(clock);
+    gw = routed.gw();
+    fakes = routed.fakes();
     agencies = fakes.agencies;
-    var file = fakes.routingFile;
-    gw = house.start(Map.of("GATEWAY_ROUTING_FILE", file.toString()), clock);
     store = Store.open(gw.config().db(), null);
     keys = new ApiKeyRepository(store, new vn.hotline.gateway.audit.AuditLog());
   }

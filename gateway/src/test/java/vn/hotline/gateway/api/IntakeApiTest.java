@@ -66,9 +66,10 @@ class IntakeApiTest {
   void start(Harness house) throws Exception {
     this.house = house;
     db = house.db();
-    fakes = new FakeAgencies(house.dir());
+    var routed = house.startRouted();
+    gw = routed.gw();
+    fakes = routed.fakes();
     agencies = fakes.agencies;
-    gw = house.start(Map.of("GATEWAY_ROUTING_FILE", fakes.routingFile.toString()));
     store = Store.open(gw.config().db(), null);
     keys = new ApiKeyRepository(store, new vn.hotline.gateway.audit.AuditLog());
   }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.support.ui.Select;
 import vn.hotline.gateway.audit.AuditChain;
@@ -49,8 +48,9 @@ class ContactCardBrowserTest {
   static void start(Harness house) throws Exception {
     clock = MutableClock.now();
     db = house.db();
-    fakes = new FakeAgencies(house.dir());
-    gw = house.start(Map.of("GATEWAY_ROUTING_FILE", fakes.routingFile.toString()), clock);
+    var routed = house.startRouted(clock);
+    gw = routed.gw();
+    fakes = routed.fakes();
     accounts = new ConsoleFixture(gw, clock, db);
     browser = Browser.start().on(gw.base);
     PersonalData.used(NOTES, DISTRICT, REASON);

@@ -45,8 +45,9 @@ class ContactCardPageTest {
   static void start(Harness house) throws Exception {
     clock = MutableClock.now();
     db = house.db();
-    fakes = new FakeAgencies(house.dir());
-    gw = house.start(Map.of("GATEWAY_ROUTING_FILE", fakes.routingFile.toString()), clock);
+    var routed = house.startRouted(clock);
+    gw = routed.gw();
+    fakes = routed.fakes();
     accounts = new ConsoleFixture(gw, clock, db);
     http = new ConsoleHttp(gw.base);
     PersonalData.used(TEXTER, STORY, LINK, NOTES);

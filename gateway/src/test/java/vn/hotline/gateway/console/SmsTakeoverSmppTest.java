@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -20,6 +19,7 @@ import vn.hotline.gateway.testing.LogCapture;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.PersonalData;
 import vn.hotline.gateway.testing.RunningGateway;
+import vn.hotline.gateway.testing.SmppLink;
 import vn.hotline.gateway.tools.TestSmsc;
 
 /**
@@ -46,15 +46,7 @@ class SmsTakeoverSmppTest {
   void start(Harness house) {
     this.house = house;
     smsc = TestSmsc.start(new TestSmsc.Config(0, "hotline", "hotline", Duration.ofMillis(300), Duration.ofSeconds(1)));
-    var env = new HashMap<String, String>(Map.of(
-        "GATEWAY_SMPP_HOST", "127.0.0.1",
-        "GATEWAY_SMPP_PORT", Integer.toString(smsc.port()),
-        "GATEWAY_SMPP_SYSTEM_ID", "hotline",
-        "GATEWAY_SMPP_PASSWORD", "hotline",
-        "GATEWAY_SMPP_SOURCE", "111",
-        "GATEWAY_SMPP_RECONNECT_MAX_SECONDS", "2",
-        "GATEWAY_SMPP_ENQUIRE_LINK_SECONDS", "5"));
-    gw = house.start(env, clock);
+    gw = house.start(SmppLink.quick(smsc.port()), clock);
     Await.until(() -> "BOUND".equals(gw.gateway().smpp().states().get("smpp")), "link bound");
     accounts = new ConsoleFixture(gw, clock, house.db());
     http = new ConsoleHttp(gw.base);

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -26,6 +26,7 @@ import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.LogCapture;
 import vn.hotline.gateway.testing.PersonalData;
 import vn.hotline.gateway.testing.RunningGateway;
+import vn.hotline.gateway.testing.SmppLink;
 import vn.hotline.gateway.testing.TestDatabase;
 import vn.hotline.gateway.tools.TestSmsc;
 import vn.hotline.gateway.util.Json;
@@ -52,16 +53,9 @@ class FreeTextStartTest {
   void start(Harness house) throws Exception {
     db = house.db();
     smsc = TestSmsc.start(new TestSmsc.Config(0, "hotline", "hotline", Duration.ofMillis(300), Duration.ofSeconds(1)));
-    agencies = new FakeAgencies(house.dir());
-    gw = house.start(Map.of(
-        "GATEWAY_ROUTING_FILE", agencies.routingFile.toString(),
-        "GATEWAY_SMPP_HOST", "127.0.0.1",
-        "GATEWAY_SMPP_PORT", Integer.toString(smsc.port()),
-        "GATEWAY_SMPP_SYSTEM_ID", "hotline",
-        "GATEWAY_SMPP_PASSWORD", "hotline",
-        "GATEWAY_SMPP_SOURCE", "111",
-        "GATEWAY_SMPP_RECONNECT_MAX_SECONDS", "2",
-        "GATEWAY_SMPP_ENQUIRE_LINK_SECONDS", "5"));
+    var routed = house.startRouted(SmppLink.quick(smsc.port()), Clock.systemUTC());
+    gw = routed.gw();
+    agencies = routed.fakes();
     Await.until(() -> "BOUND".equals(gw.gateway().smpp().states().get("smpp")), "link bound");
   }
 

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +24,7 @@ import vn.hotline.gateway.testing.GatewayTest;
 import vn.hotline.gateway.testing.Harness;
 import vn.hotline.gateway.testing.PersonalData;
 import vn.hotline.gateway.testing.RunningGateway;
+import vn.hotline.gateway.testing.SmppLink;
 import vn.hotline.gateway.testing.TestDatabase;
 import vn.hotline.gateway.tools.TestSmsc;
 
@@ -47,16 +48,10 @@ class PlacesAsTextedTest {
   void start(Harness house) throws Exception {
     this.house = house;
     db = house.db();
-    fakes = new FakeAgencies(house.dir());
     smsc = TestSmsc.start(new TestSmsc.Config(0, "hotline", "hotline", Duration.ofMillis(300), Duration.ofSeconds(1)));
-    var env = new HashMap<String, String>(Map.of(
-        "GATEWAY_ROUTING_FILE", fakes.routingFile.toString(),
-        "GATEWAY_SMPP_HOST", "127.0.0.1",
-        "GATEWAY_SMPP_PORT", Integer.toString(smsc.port()),
-        "GATEWAY_SMPP_SYSTEM_ID", "hotline",
-        "GATEWAY_SMPP_PASSWORD", "hotline",
-        "GATEWAY_SMPP_SOURCE", "111"));
-    gw = house.start(env);
+    var routed = house.startRouted(SmppLink.to(smsc.port()), Clock.systemUTC());
+    gw = routed.gw();
+    fakes = routed.fakes();
     Await.until(() -> "BOUND".equals(gw.gateway().smpp().states().get("smpp")), "link bound");
   }
 

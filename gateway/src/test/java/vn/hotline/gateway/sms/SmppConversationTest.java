@@ -21,6 +21,7 @@ import vn.hotline.gateway.testing.Await;
 import vn.hotline.gateway.testing.MutableClock;
 import vn.hotline.gateway.testing.PersonalData;
 import vn.hotline.gateway.testing.RunningGateway;
+import vn.hotline.gateway.testing.SmppLink;
 import vn.hotline.gateway.testing.TestDatabase;
 
 /**
@@ -447,14 +448,7 @@ class SmppConversationTest {
 
   /** A gateway with one SMPP link to the test SMSC, not waiting for the bind. */
   void startGatewayUnbound(Map<String, String> extra) {
-    var env = new HashMap<String, String>(Map.of(
-        "GATEWAY_SMPP_HOST", "127.0.0.1",
-        "GATEWAY_SMPP_PORT", Integer.toString(smsc.port()),
-        "GATEWAY_SMPP_SYSTEM_ID", "hotline",
-        "GATEWAY_SMPP_PASSWORD", "hotline",
-        "GATEWAY_SMPP_SOURCE", "111",
-        "GATEWAY_SMPP_RECONNECT_MAX_SECONDS", "2",
-        "GATEWAY_SMPP_ENQUIRE_LINK_SECONDS", "5"));
+    var env = new HashMap<String, String>(SmppLink.quick(smsc.port()));
     env.putAll(extra);
     gw = house.start(env, clock);
   }

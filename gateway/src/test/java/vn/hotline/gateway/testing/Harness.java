@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -60,6 +61,36 @@ public final class Harness implements AutoCloseable {
   /** Likewise on a clock the test moves ({@link MutableClock}). */
   public RunningGateway start(Map<String, String> env, Clock clock) {
     return started(RunningGateway.start(db, dir.resolve("data"), env, clock));
+  }
+
+  /** A gateway and the fake agencies its routing sends to: what {@link #startRouted} returns. */
+  public record Routed(RunningGateway gw, FakeAgencies fakes) {}
+
+  /**
+   * Fresh {@link FakeAgencies} (their routing file in {@code dir()}) and a gateway routed to them, on the system clock;
+   * the test closes the agencies (they are closed here only if the gateway does not start).
+   */
+  public Routed startRouted() throws IOException {
+    return startRouted(Map.of(), Clock.systemUTC());
+  }
+
+  /** Likewise on a clock the test moves ({@link MutableClock}). */
+  public Routed startRouted(Clock clock) throws IOException {
+    return startRouted(Map.of(), clock);
+  }
+
+  /** Likewise with extra environment (GATEWAY_* keys) over the routing file's. */
+  public Routed startRouted(Map<String, String> env, Clock clock) throws IOException {
+    var fakes = new FakeAgencies(dir);
+    try {
+      var all = new HashMap<String, String>();
+      all.put("GATEWAY_ROUTING_FILE", fakes.routingFile.toString());
+      all.putAll(env);
+      return new Routed(start(all, clock), fakes);
+    } catch (RuntimeException e) {
+      fakes.close();
+      throw e;
+    }
   }
 
   /** Another instance on the same store with a data dir of its own ({@code dir()/name}), as a second node. */

@@ -39,8 +39,9 @@ class ProvinceBySpeechTest {
   void start(Harness house) throws Exception {
     this.house = house;
     db = house.db();
-    fakes = new FakeAgencies(house.dir());
-    gw = house.start(Map.of("GATEWAY_ROUTING_FILE", fakes.routingFile.toString()));
+    var routed = house.startRouted();
+    gw = routed.gw();
+    fakes = routed.fakes();
   }
 
   @AfterEach

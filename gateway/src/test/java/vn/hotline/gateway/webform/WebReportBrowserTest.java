@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.support.ui.Select;
 import vn.hotline.gateway.delivery.SpecWebhooks;
@@ -42,8 +41,9 @@ class WebReportBrowserTest {
   static void start(Harness house) throws Exception {
     clock = MutableClock.now();
     db = house.db();
-    fakes = new FakeAgencies(house.dir());
-    gw = house.start(Map.of("GATEWAY_ROUTING_FILE", fakes.routingFile.toString()), clock);
+    var routed = house.startRouted(clock);
+    gw = routed.gw();
+    fakes = routed.fakes();
     PersonalData.used(SAW, SAW_EN, "parent@example.org");
   }
 

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import vn.hotline.gateway.testing.Await;
@@ -47,8 +46,9 @@ class WebReportFormTest {
   static void start(Harness house) throws Exception {
     clock = MutableClock.now();
     db = house.db();
-    fakes = new FakeAgencies(house.dir());
-    gw = house.start(Map.of("GATEWAY_ROUTING_FILE", fakes.routingFile.toString()), clock);
+    var routed = house.startRouted(clock);
+    gw = routed.gw();
+    fakes = routed.fakes();
     web = new WebReportClient(gw.base);
     PersonalData.used(SAW, NAME, PHONE);
   }
