@@ -152,6 +152,9 @@ final class SmppInbound implements MessageReceiverListener {
       seq = 1;
       text = new String(message, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
+    if (!repaired.isEmpty() && raw == null) {
+      raw = message; // the short message as the repair read it, sealed beside the text decoded from it
+    }
     if (sender.isEmpty() && !malformed.contains(RepairingPduReader.SOURCE)) {
       malformed.addFirst("no_sender"); // cannot be answered: stored for a counsellor, not a conversation
     }

@@ -93,6 +93,8 @@ class RepairedDeliverSmTest {
     assertEquals("no_sender,pdu_hdr", none.get("malformed"));
     assertEquals("unanswerable", none.get("status"));
     assertEquals(6, db.count("SELECT COUNT(*) FROM audit_events WHERE event_type = ?", "sms.malformed"));
+    assertEquals(6, db.count("SELECT COUNT(*) FROM sms_inbound_parts WHERE raw_sealed IS NOT NULL AND channel = ?",
+        "sms-smpp"), "the bytes as read kept sealed beside each repaired text");
     var metrics = gw.management().get("/metrics").body();
     assertTrue(metrics.contains("hotline_sms_inbound_malformed_total{link=\"smpp\",reason=\"pdu_src\"} 1.0"), metrics);
 
