@@ -48,6 +48,14 @@ public final class SmsRepository {
     }
   }
 
+  /**
+   * Whether a message's reasons leave nobody to answer: no source address ({@code no_sender}), or one too long for
+   * SMPP that our PDU reader kept aside ({@code pdu_src}: cut, it would be a stranger's number).
+   */
+  static boolean unanswerable(java.util.Collection<String> reasons) {
+    return reasons.contains("no_sender") || reasons.contains("pdu_src");
+  }
+
   public enum PartResult { DUPLICATE, WAITING_FOR_PARTS, MESSAGE_READY }
 
   /** A whole inbound message, opened for processing. */
@@ -135,7 +143,7 @@ public final class SmsRepository {
             var reasons = new java.util.LinkedHashSet<String>(p.malformed() == null ? List.of() : List.of(p.malformed().split(",")));
             // No source address: nobody to answer, so no conversation; kept for a counsellor to read (as assemble does).
             bindInbound(inbound, messageId, p.channel(), p.link(), null, p.senderPseudonym(), sealedSender, p.recipient(),
-                p.text(), 1, 0, now, reasons.contains("no_sender") ? InboundStatus.UNANSWERABLE : InboundStatus.PENDING,
+                p.text(), 1, 0, now, unanswerable(reasons) ? InboundStatus.UNANSWERABLE : InboundStatus.PENDING,
                 reasons.isEmpty() ? null : String.join(",", reasons));
             inbound.addBatch();
             batched = true;
@@ -262,7 +270,7 @@ public final class SmsRepository {
     var messageId = Ids.uuid7().toString();
     // No source address: nobody to answer, so no conversation; kept for a counsellor to read.
     insertInbound(c, messageId, channel, link, null, sender, senderSealed, recipient, text.toString(), total, missing,
-        first, malformed.contains("no_sender") ? InboundStatus.UNANSWERABLE : InboundStatus.PENDING,
+        first, unanswerable(malformed) ? InboundStatus.UNANSWERABLE : InboundStatus.PENDING,
         malformed.isEmpty() ? null : String.join(",", malformed));
     try (var ps = c.prepareStatement("UPDATE sms_inbound_parts SET message_id = ? WHERE id = ?")) {
       for (var id : ids) {

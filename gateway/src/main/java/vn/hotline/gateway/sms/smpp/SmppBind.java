@@ -2,8 +2,10 @@ package vn.hotline.gateway.sms.smpp;
 
 import java.io.IOException;
 import java.util.UUID;
+import org.jsmpp.DefaultPDUSender;
 import org.jsmpp.InvalidResponseException;
 import org.jsmpp.SMPPConstant;
+import org.jsmpp.SynchronizedPDUSender;
 import org.jsmpp.bean.BindType;
 import org.jsmpp.bean.NumberingPlanIndicator;
 import org.jsmpp.bean.TypeOfNumber;
@@ -12,6 +14,8 @@ import org.jsmpp.extra.ResponseTimeoutException;
 import org.jsmpp.extra.SessionState;
 import org.jsmpp.session.BindParameter;
 import org.jsmpp.session.SMPPSession;
+import org.jsmpp.session.connection.socket.SocketConnectionFactory;
+import org.jsmpp.util.DefaultComposer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vn.hotline.gateway.config.GatewayConfig;
@@ -129,6 +133,12 @@ final class SmppBind {
 
   /** A jSMPP session whose enquire_link the {@link EnquireLink} task sends. */
   static final class Session extends SMPPSession {
+    /** jSMPP's own sender and socket, and our reader: a deliver_sm it cannot decode is repaired, not left unanswered. */
+    Session() {
+      super(new SynchronizedPDUSender(new DefaultPDUSender(new DefaultComposer())), new RepairingPduReader(),
+          SocketConnectionFactory.getInstance());
+    }
+
     void enquireLink() throws ResponseTimeoutException, InvalidResponseException, IOException {
       sendEnquireLink();
     }

@@ -113,6 +113,15 @@ final class SmppInbound implements MessageReceiverListener {
     }
     var sender = d.getSourceAddr() == null ? "" : d.getSourceAddr().strip();
     var malformed = new java.util.ArrayList<String>();
+    // A PDU our reader had to rewrite before jSMPP could read it (RepairingPduReader): its reasons, and a source
+    // address too long for SMPP, kept as it came (sealed by the store) while the text is stored unanswerable.
+    if (d.getOptionalParameter(RepairingPduReader.TAG_REPAIRED) instanceof OptionalParameter.OctetString r) {
+      malformed.addAll(java.util.List.of(new String(r.getValue(), java.nio.charset.StandardCharsets.US_ASCII).split(",")));
+    }
+    if (d.getOptionalParameter(RepairingPduReader.TAG_SOURCE) instanceof OptionalParameter.OctetString s) {
+      sender = new String(s.getValue(), java.nio.charset.StandardCharsets.ISO_8859_1).strip();
+    }
+    var repaired = java.util.List.copyOf(malformed);
     byte[] raw = null;
     Integer ref = null;
     int total = 1;
@@ -135,6 +144,7 @@ final class SmppInbound implements MessageReceiverListener {
     } catch (RuntimeException e) {
       // nothing we know of gets here; whatever it was, the bytes are kept and a counsellor can read them
       malformed.clear();
+      malformed.addAll(repaired);
       malformed.add("unparsed");
       raw = message;
       ref = null;
@@ -142,7 +152,10 @@ final class SmppInbound implements MessageReceiverListener {
       seq = 1;
       text = new String(message, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
-    if (sender.isEmpty()) {
+    if (!repaired.isEmpty() && raw == null) {
+      raw = message; // the short message as the repair read it, sealed beside the text decoded from it
+    }
+    if (sender.isEmpty() && !malformed.contains(RepairingPduReader.SOURCE)) {
       malformed.addFirst("no_sender"); // cannot be answered: stored for a counsellor, not a conversation
     }
     var reasons = malformed.isEmpty() ? null : String.join(",", malformed);
