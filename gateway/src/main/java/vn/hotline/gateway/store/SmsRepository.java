@@ -207,7 +207,7 @@ public final class SmsRepository {
     insert.setString(10, key);
     insert.setObject(11, Store.toDb(now));
     insert.setString(12, p.bindId());
-    insert.setString(13, p.malformed());
+    insert.setString(13, fitReasons(p.malformed()));
     insert.setString(14, p.raw() == null ? null : sealer.seal(java.util.Base64.getEncoder().encodeToString(p.raw())));
     insert.setString(15, messageId);
   }
@@ -362,7 +362,7 @@ public final class SmsRepository {
     ps.setInt(10, missing);
     ps.setString(11, status.wire());
     ps.setObject(12, Store.toDb(at));
-    ps.setString(13, malformed);
+    ps.setString(13, fitReasons(malformed));
   }
 
   /** A pending message as a claim first sees it, unlocked. */
@@ -710,6 +710,18 @@ public final class SmsRepository {
       rs.next();
       return rs.getInt(1);
     }
+  }
+
+  /**
+   * The reason codes as the malformed columns hold them (64 characters): a text whose parts gathered more keeps
+   * the first whole codes and ends in "+", so storing it can never fail on their length.
+   */
+  static String fitReasons(String reasons) {
+    if (reasons == null || reasons.length() <= 64) {
+      return reasons;
+    }
+    int cut = reasons.lastIndexOf(',', 62);
+    return (cut > 0 ? reasons.substring(0, cut) : reasons.substring(0, 62)) + ",+";
   }
 
   private static String truncate(String s) {
