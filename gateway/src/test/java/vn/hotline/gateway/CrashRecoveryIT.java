@@ -33,13 +33,18 @@ import vn.hotline.gateway.tools.TestSmsc;
  * reply waits for a lease, every report reaches the agency under one webhook-id. On the embedded store and on
  * MariaDB, with the built jar as a separate process.
  *
- * <p>Short by default (CI); {@code -Dcrash.texts=2000 -Dcrash.kills=3 -Dcrash.calls=60} is the full run of
- * docs/reliability.md. Each run prints a table row per store on stdout.
+ * Danger calls also go on through every kill and restart (one started every {@code crash.call_every_ms}): each
+ * whole one that was stored (every webhook answered 2xx) reaches the agency once; those a kill cut are counted.
+ *
+ * <p>Short by default (CI); {@code mvn -P chaos verify} runs it full (1,000 texts, 3 kills, 30 calls between kills,
+ * a call started every 10 ms through them), the run of docs/reliability.md. Each run writes its row of the chaos table.
  */
 class CrashRecoveryIT {
   private static final int TEXTS = Integer.getInteger("crash.texts", 120);
   private static final int KILLS = Integer.getInteger("crash.kills", 1);
   private static final int CALLS = Integer.getInteger("crash.calls", 6);
+  /** Calls also go on through every kill and restart, one started this often (ms), as a hotline's do. */
+  private static final int CALL_EVERY_MS = Integer.getInteger("crash.call_every_ms", 200);
   /** The claim lease of SMS replies and deliveries: nothing may wait for it. */
   private static final Duration LEASE = Duration.ofMinutes(2);
 
@@ -108,6 +113,18 @@ class CrashRecoveryIT {
     var random = new java.util.Random(seed);
     var twilio = new FakeTwilio(gateway.url(), "test-auth-token-0123456789abcdef");
     int calls = 0;
+    // Calls through the kills: each whole one (every webhook answered 2xx) is owed its report once stored.
+    var whole = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+    var interrupted = new java.util.concurrent.atomic.AtomicInteger();
+    var callsStop = new java.util.concurrent.atomic.AtomicBoolean();
+    var caller = Thread.ofPlatform().name("calls-through-kills").start(() -> {
+      while (!callsStop.get()) {
+        if (!wholeCall(twilio, whole)) {
+          interrupted.incrementAndGet();
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(CALL_EVERY_MS).toNanos()); // pacing
+      }
+    });
     double duplicatesCounted = 0;
     var afterKill = new ArrayList<Long>();
     var kills = new ArrayList<java.time.Instant>();
@@ -134,6 +151,8 @@ class CrashRecoveryIT {
       long restart = gateway.start();
       afterKill.add(gateway.awaitReady(Duration.ofSeconds(60)) - restart);
     }
+    callsStop.set(true);
+    caller.join();
     for (; sent < TEXTS; sent++) {
       smsc.deliverMo(numbers.get(sent), "111", "alo");
     }
@@ -158,6 +177,27 @@ class CrashRecoveryIT {
       }
     }
     duplicatesCounted += gateway.metric(DUPLICATED);
+    Await.until(() -> left(kind) == 0, () -> left(kind) + " replies or deliveries still claimed or queued after the"
+        + " flood was answered", Duration.ofSeconds(30));
+    // Every whole call that was stored is a report at the agency, under one webhook-id.
+    var idsByReference = new java.util.HashMap<String, java.util.Set<String>>();
+    for (var r : agency.received()) {
+      var reference = vn.hotline.gateway.util.Json.JSON.readTree(r.body()).path("data").path("reference").asText();
+      idsByReference.computeIfAbsent(reference, x -> new HashSet<>()).add(r.header("webhook-id"));
+    }
+    var owedNotThere = new ArrayList<String>();
+    int wholeStored = 0;
+    for (var sid : whole) {
+      var reference = reference(kind, sid);
+      if (reference == null) {
+        continue; // answered with the fallback while the store was not there yet: nothing stored, by design
+      }
+      wholeStored++;
+      if (reference.isEmpty() || idsByReference.getOrDefault(reference, java.util.Set.of()).size() != 1) {
+        owedNotThere.add(sid + " " + reference + " " + idsByReference.get(reference));
+      }
+    }
+    int reportRows = count(kind, "SELECT COUNT(*) FROM reports");
     var received = agency.received();
     var ids = new HashSet<String>();
     received.forEach(r -> ids.add(r.header("webhook-id")));
@@ -169,10 +209,13 @@ class CrashRecoveryIT {
     normal = Math.max(normal, gateway.awaitReady(Duration.ofSeconds(60)) - again);
     var log = String.join("\n", gateway.logs());
 
-    Chaos.row(new Chaos.Row("crash-recovery", kind.name(), TEXTS + calls, TEXTS + deliveryRows, answered + ids.size(),
-        TEXTS - answered + calls - ids.size(), twice + Math.max(0, deliveryRows - calls),
+    Chaos.row(new Chaos.Row("crash-recovery", kind.name(), TEXTS + calls + whole.size() + interrupted.get(),
+        TEXTS + reportRows, answered + ids.size(),
+        TEXTS - answered + calls - Math.min(calls, ids.size()) + owedNotThere.size(), twice + Math.max(0, deliveryRows - reportRows),
         Duration.ofNanos(System.nanoTime() - t0), KILLS + " kill(s), seed " + seed + "; texts " + TEXTS + ", " + answered
-        + " answered, " + twice + " twice (" + (long) duplicatesCounted + " counted); reports " + calls + ", "
+        + " answered, " + twice + " twice (" + (long) duplicatesCounted + " counted); calls through the kills: "
+        + whole.size() + " whole (" + wholeStored + " stored, each a report at the agency: " + (wholeStored
+        - owedNotThere.size()) + "), " + interrupted.get() + " cut by a kill; reports " + reportRows + ", "
         + ids.size() + " webhook-ids in " + received.size() + " requests; ready " + normal / 1_000_000
         + " ms after a normal start, " + afterKill.stream().map(t -> Long.toString(t / 1_000_000)).toList()
         + " ms after each kill; last reply " + waited.toSeconds() + " s after the last restart"));
@@ -187,8 +230,11 @@ class CrashRecoveryIT {
       assertTrue(t <= normal + 2_000_000_000L, "ready " + t / 1_000_000 + " ms after a kill, " + normal / 1_000_000
           + " ms after a normal start");
     }
-    assertEquals(calls, deliveryRows, "one delivery per report");
-    assertEquals(calls, ids.size(), "every report reached the agency, each under one webhook-id");
+    assertEquals(reportRows, deliveryRows, "one delivery per report");
+    assertEquals(deliveryRows, ids.size(), "every report reached the agency, each under one webhook-id");
+    assertTrue(reportRows >= calls + wholeStored, reportRows + " reports for " + calls + " calls between kills and "
+        + wholeStored + " whole calls through them");
+    assertEquals(List.of(), owedNotThere, "every whole call that was stored reached the agency once");
     assertFalse(log.contains("schema version null"), "the schema version is logged");
   }
 
@@ -204,6 +250,49 @@ class CrashRecoveryIT {
     return n;
   }
 
+  /**
+   * A danger call (Vietnamese, danger now, a counsellor answers, the call ends); true when every webhook of it was
+   * answered 2xx (then its sid is added to {@code whole}), false when a kill or a restart cut it.
+   */
+  private static boolean wholeCall(FakeTwilio twilio, java.util.Set<String> whole) {
+    var call = twilio.call();
+    try {
+      var in = call.incoming();
+      var language = in.status() == 200 ? call.press(in, "1") : in;
+      var danger = language.status() == 200 ? call.press(language, "1") : language;
+      var end = danger.status() == 200 ? call.dialEnded(danger, "completed") : danger;
+      var status = end.status() == 200 ? call.status("completed") : end;
+      if (status.status() / 100 == 2) {
+        whole.add(call.sid);
+        return true;
+      }
+      return false;
+    } catch (AssertionError | RuntimeException e) {
+      return false; // the gateway was not there (killed, or not listening yet)
+    }
+  }
+
+  /** The reference of the report of the call {@code sid}: null when no contact was stored, "" when no report. */
+  private String reference(TestDatabase.Kind kind, String sid) throws Exception {
+    if (count(kind, "SELECT COUNT(*) FROM contacts WHERE provider_ref = '" + sid + "'") == 0) {
+      return null;
+    }
+    try (var c = kind == TestDatabase.Kind.MARIADB ? mariadb.connect() : DriverManager.getConnection(h2Url(), "",
+        Files.readString(work.resolve("data/embedded-db-password")).trim());
+        var ps = c.prepareStatement("SELECT r.reference FROM reports r JOIN contacts c ON c.id = r.contact_id"
+            + " WHERE c.provider_ref = ?")) {
+      ps.setString(1, sid);
+      try (var rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : "";
+      }
+    }
+  }
+
+  private String h2Url() {
+    return "jdbc:h2:file:" + work.resolve("data/hotline").toAbsolutePath()
+        + ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
+  }
+
   /** Replies claimed, queued or being sent, and deliveries pending. */
   private int left(TestDatabase.Kind kind) {
     try {
@@ -215,9 +304,7 @@ class CrashRecoveryIT {
   }
 
   private int count(TestDatabase.Kind kind, String sql) throws Exception {
-    try (var c = kind == TestDatabase.Kind.MARIADB ? mariadb.connect() : DriverManager.getConnection("jdbc:h2:file:"
-            + work.resolve("data/hotline").toAbsolutePath()
-            + ";MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE", "",
+    try (var c = kind == TestDatabase.Kind.MARIADB ? mariadb.connect() : DriverManager.getConnection(h2Url(), "",
         Files.readString(work.resolve("data/embedded-db-password")).trim());
         var st = c.createStatement(); var rs = st.executeQuery(sql)) {
       rs.next();
