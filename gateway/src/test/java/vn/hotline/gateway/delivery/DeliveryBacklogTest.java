@@ -60,42 +60,65 @@ class DeliveryBacklogTest {
     fakes.close();
   }
 
-  @Test
-  void aBacklogOfMoreDeliveriesThanWorkersIsAllSentWithoutWaitingForTheNextTick() throws Exception {
+  /** The configuration, routing and repositories a delivery worker runs on, over the test's store. */
+  record Wired(GatewayConfig cfg, Routing routing, AuditLog audit, ReportRepository reports, CaseRepository cases,
+      DeliveryRepository deliveries) {}
+
+  /** Opens the store with these settings (beside the fake agencies' routing) and the repositories over it. */
+  Wired wire(String... settings) {
     var db = house.db();
-    var cfg = GatewayConfig.load(null, Map.of("GATEWAY_DB_URL", db.gatewayUrl(), "GATEWAY_DB_USER", db.user(),
-        "GATEWAY_DATA_DIR", house.dir().resolve("data").toString(), "GATEWAY_ROUTING_FILE", fakes.routingFile.toString(),
-        "GATEWAY_DELIVERY_WORKERS", "2"));
+    var env = new java.util.HashMap<>(Map.of("GATEWAY_DB_URL", db.gatewayUrl(), "GATEWAY_DB_USER", db.user(),
+        "GATEWAY_DATA_DIR", house.dir().resolve("data").toString(), "GATEWAY_ROUTING_FILE", fakes.routingFile.toString()));
+    for (int i = 0; i < settings.length; i += 2) {
+      env.put(settings[i], settings[i + 1]);
+    }
+    var cfg = GatewayConfig.load(null, env);
     var routing = RoutingLoader.load(cfg, Taxonomy.load(cfg.taxonomyFile()), Provinces.load(cfg.provincesFile()),
         cfg.env().variables());
     store = Store.open(cfg.db(), null);
     var audit = new AuditLog();
     var sealer = Sealer.parse(cfg.privacy().encryptionKeys());
-    var reports = new ReportRepository(store, sealer, audit);
-    var cases = new CaseRepository(store, sealer);
-    var deliveries = new DeliveryRepository(store, audit);
-    var outbox = new Outbox(deliveries, cases, audit);
+    return new Wired(cfg, routing, audit, new ReportRepository(store, sealer, audit), new CaseRepository(store, sealer),
+        new DeliveryRepository(store, audit));
+  }
+
+  /** What a call's end stores in {@code c}: its contact and its report (physical violence, abandoned). */
+  static Report storeReport(java.sql.Connection c, ReportRepository reports, String reference, String callSid,
+      Instant now) throws java.sql.SQLException {
+    var contactId = Ids.uuid7().toString();
+    Store.update(c, "INSERT INTO contacts (id, channel, provider_ref, reference, started_at, ended_at, outcome)"
+        + " VALUES (?, 'voice', ?, ?, ?, ?, 'abandoned')", contactId, callSid, reference, now.minusSeconds(60), now);
+    var r = new Report(Ids.uuid7().toString(), reference, contactId, Channel.VOICE, "report", "physical_violence",
+        null, "self", "13-15", "01", false, Outcome.ABANDONED, null, null, List.of(), null, null,
+        List.of("choose-language", "main-menu"), now.minusSeconds(60), now);
+    reports.insertIfAbsent(c, r);
+    return r;
+  }
+
+  /** The worker's own loop, an hour between ticks: only attempts ending can make it claim again within a test. */
+  void startWorker(Wired w) {
+    worker = new DeliveryWorker(w.routing(), w.deliveries(), new Editions(w.reports(), w.cases()),
+        new WebhookPayload(Provinces.load(w.cfg().provincesFile())), w.cfg().delivery(), new Metrics(),
+        Clock.systemUTC(), Duration.ofHours(1));
+    worker.start();
+  }
+
+  @Test
+  void aBacklogOfMoreDeliveriesThanWorkersIsAllSentWithoutWaitingForTheNextTick() throws Exception {
+    var w = wire("GATEWAY_DELIVERY_WORKERS", "2");
+    var deliveries = w.deliveries();
+    var outbox = new Outbox(deliveries, w.cases(), w.audit());
     int backlog = 7;
     var now = Instant.now();
     store.inTransaction(c -> { // what a contact's end stores: its report and the deliveries routing names
       for (int i = 0; i < backlog; i++) {
-        var contactId = Ids.uuid7().toString();
-        var reference = Integer.toString(70_000_000 + i);
-        Store.update(c, "INSERT INTO contacts (id, channel, provider_ref, reference, started_at, ended_at, outcome)"
-            + " VALUES (?, 'voice', ?, ?, ?, ?, 'abandoned')", contactId, "CA" + i, reference, now.minusSeconds(60), now);
-        var r = new Report(Ids.uuid7().toString(), reference, contactId, Channel.VOICE, "report", "physical_violence",
-            null, "self", "13-15", "01", false, Outcome.ABANDONED, null, null, List.of(), null, null,
-            List.of("choose-language", "main-menu"), now.minusSeconds(60), now);
-        reports.insertIfAbsent(c, r);
-        outbox.enqueue(c, r, routing.route(r)); // physical violence: child protection only
+        var r = storeReport(c, w.reports(), Integer.toString(70_000_000 + i), "CA" + i, now);
+        outbox.enqueue(c, r, w.routing().route(r)); // physical violence: child protection only
       }
       return null;
     });
 
-    // An hour between ticks: only attempts ending can make the worker claim again within this test.
-    worker = new DeliveryWorker(routing, deliveries, new Editions(reports, cases), new WebhookPayload(Provinces.load(cfg.provincesFile())),
-        cfg.delivery(), new Metrics(), Clock.systemUTC(), Duration.ofHours(1));
-    worker.start();
+    startWorker(w);
 
     var child = fakes.get("child-protection");
     Await.until(() -> child.received().size() >= backlog, "all " + backlog + " deliveries received by the agency");
@@ -106,31 +129,15 @@ class DeliveryBacklogTest {
 
   @Test
   void anAgencyAtItsCapDoesNotHoldUpTheDeliveriesOfOthersQueuedAfterIt() throws Exception {
-    var db = house.db();
-    var cfg = GatewayConfig.load(null, Map.of("GATEWAY_DB_URL", db.gatewayUrl(), "GATEWAY_DB_USER", db.user(),
-        "GATEWAY_DATA_DIR", house.dir().resolve("data").toString(), "GATEWAY_ROUTING_FILE", fakes.routingFile.toString(),
-        "GATEWAY_DELIVERY_WORKERS", "8", "GATEWAY_DELIVERY_TIMEOUT_SECONDS", "120"));
-    var routing = RoutingLoader.load(cfg, Taxonomy.load(cfg.taxonomyFile()), Provinces.load(cfg.provincesFile()),
-        cfg.env().variables());
-    store = Store.open(cfg.db(), null);
-    var audit = new AuditLog();
-    var sealer = Sealer.parse(cfg.privacy().encryptionKeys());
-    var reports = new ReportRepository(store, sealer, audit);
-    var cases = new CaseRepository(store, sealer);
-    var deliveries = new DeliveryRepository(store, audit);
-    int cap = routing.agency("child-protection").maxConcurrency();
+    var w = wire("GATEWAY_DELIVERY_WORKERS", "8", "GATEWAY_DELIVERY_TIMEOUT_SECONDS", "120");
+    var cfg = w.cfg();
+    var deliveries = w.deliveries();
+    int cap = w.routing().agency("child-protection").maxConcurrency();
     var now = Instant.now();
     store.inTransaction(c -> { // twice the workers for child protection, the oldest; then one for the police
       var pending = new java.util.ArrayList<DeliveryRepository.Pending>();
       for (int i = 0; i <= 2 * cfg.delivery().workers(); i++) {
-        var contactId = Ids.uuid7().toString();
-        var reference = Integer.toString(71_000_000 + i);
-        Store.update(c, "INSERT INTO contacts (id, channel, provider_ref, reference, started_at, ended_at, outcome)"
-            + " VALUES (?, 'voice', ?, ?, ?, ?, 'abandoned')", contactId, "CB" + i, reference, now.minusSeconds(60), now);
-        var r = new Report(Ids.uuid7().toString(), reference, contactId, Channel.VOICE, "report", "physical_violence",
-            null, "self", "13-15", "01", false, Outcome.ABANDONED, null, null, List.of(), null, null,
-            List.of("choose-language", "main-menu"), now.minusSeconds(60), now);
-        reports.insertIfAbsent(c, r);
+        var r = storeReport(c, w.reports(), Integer.toString(71_000_000 + i), "CB" + i, now);
         boolean last = i == 2 * cfg.delivery().workers();
         pending.add(new DeliveryRepository.Pending(DeliveryRepository.newDeliveryId(), r.id(),
             last ? "police-investigation" : "child-protection", "test", false, now.minusSeconds(last ? 10 : 30 - i)));
@@ -140,9 +147,7 @@ class DeliveryBacklogTest {
     });
     var child = fakes.get("child-protection").always(new FakeAgency.Answer(200, null, Duration.ofSeconds(60), null));
 
-    worker = new DeliveryWorker(routing, deliveries, new Editions(reports, cases), new WebhookPayload(Provinces.load(cfg.provincesFile())),
-        cfg.delivery(), new Metrics(), Clock.systemUTC(), Duration.ofHours(1));
-    worker.start();
+    startWorker(w);
 
     // Child protection takes a minute to answer each: its first 'cap' are in flight, the rest wait for its slots;
     // the police delivery, queued after them all, goes to the free workers meanwhile.
