@@ -173,7 +173,8 @@ class CrashRecoveryIT {
           got.add(m.at() + " id " + m.messageId() + " recorded " + count(kind,
               "SELECT COUNT(*) FROM sms_outbound_parts WHERE message_id = '" + m.messageId() + "'"));
         }
-        System.out.println("crash-recovery | twice | kills at " + kills + " | " + got);
+        System.out.println("crash-recovery | twice | kills at " + kills + " | " + got + " | " + outboundOfTexter(kind,
+            smsc.mts().stream().filter(m -> m.to().equals(n)).map(TestSmsc.Mt::messageId).toList()));
       }
     }
     duplicatesCounted += gateway.metric(DUPLICATED);
@@ -300,6 +301,51 @@ class CrashRecoveryIT {
           + count(kind, "SELECT COUNT(*) FROM deliveries WHERE status = 'pending'");
     } catch (Exception e) {
       throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * What the store holds of the replies the SMSC's message ids belong to, and of the other replies of their contacts
+   * (kind, status, attempts, times, last error, parts): codes and times only, no text.
+   */
+  private String outboundOfTexter(TestDatabase.Kind kind, List<String> messageIds) throws Exception {
+    try (var c = kind == TestDatabase.Kind.MARIADB ? mariadb.connect() : DriverManager.getConnection(h2Url(), "",
+        Files.readString(work.resolve("data/embedded-db-password")).trim())) {
+      var outbound = new java.util.LinkedHashSet<String>();
+      for (var id : messageIds) {
+        try (var ps = c.prepareStatement("SELECT outbound_id FROM sms_outbound_parts WHERE message_id = ?")) {
+          ps.setString(1, id);
+          try (var rs = ps.executeQuery()) {
+            while (rs.next()) {
+              outbound.add(rs.getString(1));
+            }
+          }
+        }
+      }
+      if (outbound.isEmpty()) {
+        return "no recorded part";
+      }
+      // the recorded replies, and every other reply of their contacts (a second reply to the same texter)
+      var out = new StringBuilder();
+      try (var ps = c.prepareStatement("SELECT o.id, o.kind, o.status, o.attempts, o.created_at, o.sent_at,"
+          + " o.last_error, o.claimed_by, (SELECT COUNT(*) FROM sms_outbound_parts p WHERE p.outbound_id = o.id),"
+          + " o.contact_id FROM sms_outbound o WHERE o.id = ? OR o.contact_id = (SELECT contact_id FROM sms_outbound"
+          + " WHERE id = ?) ORDER BY o.created_at")) {
+        for (var id : outbound) {
+          ps.setString(1, id);
+          ps.setString(2, id);
+          try (var rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.append(" [").append(rs.getString(1)).append(' ').append(rs.getString(2)).append(' ')
+                  .append(rs.getString(3)).append(" attempts ").append(rs.getInt(4)).append(" created ")
+                  .append(rs.getString(5)).append(" sent ").append(rs.getString(6)).append(" error ")
+                  .append(rs.getString(7)).append(" claimed ").append(rs.getString(8)).append(" parts ")
+                  .append(rs.getInt(9)).append(" contact ").append(rs.getString(10)).append(']');
+            }
+          }
+        }
+      }
+      return out.toString();
     }
   }
 
