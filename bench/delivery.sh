@@ -3,7 +3,7 @@
 # queue), starts the verifying receiver and its baseline (DeliveryBench receive), then a gateway whose every agency
 # points at the receiver, and counts: distinct webhook-ids at the receiver against deliveries queued, and the
 # deliveries the store has as delivered once the gateway is stopped.
-# Usage: bench/delivery.sh h2|mariadb [--reports 5000] [--concurrency 8]   (JFR=/tmp/d.jfr records the gateway 20 s)
+# Usage: bench/delivery.sh h2|mariadb [--reports 5000] [--concurrency 8]   (JFR=/tmp/d.jfr records the gateway 20 s); JAR=/tmp/other.jar runs another build
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 store=${1:?h2 or mariadb}; shift
@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
-jar=$repo/gateway/target/hotline-gateway.jar
+jar=${JAR:-$repo/gateway/target/hotline-gateway.jar}
 dir=$(mktemp -d /tmp/deliverybench.XXXXXX)
 cp -r "$repo/ivr-flows" "$repo/config" "$dir/"
 secret=whsec_$(head -c 32 /dev/urandom | base64)

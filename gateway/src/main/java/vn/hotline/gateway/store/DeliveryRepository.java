@@ -321,7 +321,7 @@ public final class DeliveryRepository {
   public void finish(Claimed d, Instant startedAt, int latencyMs, Integer httpStatus,
       AttemptOutcome outcome, String error, DeliveryStatus newStatus,
       Instant next) {
-    store.inTransaction(c -> {
+    store.inGroup(c -> { // with the attempts that ended at the same time: one commit for them all
       try (var ps = c.prepareStatement("INSERT INTO delivery_attempts (delivery_id, attempt, started_at, latency_ms,"
           + " http_status, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, d.id());

@@ -87,7 +87,7 @@ public final class SessionRepository {
    * retried the first webhook) or a reference already in use raises a duplicate-key {@link StoreException}.
    */
   public ContactSession create(NewContact n, FlowState state, List<StepEvent> events, Instant now) {
-    return store.inTransaction(c -> create(c, n, state, events, now));
+    return store.inGroup(c -> create(c, n, state, events, now)); // a new call's first step, with others'
   }
 
   public ContactSession create(Connection c, NewContact n, FlowState state, List<StepEvent> events, Instant now)
@@ -166,7 +166,7 @@ public final class SessionRepository {
    * When the step closes the flow, the contact's outcome is written and {@link OnClose} runs in the same transaction.
    */
   public boolean advance(ContactSession before, FlowState after, List<StepEvent> events, Instant now) {
-    return store.inTransaction(c -> advance(c, before, after, events, now, null));
+    return store.inGroup(c -> advance(c, before, after, events, now, null));
   }
 
   /**
@@ -175,7 +175,7 @@ public final class SessionRepository {
    * owes (followup.Followups keeps it with the task, or clears it when no callback is made). Null: like advance.
    */
   public boolean advance(ContactSession before, FlowState after, List<StepEvent> events, Instant now, String callbackNumber) {
-    return store.inTransaction(c -> advance(c, before, after, events, now, callbackNumber));
+    return store.inGroup(c -> advance(c, before, after, events, now, callbackNumber));
   }
 
   public boolean advance(Connection c, ContactSession before, FlowState after, List<StepEvent> events, Instant now)

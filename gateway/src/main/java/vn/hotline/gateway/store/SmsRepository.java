@@ -590,12 +590,12 @@ public final class SmsRepository {
    * reply back from a dead one knows the SMSC may have it (no submit_sm_resp recorded) and counts the resend.
    */
   public void submitting(String outboundId, int seq) {
-    update("UPDATE sms_outbound SET submitting_part = ? WHERE id = ?", seq, outboundId);
+    store.inGroup(c -> Store.update(c, "UPDATE sms_outbound SET submitting_part = ? WHERE id = ?", seq, outboundId));
   }
 
   /** One part accepted by the SMSC, with the id its delivery receipt will carry. */
   public void partSubmitted(String outboundId, int seq, String messageId, Instant now) {
-    store.inTransaction(c -> {
+    store.inGroup(c -> {
       try (var ps = c.prepareStatement("INSERT INTO sms_outbound_parts (outbound_id, part_seq, message_id, status,"
           + " submitted_at) VALUES (?, ?, ?, 'submitted', ?)")) {
         ps.setString(1, outboundId);
@@ -609,8 +609,9 @@ public final class SmsRepository {
   }
 
   public void sent(String outboundId, String providerRef, Instant now) {
-    update("UPDATE sms_outbound SET status = " + SENT.sql() + ", sent_at = ?, provider_ref = COALESCE(?, provider_ref),"
-        + " last_error = NULL, claimed_by = NULL, submitting_part = NULL WHERE id = ? AND status = " + SENDING.sql(), now, providerRef, outboundId);
+    store.inGroup(c -> Store.update(c, "UPDATE sms_outbound SET status = " + SENT.sql() + ", sent_at = ?,"
+        + " provider_ref = COALESCE(?, provider_ref), last_error = NULL, claimed_by = NULL, submitting_part = NULL"
+        + " WHERE id = ? AND status = " + SENDING.sql(), now, providerRef, outboundId));
   }
 
   /** Not sent this time (throttled, link down): back in the queue for {@code at}. */

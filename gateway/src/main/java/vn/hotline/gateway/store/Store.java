@@ -39,6 +39,8 @@ public final class Store implements AutoCloseable {
   private final String instanceId = vn.hotline.gateway.util.Ids.uuid7().toString();
   /** Runs once the schema is current (the instance's registration); at most once. */
   private volatile Runnable whenMigrated;
+  /** The writer of {@link #inGroup}. */
+  private final GroupCommit group = new GroupCommit(this);
 
   private Store(GatewayConfig.Db db, HikariConfig hikari) {
     this.db = db;
@@ -82,7 +84,14 @@ public final class Store implements AutoCloseable {
     hc.setAutoCommit(true);
     hc.setExceptionOverride(new EvictBrokenH2Links());
     hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    return new Store(db, hc);
+    var store = new Store(db, hc);
+    if (registry != null) {
+      io.micrometer.core.instrument.FunctionCounter.builder("hotline.store.group.commits", store.group,
+          g -> g.stats().commits()).description("Commits made by the group writer (Store.inGroup)").register(registry);
+      io.micrometer.core.instrument.FunctionCounter.builder("hotline.store.group.work", store.group,
+          g -> g.stats().work()).description("Transactions' work those commits carried").register(registry);
+    }
+    return store;
   }
 
   /**
@@ -367,6 +376,37 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /**
+   * Like {@link #inTransaction}, on a hot path many callers take at once (a webhook's step, an ended delivery
+   * attempt, an SMS part on its way): the work is committed together with the work of whoever else is waiting, in
+   * one transaction, each after a savepoint of its own (see {@link GroupCommit}). It returns, or throws what the work
+   * threw, only once the commit is done. The work may run twice (once in the group, once alone, if the group's
+   * transaction is lost), so it must touch nothing but the connection it is given.
+   */
+  public <T> T inGroup(TxWork<T> work) {
+    return group.run(work);
+  }
+
+  /** Commits made by {@link #inGroup} and the pieces of work they carried. */
+  GroupCommit.Stats groupStats() {
+    return group.stats();
+  }
+
+  /** Work waiting for the group writer. */
+  int groupWaiting() {
+    return group.waiting();
+  }
+
+  /** A connection for the group writer (an outage noted as for any other). */
+  Connection groupConnection() throws SQLException {
+    return connection();
+  }
+
+  /** The group writer committed: the store answers. */
+  void committed() {
+    up();
+  }
+
   /** Work run in a transaction that is always rolled back: whatever it wrote is gone when this returns. */
   public <T> T rolledBack(TxWork<T> work) {
     try (var c = connection()) {
@@ -397,6 +437,7 @@ public final class Store implements AutoCloseable {
 
   @Override
   public void close() {
+    group.close();
     var pool = dataSource;
     if (pool != null) {
       pool.close();

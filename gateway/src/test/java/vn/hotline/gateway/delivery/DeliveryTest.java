@@ -277,7 +277,9 @@ class DeliveryTest {
   @Test
   void aGatewayStoppedBeforeItSentADeliveryHasItSentAfterRestart() throws Exception {
     startGateway(Map.of());
-    agencies.get("child-protection").answer(new FakeAgency.Answer(200, null, Duration.ofSeconds(3), null));
+    // Answered long after the gateway is gone (its stop takes seconds): an attempt whose answer comes while the
+    // gateway is still stopping is recorded as it ended, which is not this case.
+    agencies.get("child-protection").answer(new FakeAgency.Answer(200, null, Duration.ofSeconds(30), null));
     dangerCall(gw.twilio());
     await(agencies.get("child-protection"), 1); // in flight, not yet answered
     gw.close(); // the gateway dies mid-send
