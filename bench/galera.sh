@@ -210,7 +210,7 @@ cmd_up() {
 
 cmd_status() {
   local n pid
-  printf '%-5s %-8s %-6s %-10s %-5s %s\n' node pid port state size "rows (contacts/deliveries/audit_log)"
+  printf '%-5s %-8s %-6s %-10s %-5s %s\n' node pid port state size "rows (contacts/deliveries/audit_events)"
   for n in "${NODES[@]}"; do
     pid=$(pid_of "$n")
     if [ -z "$pid" ]; then
@@ -219,7 +219,7 @@ cmd_status() {
     fi
     local rows
     rows=$(q "$n" "SELECT CONCAT((SELECT COUNT(*) FROM $DB.contacts), '/', (SELECT COUNT(*) FROM $DB.deliveries), '/',
-      (SELECT COUNT(*) FROM $DB.audit_log))" || echo -)
+      (SELECT COUNT(*) FROM $DB.audit_events))" || echo -)
     printf '%-5s %-8s %-6s %-10s %-5s %s\n' "$n" "$pid" "$(sql_port "$n")" "$(wsrep "$n" wsrep_local_state_comment)" \
       "$(wsrep "$n" wsrep_cluster_size)" "${rows:--}"
   done
@@ -285,7 +285,8 @@ cmd_run() {
   local calls=${1:-200} rc=0
   export JAVA_HOME="${CI_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
   export PATH="$JAVA_HOME/bin:$PATH"
-  trap cmd_down EXIT
+  # GALERA_KEEP=1: leave the cluster up after the run, to look at it (then: bash bench/galera.sh down)
+  [ "${GALERA_KEEP:-}" = 1 ] || trap cmd_down EXIT
   cmd_up
   local table=gateway/target/chaos/table.tsv
   mkdir -p gateway/target/chaos && rm -f "$table"
