@@ -98,6 +98,9 @@ wsrep_node_address=127.0.0.1:$((4570 + n))
 wsrep_node_incoming_address=127.0.0.1:$(sql_port "$n")
 wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.1:$((4570 + n));ist.recv_addr=127.0.0.1:$((4580 + n));gcache.size=256M;evs.suspect_timeout=PT5S;evs.inactive_timeout=PT15S"
 wsrep_sst_method=rsync
+# A joiner takes its state from node 3 first: the writer (node 1, or node 2 once node 1 is lost) is not made a
+# donor while another node can be (an rsync SST donor holds its writes while it flushes its tables).
+wsrep_sst_donor=$( [ "$n" = 3 ] && echo "node2,node1," || echo "node3,$( [ "$n" = 1 ] && echo node2 || echo node1 )," )
 wsrep_sst_receive_address=127.0.0.1:$((4590 + n))
 wsrep_slave_threads=2
 # A read waits until this node has applied every write set the cluster committed before it (causal reads):
@@ -112,6 +115,22 @@ owner_only() {
   [ "$(id -u)" != 0 ] || chown -R "$RUN_AS:" "$DIR"
   chmod 700 "$DIR" "$1"
   [ ! -d "$1/data" ] || chmod 700 "$1/data"
+}
+
+# recovered_position N: after a crash (grastate.dat says seqno -1) the position node N's InnoDB committed, read
+# by mariadbd --wsrep-recover as the packaged galera_recovery does; with it the node asks the cluster for the
+# write sets it missed (IST, from the donor's gcache) instead of a whole copy (SST, which blocks the donor's
+# writes while it flushes its tables). Empty when the node stopped cleanly or has no data yet.
+recovered_position() {
+  local d log pos
+  d=$(node_dir "$1")
+  [ -f "$d/data/grastate.dat" ] && grep -q '^seqno: *-1' "$d/data/grastate.dat" || return 0
+  log="$d/recover.log"
+  rm -f "$log"
+  "$MARIADBD" --defaults-file="$d/my.cnf" --user="$RUN_AS" --wsrep-recover --log-error="$log" >/dev/null 2>&1 || true
+  pos=$(sed -n 's/.*WSREP: Recovered position: *\([0-9a-f-]*:[0-9-]*\).*/\1/p' "$log" 2>/dev/null | tail -n 1)
+  [ -z "$pos" ] || echo "node $1 recovered position $pos" >&2
+  echo "$pos"
 }
 
 # start_node N [--wsrep-new-cluster]: starts node N in the background (its output in its error.log).
@@ -129,6 +148,9 @@ start_node() {
   (umask 077; mkdir -p "$d/data")
   write_cnf "$n"
   owner_only "$d"
+  local pos
+  pos=$(recovered_position "$n")
+  [ -z "$pos" ] || set -- "$@" --wsrep-start-position="$pos"
   setsid "$MARIADBD" --defaults-file="$d/my.cnf" --user="$RUN_AS" "$@" >>"$d/error.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$d/mariadbd.pid"
