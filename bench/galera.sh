@@ -127,7 +127,9 @@ recovered_position() {
   [ -f "$d/data/grastate.dat" ] && grep -q '^seqno: *-1' "$d/data/grastate.dat" || return 0
   log="$d/recover.log"
   rm -f "$log"
-  "$MARIADBD" --defaults-file="$d/my.cnf" --user="$RUN_AS" --wsrep-recover --log-error="$log" >/dev/null 2>&1 || true
+  # --skip-networking: no client reaches this short-lived server (a gateway's sequential URL would try it first)
+  timeout 120 "$MARIADBD" --defaults-file="$d/my.cnf" --user="$RUN_AS" --wsrep-recover --skip-networking \
+    --socket="$d/recover.sock" --log-error="$log" >/dev/null 2>&1 </dev/null || true
   pos=$(sed -n 's/.*WSREP: Recovered position: *\([0-9a-f-]*:[0-9-]*\).*/\1/p' "$log" 2>/dev/null | tail -n 1)
   [ -z "$pos" ] || echo "node $1 recovered position $pos" >&2
   echo "$pos"
