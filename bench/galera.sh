@@ -22,6 +22,10 @@
 #   bash bench/galera.sh down        stop every node (SIGTERM, then SIGKILL) and delete $GALERA_DIR
 #   bash bench/galera.sh run [CALLS] up, GaleraChaosIT against the cluster (kills node 1, the writer, mid-load,
 #                                    restarts it), the table row, down; exit non-zero on any failure
+#                                    (GALERA_KEEP=1: leave the cluster up afterwards, to look at it)
+#
+# A node restarted after a kill first recovers its committed position (mariadbd --wsrep-recover, no networking),
+# so it takes only the write sets it missed (IST); joiners prefer node 3 as donor, not the writer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR="${GALERA_DIR:-/tmp/galera}"
