@@ -65,7 +65,8 @@ pid_of() {
 }
 
 q() { # q N SQL: one query on node N through its socket, as root; tab-separated, no headers
-  mariadb --no-defaults --socket="$(sock "$1")" -uroot -N -B -e "$2" 2>/dev/null
+  # bounded: a node busy joining can take a connection and not answer it for a long time
+  timeout 10 mariadb --no-defaults --connect-timeout=3 --socket="$(sock "$1")" -uroot -N -B -e "$2" 2>/dev/null
 }
 
 wsrep() { # wsrep N VAR: a wsrep status variable of node N (empty when it does not answer)
@@ -131,9 +132,27 @@ recovered_position() {
   [ -f "$d/data/grastate.dat" ] && grep -q '^seqno: *-1' "$d/data/grastate.dat" || return 0
   log="$d/recover.log"
   rm -f "$log"
-  # --skip-networking: no client reaches this short-lived server (a gateway's sequential URL would try it first)
-  timeout 120 "$MARIADBD" --defaults-file="$d/my.cnf" --user="$RUN_AS" --wsrep-recover --skip-networking \
-    --socket="$d/recover.sock" --log-error="$log" >/dev/null 2>&1 </dev/null || true
+  # --skip-networking: no client reaches this short-lived server (a gateway's sequential URL would try it first).
+  # It should exit once it has logged the position; it has been seen to hang after that for minutes on a loaded
+  # machine, so it gets 120 s to log it and is then SIGKILLed if still there (InnoDB recovery is done by then,
+  # and the real start recovers again anyway).
+  "$MARIADBD" --defaults-file="$d/my.cnf" --user="$RUN_AS" --wsrep-recover --skip-networking \
+    --socket="$d/recover.sock" --log-error="$log" >/dev/null 2>&1 </dev/null &
+  local rpid=$! i
+  for i in $(seq 1 240); do
+    grep -q 'WSREP: Recovered position' "$log" 2>/dev/null && break
+    [ -d "/proc/$rpid" ] || break
+    sleep 0.5
+  done
+  for i in $(seq 1 20); do
+    [ -d "/proc/$rpid" ] || break
+    sleep 0.5
+  done
+  if [ -d "/proc/$rpid" ]; then
+    kill -KILL "$rpid" 2>/dev/null || true
+    echo "node $1: the --wsrep-recover pass did not exit by itself: SIGKILLed" >&2
+  fi
+  wait "$rpid" 2>/dev/null || true
   pos=$(sed -n 's/.*WSREP: Recovered position: *\([0-9a-f-]*:[0-9-]*\).*/\1/p' "$log" 2>/dev/null | tail -n 1)
   [ -z "$pos" ] || echo "node $1 recovered position $pos" >&2
   echo "$pos"

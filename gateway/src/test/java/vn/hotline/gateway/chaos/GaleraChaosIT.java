@@ -36,7 +36,7 @@ import vn.hotline.gateway.util.Json;
 /**
  * Beyond one database server: two gateway processes on a three-node MariaDB Galera cluster, writing to one node
  * at a time (Connector/J's sequential URL: the first node that answers, the next when it is lost, as a proxy in
- * single-writer mode would). Danger calls go through both; mid-load the writer node is killed with SIGKILL, the
+ * single-writer mode would). Danger calls go through both (each caller pausing 20 ms between calls); mid-load the writer node is killed with SIGKILL, the
  * calls go on, the node is started again and rejoins (IST). Every report stored reaches the agency under one
  * webhook-id, each whole call (every webhook answered 2xx) among them, nothing is doubled, the audit chain both
  * gateways wrote verifies, and the rejoined node holds the same rows as the two that stayed.
@@ -52,6 +52,8 @@ class GaleraChaosIT {
   /** Which node is killed: 1 is the one both gateways write to (the first of the URL). */
   private static final int KILL = Integer.getInteger("galera.kill", 1);
   private static final int CALLS = Integer.getInteger("galera.calls", 200);
+  /** The pause between one caller's calls (two callers): leaves the machine's two cores room for a joining node. */
+  private static final long PAUSE_MS = Long.getLong("galera.pause_ms", 20);
   private static final String TOKEN = "test-auth-token-0123456789abcdef";
   private static final String FALLBACK = "+842437911111";
 
@@ -105,7 +107,7 @@ class GaleraChaosIT {
     b.start();
     b.awaitReady(Duration.ofSeconds(90));
 
-    // Calls through both gateways, without a pause, until told to stop.
+    // Calls through both gateways, one every galera.pause_ms from each, until told to stop.
     var walks = new ConcurrentLinkedQueue<Walk>();
     var stopCalls = new AtomicBoolean();
     var callers = new ArrayList<Thread>();
@@ -114,6 +116,7 @@ class GaleraChaosIT {
       callers.add(Thread.ofPlatform().name("calls-" + g.port()).start(() -> {
         while (!stopCalls.get()) {
           walks.add(walk(twilio));
+          java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PAUSE_MS)); // pacing
         }
       }));
     }
@@ -338,9 +341,15 @@ class GaleraChaosIT {
   private static GatewayProcess.Command script(String... args) throws Exception {
     var cmd = new ArrayList<>(List.of("bash", SCRIPT));
     cmd.addAll(List.of(args));
-    var p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    var output = new String(p.getInputStream().readAllBytes());
-    assertTrue(p.waitFor(300, TimeUnit.SECONDS), String.join(" ", cmd) + " ends");
+    var out = java.nio.file.Files.createTempFile("galera", ".out");
+    var p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    boolean ended = p.waitFor(300, TimeUnit.SECONDS);
+    var output = java.nio.file.Files.readString(out);
+    java.nio.file.Files.delete(out);
+    if (!ended) {
+      p.destroyForcibly();
+    }
+    assertTrue(ended, String.join(" ", cmd) + " ends within 300 s: " + output);
     System.out.println("galera | " + String.join(" ", args) + " | " + output.strip());
     return new GatewayProcess.Command(p.exitValue(), output);
   }
