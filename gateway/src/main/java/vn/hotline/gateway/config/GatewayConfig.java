@@ -389,8 +389,12 @@ public record GatewayConfig(
           return HexFormat.of().formatHex(bytes);
         }, v -> v.matches("[0-9a-f]{48}"));
       }
-    } else if (!url.startsWith("jdbc:mariadb://") && !url.startsWith("jdbc:h2:")) {
-      throw s.invalid("db.url", "must start with jdbc:mariadb:// (or jdbc:h2: for the embedded store)");
+    } else if (!url.startsWith("jdbc:mariadb://") && !url.startsWith("jdbc:mariadb:sequential://")
+        && !url.startsWith("jdbc:h2:")) {
+      // sequential: MariaDB Connector/J's failover over several hosts, always the first that answers (one writer
+      // of a Galera cluster, the next when it is lost); see docs/operations.md.
+      throw s.invalid("db.url", "must start with jdbc:mariadb:// or jdbc:mariadb:sequential://host1,host2,.../db"
+          + " (or jdbc:h2: for the embedded store)");
     }
     if (prod && url.startsWith("jdbc:mariadb:") && password.isEmpty()) {
       throw s.invalid("db.password", "required in production for MariaDB");

@@ -396,6 +396,25 @@ class GatewayConfigTest {
   }
 
   @Test
+  void sequentialFailoverUrlOverSeveralHostsSelectsMariaDb() {
+    var db = load(env("GATEWAY_DB_URL",
+        "jdbc:mariadb:sequential://db1.internal:3306,db2.internal:3306,db3.internal:3306/hotline?sslMode=verify-full"))
+        .db();
+
+    assertFalse(db.embedded());
+    assertEquals("MariaDB (jdbc:mariadb:sequential://db1.internal:3306,db2.internal:3306,db3.internal:3306/hotline)",
+        db.describe());
+  }
+
+  @Test
+  void otherMariaDbHaModesAreRefusedNamingTheOnesAccepted() {
+    // loadbalance would spread writes over every node of a cluster: not the single writer the store expects
+    var e = refused(env("GATEWAY_DB_URL", "jdbc:mariadb:loadbalance://db1.internal:3306,db2.internal:3306/hotline"));
+
+    assertMentions(e, "db.url", "jdbc:mariadb://", "jdbc:mariadb:sequential://");
+  }
+
+  @Test
   void operatorsHoursWithABadSpecIsRefusedNamingOperatorsHours() {
     var e = refused(env("GATEWAY_OPERATORS_HOURS", "weekdays 9-5"));
 
