@@ -41,6 +41,15 @@ public final class Chaos {
   }
 
   /** The scenario's line, appended to {@code gateway/target/chaos/table.tsv} (bench/chaos.sh prints the table). */
+  /** A scenario's end: closes what it started (gateways first, then what they talked to), skipping what it did not. */
+  public static void closeAll(AutoCloseable... parts) throws Exception {
+    for (var p : parts) {
+      if (p != null) {
+        p.close();
+      }
+    }
+  }
+
   public static synchronized void row(Row row) {
     System.out.println("chaos | " + row.tsv().replace("\t", " | "));
     append("table.tsv", row.tsv() + "\n");

@@ -64,14 +64,7 @@ class GaleraChaosIT {
 
   @AfterEach
   void stop() throws Exception {
-    for (var g : new GatewayProcess[] {a, b}) {
-      if (g != null) {
-        g.close();
-      }
-    }
-    if (agency != null) {
-      agency.close();
-    }
+    Chaos.closeAll(a, b, agency);
   }
 
   /** How one call went. */

@@ -37,17 +37,7 @@ class TwoInstancesChaosIT {
 
   @AfterEach
   void stop() throws Exception {
-    for (var g : new GatewayProcess[] {a, b}) {
-      if (g != null) {
-        g.close();
-      }
-    }
-    if (agency != null) {
-      agency.close();
-    }
-    if (mariadb != null) {
-      mariadb.close();
-    }
+    Chaos.closeAll(a, b, agency, mariadb);
   }
 
   @Test
