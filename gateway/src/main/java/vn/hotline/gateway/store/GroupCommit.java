@@ -100,7 +100,13 @@ final class GroupCommit implements AutoCloseable {
     }
   }
 
-  private synchronized void start() {
+  private void start() {
+    if (writers.isEmpty()) {
+      startWriters();
+    }
+  }
+
+  private synchronized void startWriters() {
     if (writers.isEmpty() && !closed) {
       var started = new ArrayList<Thread>();
       for (int i = 1; i <= WRITERS; i++) {
@@ -139,9 +145,11 @@ final class GroupCommit implements AutoCloseable {
     }
     Item<?> left;
     while ((left = queue.poll()) != null) {
-      if (left != STOP) {
-        alone(left);
+      if (left == STOP) {
+        queue.add(STOP); // another writer's: it runs what is left and stops on it
+        return;
       }
+      alone(left);
     }
   }
 
